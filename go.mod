@@ -1,0 +1,3 @@
+module github.com/daalab/daa
+
+go 1.26

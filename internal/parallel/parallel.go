@@ -1,0 +1,128 @@
+// Package parallel runs loops across a persistent pool of worker goroutines.
+//
+// Kernels call For with a range and a body; the range is cut into at most
+// Workers() contiguous chunks, so a reduction that each chunk computes and the
+// caller combines in chunk order is deterministic for a given GOMAXPROCS.
+// The workers are started once and reused: a kernel pays a channel send per
+// chunk, not a goroutine start, and long assembly loops that cannot be
+// preempted never compete with freshly spawned goroutines.
+package parallel
+
+import (
+	"runtime"
+	"sync"
+	"sync/atomic"
+)
+
+// task is one chunk [lo, hi) of a For call; the last chunk to finish closes done.
+type task struct {
+	fn      func(lo, hi int)
+	lo, hi  int
+	pending *atomic.Int32
+	done    chan struct{}
+}
+
+func (t task) run() {
+	t.fn(t.lo, t.hi)
+	if t.pending.Add(-1) == 0 {
+		close(t.done)
+	}
+}
+
+var (
+	startOnce sync.Once
+	tasks     chan task
+	nworkers  int
+)
+
+func start() {
+	nworkers = runtime.GOMAXPROCS(0)
+	tasks = make(chan task, 4*nworkers)
+	// One fewer worker than GOMAXPROCS: the calling goroutine runs a chunk too.
+	for i := 0; i < nworkers-1; i++ {
+		go func() {
+			for t := range tasks {
+				t.run()
+			}
+		}()
+	}
+}
+
+// Workers returns the number of chunks For splits a large range into:
+// GOMAXPROCS at the time of the first call.
+func Workers() int {
+	startOnce.Do(start)
+	return nworkers
+}
+
+// For calls fn(lo, hi) on disjoint contiguous chunks that cover [0, n) and
+// returns when all have finished. Each chunk holds at least grain items
+// (grain < 1 means 1), so small loops run inline on the caller. The chunk
+// boundaries depend only on n, grain and Workers(). fn must be safe to call
+// concurrently on disjoint chunks.
+func For(n, grain int, fn func(lo, hi int)) {
+	if n <= 0 {
+		return
+	}
+	if grain < 1 {
+		grain = 1
+	}
+	chunks := Chunks(n, grain)
+	if chunks == 1 {
+		fn(0, n)
+		return
+	}
+	var pending atomic.Int32
+	pending.Store(int32(chunks))
+	done := make(chan struct{})
+	for c := 1; c < chunks; c++ {
+		lo, hi := ChunkRange(n, chunks, c)
+		t := task{fn: fn, lo: lo, hi: hi, pending: &pending, done: done}
+		select {
+		case tasks <- t:
+		default:
+			t.run() // queue full (nested calls): run it here rather than block
+		}
+	}
+	lo, hi := ChunkRange(n, chunks, 0)
+	task{fn: fn, lo: lo, hi: hi, pending: &pending, done: done}.run()
+	// While chunks are outstanding, help with queued work: a For nested in a
+	// chunk would otherwise wait on a worker that is itself waiting.
+	for {
+		select {
+		case <-done:
+			return
+		case t := <-tasks:
+			t.run()
+		}
+	}
+}
+
+// Chunks returns how many chunks For cuts [0, n) into for a given grain:
+// min(Workers(), ceil(n/grain)), at least 1.
+func Chunks(n, grain int) int {
+	w := Workers()
+	if grain < 1 {
+		grain = 1
+	}
+	c := (n + grain - 1) / grain
+	if c > w {
+		c = w
+	}
+	if c < 1 {
+		c = 1
+	}
+	return c
+}
+
+// ChunkRange returns the bounds of chunk c of [0, n) cut into chunks nearly
+// equal parts; the first n%chunks parts are one item longer.
+func ChunkRange(n, chunks, c int) (lo, hi int) {
+	size, rem := n/chunks, n%chunks
+	lo = c*size + min(c, rem)
+	hi = lo + size
+	if c < rem {
+		hi++
+	}
+	return lo, hi
+}
