@@ -1,0 +1,23 @@
+package autograd
+
+import "github.com/daalab/daa/tensor"
+
+// Softmax returns exp(x)/sum(exp(x)) along axis.
+// With y = softmax(x): dx = y * (dy - sum(dy * y)) along axis.
+func Softmax(x *Value, axis int) *Value {
+	y := tensor.Softmax(x.Data, axis)
+	return record("Softmax", y, func(g *tensor.Tensor) {
+		dot := tensor.SumKeep(tensor.Mul(g, y), axis)
+		x.accumulate(tensor.Mul(y, tensor.Sub(g, dot)))
+	}, x)
+}
+
+// LogSoftmax returns x - logsumexp(x) along axis.
+// With y = log_softmax(x): dx = dy - exp(y) * sum(dy) along axis.
+func LogSoftmax(x *Value, axis int) *Value {
+	y := tensor.LogSoftmax(x.Data, axis)
+	return record("LogSoftmax", y, func(g *tensor.Tensor) {
+		s := tensor.SumKeep(g, axis)
+		x.accumulate(tensor.Sub(g, tensor.Mul(tensor.Exp(y), s)))
+	}, x)
+}

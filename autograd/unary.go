@@ -1,0 +1,134 @@
+package autograd
+
+import (
+	"math"
+
+	"github.com/daalab/daa/tensor"
+)
+
+// Exp returns e^x. d/dx = e^x.
+func Exp(x *Value) *Value {
+	out := tensor.Exp(x.Data)
+	return record("Exp", out, func(g *tensor.Tensor) {
+		x.accumulate(tensor.Mul(g, out))
+	}, x)
+}
+
+// Log returns the natural logarithm. d/dx = 1/x.
+func Log(x *Value) *Value {
+	return record("Log", tensor.Log(x.Data), func(g *tensor.Tensor) {
+		x.accumulate(tensor.Div(g, x.Data))
+	}, x)
+}
+
+// Log1p returns log(1+x). d/dx = 1/(1+x).
+func Log1p(x *Value) *Value {
+	return record("Log1p", tensor.Log1p(x.Data), func(g *tensor.Tensor) {
+		x.accumulate(tensor.Div(g, tensor.AddScalar(x.Data, 1)))
+	}, x)
+}
+
+// Tanh returns tanh(x). d/dx = 1 - tanh(x)^2.
+func Tanh(x *Value) *Value {
+	out := tensor.Tanh(x.Data)
+	return record("Tanh", out, func(g *tensor.Tensor) {
+		x.accumulate(tensor.Mul(g, tensor.AddScalar(tensor.Neg(tensor.Square(out)), 1)))
+	}, x)
+}
+
+// Sigmoid returns 1/(1+e^-x). d/dx = s(1-s).
+func Sigmoid(x *Value) *Value {
+	out := tensor.Sigmoid(x.Data)
+	return record("Sigmoid", out, func(g *tensor.Tensor) {
+		x.accumulate(tensor.Mul(g, tensor.Mul(out, tensor.AddScalar(tensor.Neg(out), 1))))
+	}, x)
+}
+
+// Softplus returns log(1+e^x), stable for any x. d/dx = sigmoid(x).
+func Softplus(x *Value) *Value {
+	return record("Softplus", tensor.Softplus(x.Data), func(g *tensor.Tensor) {
+		x.accumulate(tensor.Mul(g, tensor.Sigmoid(x.Data)))
+	}, x)
+}
+
+// LogSigmoid returns log(sigmoid(x)) = -softplus(-x), stable for any x.
+// d/dx = sigmoid(-x).
+func LogSigmoid(x *Value) *Value {
+	return record("LogSigmoid", tensor.LogSigmoid(x.Data), func(g *tensor.Tensor) {
+		x.accumulate(tensor.Mul(g, tensor.Sigmoid(tensor.Neg(x.Data))))
+	}, x)
+}
+
+// Log1mExp returns log(1 - e^x) for x <= 0, computed as log(-expm1(x)) for
+// x > -ln 2 and log1p(-e^x) below (Mächler 2012), accurate everywhere.
+// x > 0 gives NaN, x = 0 gives -Inf. d/dx = -e^x/(1-e^x) = -1/expm1(-x).
+func Log1mExp(x *Value) *Value {
+	f := func(v float64) float64 {
+		if v > -math.Ln2 {
+			return math.Log(-math.Expm1(v))
+		}
+		return math.Log1p(-math.Exp(v))
+	}
+	out := tensor.Apply(x.Data, f)
+	return record("Log1mExp", out, func(g *tensor.Tensor) {
+		x.accumulate(tensor.Mul(g, tensor.Apply(x.Data, func(v float64) float64 { return -1 / math.Expm1(-v) })))
+	}, x)
+}
+
+// Relu returns max(x, 0). d/dx = 1 for x > 0, else 0.
+func Relu(x *Value) *Value {
+	return record("Relu", tensor.Relu(x.Data), func(g *tensor.Tensor) {
+		x.accumulate(tensor.Mul(g, tensor.Greater(x.Data, tensor.Scalar(x.Data.DType(), 0))))
+	}, x)
+}
+
+// Abs returns |x|. d/dx = sign(x) (0 at 0, as PyTorch).
+func Abs(x *Value) *Value {
+	return record("Abs", tensor.Abs(x.Data), func(g *tensor.Tensor) {
+		x.accumulate(tensor.Mul(g, tensor.Sign(x.Data)))
+	}, x)
+}
+
+// Clamp returns x limited to [lo, hi]. d/dx = 1 where lo <= x <= hi, else 0
+// (PyTorch's clamp passes the gradient at the bounds).
+func Clamp(x *Value, lo, hi float64) *Value {
+	return record("Clamp", tensor.Clamp(x.Data, lo, hi), func(g *tensor.Tensor) {
+		inside := tensor.Apply(x.Data, func(v float64) float64 {
+			if v >= lo && v <= hi {
+				return 1
+			}
+			return 0
+		})
+		x.accumulate(tensor.Mul(g, inside))
+	}, x)
+}
+
+// Gelu returns the exact GELU 0.5*x*(1+erf(x/sqrt 2)) (Hugging Face "gelu").
+// d/dx = Phi(x) + x*phi(x), phi the standard normal density.
+func Gelu(x *Value) *Value {
+	return record("Gelu", tensor.Gelu(x.Data), func(g *tensor.Tensor) {
+		x.accumulate(tensor.Mul(g, tensor.Apply(x.Data, GeluGrad)))
+	}, x)
+}
+
+// GeluGrad is the derivative of the exact GELU: Phi(x) + x*phi(x).
+func GeluGrad(x float64) float64 {
+	const invSqrt2Pi = 0.3989422804014327 // 1/sqrt(2*pi)
+	return 0.5*(1+math.Erf(x/math.Sqrt2)) + x*invSqrt2Pi*math.Exp(-0.5*x*x)
+}
+
+// GeluTanh returns the tanh approximation of GELU (Hugging Face "gelu_new").
+// With u = c(x + 0.044715 x^3), c = sqrt(2/pi):
+// d/dx = 0.5(1+tanh u) + 0.5 x (1 - tanh^2 u) c (1 + 3*0.044715 x^2).
+func GeluTanh(x *Value) *Value {
+	return record("GeluTanh", tensor.GeluTanh(x.Data), func(g *tensor.Tensor) {
+		x.accumulate(tensor.Mul(g, tensor.Apply(x.Data, GeluTanhGrad)))
+	}, x)
+}
+
+// GeluTanhGrad is the derivative of the tanh-approximated GELU.
+func GeluTanhGrad(x float64) float64 {
+	const c = 0.7978845608028654 // sqrt(2/pi)
+	t := math.Tanh(c * (x + 0.044715*x*x*x))
+	return 0.5*(1+t) + 0.5*x*(1-t*t)*c*(1+3*0.044715*x*x)
+}

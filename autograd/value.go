@@ -1,0 +1,93 @@
+package autograd
+
+import (
+	"fmt"
+
+	"github.com/daalab/daa/tensor"
+)
+
+// Value is a node of the computation graph: a tensor and, once Backward has
+// reached it, its gradient of the same shape and dtype.
+type Value struct {
+	// Data is the value's tensor. Operations never modify it.
+	Data *tensor.Tensor
+	// Grad is d(output)/d(Data) after Backward, nil before. For leaves it
+	// accumulates across Backward calls until ZeroGrad.
+	Grad *tensor.Tensor
+
+	requiresGrad bool
+	retainGrad   bool
+	op           string   // the operation that made the value; "" for leaves
+	inputs       []*Value // the operation's inputs that require gradients
+	backward     func()   // adds this value's Grad into its inputs' Grads
+}
+
+// Param returns a leaf that requires a gradient (a trainable weight).
+func Param(t *tensor.Tensor) *Value { return &Value{Data: t, requiresGrad: true} }
+
+// Const returns a leaf that does not require a gradient.
+func Const(t *tensor.Tensor) *Value { return &Value{Data: t} }
+
+// RequiresGrad reports whether gradients flow to this value.
+func (v *Value) RequiresGrad() bool { return v.requiresGrad }
+
+// IsLeaf reports whether the value was made by Param or Const rather than by
+// an operation that recorded its inputs.
+func (v *Value) IsLeaf() bool { return v.backward == nil }
+
+// Op returns the name of the operation that made v, or "" for a leaf.
+func (v *Value) Op() string { return v.op }
+
+// Detach returns a constant sharing v's data, cut from its history.
+func (v *Value) Detach() *Value { return &Value{Data: v.Data} }
+
+// RetainGrad keeps the gradient of an intermediate value after Backward
+// (by default only leaves keep theirs).
+func (v *Value) RetainGrad() { v.retainGrad = true }
+
+// ZeroGrad drops the accumulated gradient.
+func (v *Value) ZeroGrad() { v.Grad = nil }
+
+// Shape returns a copy of the data's shape.
+func (v *Value) Shape() []int { return v.Data.Shape() }
+
+// DType returns the data's element type.
+func (v *Value) DType() tensor.DType { return v.Data.DType() }
+
+// Item returns the single element of a one-element value as float64.
+func (v *Value) Item() float64 { return v.Data.Item() }
+
+// String describes the value for debugging.
+func (v *Value) String() string {
+	op := v.op
+	if op == "" {
+		op = "leaf"
+	}
+	return fmt.Sprintf("Value(%s, requiresGrad=%v, %s)", op, v.requiresGrad, v.Data)
+}
+
+// accumulate adds g into v.Grad, allocating it on first use.
+func (v *Value) accumulate(g *tensor.Tensor) {
+	if v.Grad == nil {
+		v.Grad = g.Contiguous().Clone()
+		return
+	}
+	tensor.AddInPlace(v.Grad, g)
+}
+
+// record makes the result of an operation: it keeps the inputs that require
+// gradients and the backward function only when there is at least one.
+func record(op string, out *tensor.Tensor, backward func(g *tensor.Tensor), inputs ...*Value) *Value {
+	v := &Value{Data: out, op: op}
+	for _, in := range inputs {
+		if in != nil && in.requiresGrad {
+			v.inputs = append(v.inputs, in)
+		}
+	}
+	if len(v.inputs) == 0 {
+		return v
+	}
+	v.requiresGrad = true
+	v.backward = func() { backward(v.Grad) }
+	return v
+}
