@@ -27,8 +27,11 @@
 // No special tokens are added: GPT-NeoX has no BOS and Encode adds no EOS;
 // append EOS() yourself between documents. Decode maps ids back to bytes
 // with the ByteLevel decoder, so Decode(Encode(x)) is the NFC form of x for
-// every valid UTF-8 x. Invalid UTF-8 input is repaired as string([]rune(x))
-// does before encoding (see Encode).
+// every valid UTF-8 x, with one exception that Hugging Face shares: text is
+// normalized between special tokens, not across them, so "<|endoftext|>"
+// followed by U+0338 stays as it is (NFC would turn ">" + U+0338 into "≯").
+// Invalid UTF-8 input is repaired as string([]rune(x)) does before encoding
+// (see Encode).
 //
 // # Supported tokenizer.json
 //

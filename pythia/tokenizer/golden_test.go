@@ -3,6 +3,7 @@ package tokenizer
 import (
 	"encoding/json"
 	"os"
+	"path/filepath"
 	"slices"
 	"sync"
 	"testing"
@@ -61,4 +62,15 @@ func TestGolden(t *testing.T) {
 			t.Errorf("Decode(Encode(%q)) = %q, %v", c.Text, back, err)
 		}
 	}
+}
+
+// sharedTokenizerPath returns the shared tokenizer.json without skipping.
+func sharedTokenizerPath() (string, bool) {
+	dir, ok := shareddata.Dir()
+	if !ok {
+		return "", false
+	}
+	p := filepath.Join(dir, "pythia", "tokenizer.json")
+	_, err := os.Stat(p)
+	return p, err == nil
 }

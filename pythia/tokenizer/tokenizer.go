@@ -149,7 +149,7 @@ func (t *Tokenizer) Pad() (id int, ok bool) { return t.TokenID("<|padding|>") }
 // Encode returns the ids of text without special tokens (GPT-NeoX adds no
 // BOS or EOS), as Hugging Face's tokenizer.encode(text,
 // add_special_tokens=False).ids, so that Decode(Encode(text)) is the NFC
-// form of text.
+// form of text (NFC applied between special tokens, as Hugging Face does).
 //
 // Invalid UTF-8 is not an error: Encode first replaces each byte that is not
 // part of a valid UTF-8 sequence by U+FFFD, exactly as string([]rune(text))
