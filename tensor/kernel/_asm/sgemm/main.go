@@ -1,0 +1,206 @@
+// Command sgemm generates the amd64 SGEMM microkernels of package kernel:
+// an AVX-512 kernel that updates a 12x32 tile of C and an AVX2+FMA kernel
+// that updates a 6x16 tile, plus the FMA-throughput probes used by the
+// peak benchmarks.
+//
+// Run through go generate in tensor/kernel:
+//
+//	go run -C _asm ./sgemm -out ../sgemm_amd64.s -stubs ../sgemm_stubs_amd64.go -pkg kernel
+package main
+
+import (
+	"fmt"
+
+	. "github.com/mmcloughlin/avo/build"
+	. "github.com/mmcloughlin/avo/operand"
+	. "github.com/mmcloughlin/avo/reg"
+)
+
+// zmm returns the AVX-512 register Zi; ymm returns Yi.
+func zmm(i int) VecPhysical {
+	return [...]VecPhysical{Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7, Z8, Z9, Z10, Z11, Z12, Z13, Z14, Z15, Z16, Z17, Z18, Z19, Z20, Z21, Z22, Z23, Z24, Z25, Z26, Z27, Z28, Z29, Z30, Z31}[i]
+}
+func ymm(i int) VecPhysical {
+	return [...]VecPhysical{Y0, Y1, Y2, Y3, Y4, Y5, Y6, Y7, Y8, Y9, Y10, Y11, Y12, Y13, Y14, Y15}[i]
+}
+
+// isa describes the instructions and register file of one vector extension.
+type isa struct {
+	name  string // suffix of generated function names
+	lanes int    // float32 lanes per vector
+	reg   func(int) VecPhysical
+	zero  func(r VecPhysical) // set r to +0
+}
+
+var avx512 = isa{"AVX512", 16, zmm, func(r VecPhysical) { VPXORD(r, r, r) }}
+var avx2 = isa{"AVX2", 8, ymm, func(r VecPhysical) { VXORPS(r, r, r) }}
+
+// microkernel generates
+//
+//	func sgemmKernel<MR>x<NR><ISA>(k int, a, b, c *float32, ldc int, alpha, beta float32)
+//
+// which computes the mr×nr tile C = alpha*A*B + beta*C from a packed A
+// micro-panel (k steps of mr values: a[p*mr+i] = A[i,p]) and a packed B
+// micro-panel (k steps of nr values: b[p*nr+j] = B[p,j]). C is row-major with
+// leading dimension ldc elements. beta == 0 (either sign) stores without
+// reading C.
+//
+// Registers: mr*nv accumulators, nv vectors of B, and the rest hold
+// broadcast A values (nv = nr/lanes).
+func microkernel(x isa, mr, nv, unroll int) {
+	nr := nv * x.lanes
+	name := fmt.Sprintf("sgemmKernel%dx%d%s", mr, nr, x.name)
+	TEXT(name, NOSPLIT, "func(k int, a, b, c *float32, ldc int, alpha, beta float32)")
+	Pragma("noescape")
+	Doc(fmt.Sprintf("%s computes the %dx%d tile C = alpha*A*B + beta*C from packed panels of A (k×%d values) and B (k×%d values).", name, mr, nr, mr, nr))
+	nacc := mr * nv
+	acc := func(i, v int) VecPhysical { return x.reg(i*nv + v) }
+	bv := func(v int) VecPhysical { return x.reg(nacc + v) }
+	ntmp := 0
+	for r := nacc + nv; r < 32 && (x.lanes == 16 || r < 16); r++ {
+		ntmp++
+	}
+	if ntmp < 1 {
+		panic("microkernel: no register left for broadcasts")
+	}
+	tmp := func(i int) VecPhysical { return x.reg(nacc + nv + i%ntmp) }
+
+	k := Load(Param("k"), RCX)
+	a := Load(Param("a"), RAX)
+	b := Load(Param("b"), RBX)
+	c := Load(Param("c"), RDI)
+	ldc := Load(Param("ldc"), RSI)
+	SHLQ(U8(2), ldc) // bytes between rows of C
+
+	Comment("Prefetch the C tile; it is read after the k loop.")
+	MOVQ(c, R8)
+	for i := 0; i < mr; i++ {
+		for off := 0; off < nr*4; off += 64 {
+			PREFETCHT0(Mem{Base: R8, Disp: off})
+		}
+		if i < mr-1 {
+			ADDQ(ldc, R8)
+		}
+	}
+	for i := 0; i < mr; i++ {
+		for v := 0; v < nv; v++ {
+			x.zero(acc(i, v))
+		}
+	}
+
+	step := func(u int) {
+		for v := 0; v < nv; v++ {
+			VMOVUPS(Mem{Base: b, Disp: 4 * (u*nr + v*x.lanes)}, bv(v))
+		}
+		for i := 0; i < mr; i++ {
+			t := tmp(i)
+			VBROADCASTSS(Mem{Base: a, Disp: 4 * (u*mr + i)}, t)
+			for v := 0; v < nv; v++ {
+				VFMADD231PS(t, bv(v), acc(i, v))
+			}
+		}
+	}
+
+	Comment(fmt.Sprintf("k loop unrolled %d times.", unroll))
+	CMPQ(k, U8(unroll))
+	JL(LabelRef(name + "_tail"))
+	Label(name + "_loop")
+	for u := 0; u < unroll; u++ {
+		step(u)
+	}
+	ADDQ(U32(4*unroll*mr), a)
+	ADDQ(U32(4*unroll*nr), b)
+	SUBQ(U8(unroll), k)
+	CMPQ(k, U8(unroll))
+	JGE(LabelRef(name + "_loop"))
+
+	Label(name + "_tail")
+	TESTQ(k, k)
+	JZ(LabelRef(name + "_epilogue"))
+	step(0)
+	ADDQ(U32(4*mr), a)
+	ADDQ(U32(4*nr), b)
+	DECQ(k)
+	JMP(LabelRef(name + "_tail"))
+
+	Label(name + "_epilogue")
+	alpha, t := tmp(0), tmp(1)
+	VBROADCASTSS(paramAddr("alpha"), alpha)
+	MOVL(paramAddr("beta"), EDX)
+	SHLL(U8(1), EDX) // drop the sign bit: -0 counts as 0
+	JZ(LabelRef(name + "_store"))
+
+	Comment("C = alpha*acc + beta*C")
+	beta := bv(0)
+	VBROADCASTSS(paramAddr("beta"), beta)
+	for i := 0; i < mr; i++ {
+		for v := 0; v < nv; v++ {
+			m := Mem{Base: c, Disp: 4 * v * x.lanes}
+			VMULPS(m, beta, t)
+			VFMADD231PS(alpha, acc(i, v), t)
+			VMOVUPS(t, m)
+		}
+		ADDQ(ldc, c)
+	}
+	VZEROUPPER()
+	RET()
+
+	Label(name + "_store")
+	Comment("C = alpha*acc")
+	for i := 0; i < mr; i++ {
+		for v := 0; v < nv; v++ {
+			VMULPS(alpha, acc(i, v), acc(i, v))
+			VMOVUPS(acc(i, v), Mem{Base: c, Disp: 4 * v * x.lanes})
+		}
+		ADDQ(ldc, c)
+	}
+	VZEROUPPER()
+	RET()
+}
+
+// fmaPeak generates func fmaPeak<ISA>(n int), which runs n iterations of
+// 2*nacc independent FMAs, for measuring the FMA throughput of one core.
+func fmaPeak(x isa, nacc int) {
+	name := "fmaPeak" + x.name
+	TEXT(name, NOSPLIT, "func(n int)")
+	Doc(fmt.Sprintf("%s runs n iterations of %d independent %d-lane FMAs (%d flops each).", name, 2*nacc, x.lanes, 2*nacc*x.lanes*2))
+	n := Load(Param("n"), RCX)
+	for i := 0; i < nacc; i++ {
+		x.zero(x.reg(i))
+	}
+	f, g := x.reg(nacc), x.reg(nacc+1)
+	x.zero(f)
+	x.zero(g)
+	Label(name + "_loop")
+	for r := 0; r < 2; r++ {
+		for i := 0; i < nacc; i++ {
+			VFMADD231PS(f, g, x.reg(i))
+		}
+	}
+	DECQ(n)
+	JNZ(LabelRef(name + "_loop"))
+	VZEROUPPER()
+	RET()
+}
+
+// paramAddr returns the frame address of the named scalar argument.
+func paramAddr(name string) Mem {
+	basic, err := Param(name).Resolve()
+	if err != nil {
+		panic(err)
+	}
+	return basic.Addr
+}
+
+func main() {
+	ConstraintExpr("!purego")
+	microkernel(avx512, 12, 2, 4)
+	microkernel(avx2, 6, 2, 4)
+	packCopyAVX512(12)
+	packCopyAVX512(32)
+	packTransposeAVX512(12)
+	packTransposeAVX512(32)
+	fmaPeak(avx512, 24)
+	fmaPeak(avx2, 12)
+	Generate()
+}

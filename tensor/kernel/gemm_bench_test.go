@@ -1,0 +1,92 @@
+package kernel
+
+import (
+	"fmt"
+	"testing"
+)
+
+// sgemmBenchShapes are the M×K×N products of BenchmarkSgemm, matching the
+// sgemm table of shared/reference/torch (bench_torch.py).
+var sgemmBenchShapes = [][3]int{{512, 512, 512}, {1024, 1024, 1024}, {2048, 2048, 2048}, {1024, 512, 2048}, {2048, 512, 512}}
+
+// BenchmarkSgemm measures C = A*B (no transposes, beta = 0) on the workers
+// of internal/parallel; run with GOMAXPROCS=1 for one core.
+func BenchmarkSgemm(b *testing.B) {
+	for _, s := range sgemmBenchShapes {
+		m, k, n := s[0], s[1], s[2]
+		b.Run(fmt.Sprintf("%dx%dx%d", m, k, n), func(b *testing.B) {
+			benchSgemm(b, Sgemm, false, false, m, n, k)
+		})
+	}
+}
+
+// BenchmarkSgemmImpl measures each implementation and transpose combination
+// on 1024×1024×1024.
+func BenchmarkSgemmImpl(b *testing.B) {
+	for _, impl := range sgemmImpls {
+		if !impl.available {
+			continue
+		}
+		for _, tr := range [][2]bool{{false, false}, {false, true}, {true, false}, {true, true}} {
+			b.Run(fmt.Sprintf("%s/transA=%v/transB=%v", impl.name, tr[0], tr[1]), func(b *testing.B) {
+				run := func(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, bb []float32, ldb int, beta float32, c []float32, ldc int) {
+					sgemmWith(impl, transA, transB, m, n, k, alpha, a, lda, bb, ldb, beta, c, ldc)
+				}
+				benchSgemm(b, run, tr[0], tr[1], 1024, 1024, 1024)
+			})
+		}
+	}
+}
+
+// BenchmarkSgemmStrided measures an attention-shaped batch: 8*12 products
+// of 128×64 by 64×128 (QKᵀ).
+func BenchmarkSgemmStrided(b *testing.B) {
+	const batch, t, d = 96, 128, 64
+	q, kk := make([]float32, batch*t*d), make([]float32, batch*t*d)
+	c := make([]float32, batch*t*t)
+	for i := range q {
+		q[i], kk[i] = float32(i%7)*0.1, float32(i%5)*0.1
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		SgemmStrided(false, true, t, t, d, 1, q, d, t*d, kk, d, t*d, 0, c, t, t*t, batch)
+	}
+	b.ReportMetric(2*batch*t*t*d*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+}
+
+// BenchmarkDgemm measures the float64 product on 512×512×512.
+func BenchmarkDgemm(b *testing.B) {
+	const n = 512
+	a, bb, c := make([]float64, n*n), make([]float64, n*n), make([]float64, n*n)
+	for i := range a {
+		a[i], bb[i] = float64(i%7)*0.1, float64(i%5)*0.1
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		Dgemm(false, false, n, n, n, 1, a, n, bb, n, 0, c, n)
+	}
+	b.ReportMetric(2*n*n*n*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+}
+
+func benchSgemm(b *testing.B, gemm gemmFunc[float32], transA, transB bool, m, n, k int) {
+	a, bb, c := make([]float32, m*k), make([]float32, k*n), make([]float32, m*n)
+	for i := range a {
+		a[i] = float32(i%7) * 0.1
+	}
+	for i := range bb {
+		bb[i] = float32(i%5) * 0.1
+	}
+	lda, ldb := k, n
+	if transA {
+		lda = m
+	}
+	if transB {
+		ldb = k
+	}
+	gemm(transA, transB, m, n, k, 1, a, lda, bb, ldb, 0, c, n) // warm caches and pools
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		gemm(transA, transB, m, n, k, 1, a, lda, bb, ldb, 0, c, n)
+	}
+	b.ReportMetric(2*float64(m)*float64(n)*float64(k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+}

@@ -1,0 +1,92 @@
+package kernel
+
+import "github.com/daalab/daa/internal/parallel"
+
+// parallelGemmFlops is the least work (2*m*n*k) for which a product is split
+// across workers: below it, waking a worker costs more than it saves.
+const parallelGemmFlops = 1 << 22
+
+// operands returns op(A) (m×k) and op(B) (k×n) as packer operands.
+func operands[T float32 | float64](transA, transB bool, a []T, lda int, b []T, ldb int) (opA, opB operand[T]) {
+	opA = operand[T]{a, lda, 1}
+	if transA {
+		opA = operand[T]{a, 1, lda}
+	}
+	opB = operand[T]{b, 1, ldb}
+	if transB {
+		opB = operand[T]{b, ldb, 1}
+	}
+	return opA, opB
+}
+
+// gemm computes C = alpha*A*B + beta*C for op(A) m×k and op(B) k×n given as
+// operands, with arguments already checked. It splits C across the workers
+// of internal/parallel when threaded is set and the product is large enough.
+func gemm[T float32 | float64](impl *gemmImpl[T], m, n, k int, alpha T, a, b operand[T], beta T, c []T, ldc int, threaded bool) {
+	if m == 0 || n == 0 {
+		return
+	}
+	if k == 0 || alpha == 0 {
+		scaleMatrix(m, n, beta, c, ldc)
+		return
+	}
+	workers := parallel.Workers()
+	if !threaded || workers == 1 || 2*m*n*k < parallelGemmFlops {
+		buf := getBuffers(impl, m, n, k)
+		gemmSerial(impl, m, n, k, alpha, a, b, beta, c, ldc, buf)
+		putBuffers(buf)
+		return
+	}
+	// Split the larger side of C into contiguous runs of whole tiles, one
+	// run per worker. Splitting rows makes every worker pack all of B,
+	// splitting columns makes every worker pack all of A: duplicate the
+	// smaller operand.
+	tilesM, tilesN := (m+impl.mr-1)/impl.mr, (n+impl.nr-1)/impl.nr
+	if (m >= n && tilesM >= workers) || tilesN < workers {
+		parallel.For(tilesM, 1, func(lo, hi int) {
+			r0, r1 := lo*impl.mr, min(hi*impl.mr, m)
+			buf := getBuffers(impl, r1-r0, n, k)
+			gemmSerial(impl, r1-r0, n, k, alpha, a.at(r0, 0), b, beta, c[r0*ldc:], ldc, buf)
+			putBuffers(buf)
+		})
+		return
+	}
+	parallel.For(tilesN, 1, func(lo, hi int) {
+		c0, c1 := lo*impl.nr, min(hi*impl.nr, n)
+		buf := getBuffers(impl, m, c1-c0, k)
+		gemmSerial(impl, m, c1-c0, k, alpha, a, b.at(c0, 0), beta, c[c0:], ldc, buf)
+		putBuffers(buf)
+	})
+}
+
+// gemmStrided runs batch independent products; matrix i of A starts at
+// a[i*strideA:], and so on. Many small products are spread across workers
+// one whole product at a time; large ones are split one at a time.
+func gemmStrided[T float32 | float64](impl *gemmImpl[T], transA, transB bool, m, n, k int, alpha T, a []T, lda, strideA int, b []T, ldb, strideB int, beta T, c []T, ldc, strideC int, batch int) {
+	if batch == 0 || m == 0 || n == 0 {
+		return
+	}
+	item := func(i int, threaded bool) {
+		var ai, bi []T
+		if k > 0 { // with k == 0, A and B may be empty
+			ai, bi = a[i*strideA:], b[i*strideB:]
+		}
+		opA, opB := operands(transA, transB, ai, lda, bi, ldb)
+		gemm(impl, m, n, k, alpha, opA, opB, beta, c[i*strideC:], ldc, threaded)
+	}
+	workers := parallel.Workers()
+	flops := 2 * m * n * k
+	byItem := batch >= workers && (flops < 64*parallelGemmFlops || batch%workers == 0 || batch >= 4*workers)
+	if !byItem {
+		for i := 0; i < batch; i++ {
+			item(i, true)
+		}
+		return
+	}
+	grain := max(1, parallelGemmFlops/max(flops, 1))
+	parallel.For(batch, grain, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			item(i, false)
+		}
+	})
+}

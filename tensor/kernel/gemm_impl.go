@@ -1,0 +1,56 @@
+package kernel
+
+// gemmImpl is one GEMM implementation for element type T: a microkernel that
+// computes an mr×nr tile of C from packed panels, the cache blocking around
+// it, and optionally a fast packer for full panels. The blocked driver in
+// gemm_blocked.go is shared by every implementation.
+type gemmImpl[T float32 | float64] struct {
+	name      string
+	available bool // the CPU (and build) supports it
+	mr, nr    int  // tile of C computed by one kernel call
+	kc        int  // depth of a packed block: an mr×kc A panel and a kc×nr B panel stay in L1
+	mc        int  // rows of a packed A block (mc×kc stays in L2), a multiple of mr
+	nc        int  // columns of a packed B block (kc×nc stays in L3), a multiple of nr
+
+	// kernel computes the mr×nr tile C = alpha*A*B + beta*C from a packed
+	// A panel (a[p*mr+i] = A[i,p], p < k) and a packed B panel
+	// (b[p*nr+j] = B[p,j]); C is row-major with leading dimension ldc.
+	// beta == 0 must not read C. k >= 1.
+	kernel func(k int, a, b, c *T, ldc int, alpha, beta T)
+
+	// packPanel, if not nil, packs one full panel of width w (mr or nr) and
+	// depth kc and reports whether it handled this width; see packPanels.
+	packPanel func(dst, src []T, ld, kc, w int, transposed bool) bool
+}
+
+// sgemmImpls lists the float32 implementations, fastest first; the first
+// available one (sgemmBest) serves Sgemm. archSgemmImpls comes from the
+// architecture files (none under the purego tag).
+var sgemmImpls = append(archSgemmImpls(), sgemmGo)
+
+// sgemmBest is the implementation Sgemm uses.
+var sgemmBest = bestSgemm()
+
+// sgemmGo is the portable float32 implementation.
+var sgemmGo = &gemmImpl[float32]{
+	name: "go", available: true,
+	mr: goMR, nr: goNR, kc: 256, mc: 64, nc: 1024,
+	kernel: kernelGo[float32],
+}
+
+// dgemmGo is the float64 implementation (pure Go on every architecture).
+var dgemmGo = &gemmImpl[float64]{
+	name: "go", available: true,
+	mr: goMR, nr: goNR, kc: 256, mc: 64, nc: 1024,
+	kernel: kernelGo[float64],
+}
+
+// bestSgemm returns the first available float32 implementation.
+func bestSgemm() *gemmImpl[float32] {
+	for _, impl := range sgemmImpls {
+		if impl.available {
+			return impl
+		}
+	}
+	return sgemmGo
+}
