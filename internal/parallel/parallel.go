@@ -14,18 +14,27 @@ import (
 	"sync/atomic"
 )
 
-// task is one chunk [lo, hi) of a For call; the last chunk to finish closes done.
+// task is one chunk [lo, hi) of a For call; the last chunk to finish
+// signals its group.
 type task struct {
-	fn      func(lo, hi int)
-	lo, hi  int
-	pending *atomic.Int32
-	done    chan struct{}
+	fn     func(lo, hi int)
+	lo, hi int
+	group  *group
 }
+
+// group tracks the chunks of one For call. Groups are pooled so that a For
+// call does not allocate for its own bookkeeping.
+type group struct {
+	pending atomic.Int32
+	done    chan struct{} // buffered: the last chunk sends, For receives
+}
+
+var groups = sync.Pool{New: func() any { return &group{done: make(chan struct{}, 1)} }}
 
 func (t task) run() {
 	t.fn(t.lo, t.hi)
-	if t.pending.Add(-1) == 0 {
-		close(t.done)
+	if t.group.pending.Add(-1) == 0 {
+		t.group.done <- struct{}{}
 	}
 }
 
@@ -72,12 +81,11 @@ func For(n, grain int, fn func(lo, hi int)) {
 		fn(0, n)
 		return
 	}
-	var pending atomic.Int32
-	pending.Store(int32(chunks))
-	done := make(chan struct{})
+	g := groups.Get().(*group)
+	g.pending.Store(int32(chunks))
 	for c := 1; c < chunks; c++ {
 		lo, hi := ChunkRange(n, chunks, c)
-		t := task{fn: fn, lo: lo, hi: hi, pending: &pending, done: done}
+		t := task{fn: fn, lo: lo, hi: hi, group: g}
 		select {
 		case tasks <- t:
 		default:
@@ -85,12 +93,13 @@ func For(n, grain int, fn func(lo, hi int)) {
 		}
 	}
 	lo, hi := ChunkRange(n, chunks, 0)
-	task{fn: fn, lo: lo, hi: hi, pending: &pending, done: done}.run()
+	task{fn: fn, lo: lo, hi: hi, group: g}.run()
 	// While chunks are outstanding, help with queued work: a For nested in a
 	// chunk would otherwise wait on a worker that is itself waiting.
 	for {
 		select {
-		case <-done:
+		case <-g.done:
+			groups.Put(g) // every chunk has finished with g
 			return
 		case t := <-tasks:
 			t.run()

@@ -62,3 +62,16 @@ func TestForNested(t *testing.T) {
 		t.Fatalf("nested total %d, want 800", total.Load())
 	}
 }
+
+var sink atomic.Int64
+
+// TestForDoesNotAllocate checks that For's own bookkeeping (pending count,
+// completion signal) is pooled: a body that captures nothing costs no
+// allocation per call.
+func TestForDoesNotAllocate(t *testing.T) {
+	body := func(lo, hi int) { sink.Add(int64(hi - lo)) }
+	For(1000, 1, body) // start the workers and fill the pool
+	if allocs := testing.AllocsPerRun(100, func() { For(1000, 1, body) }); allocs != 0 {
+		t.Fatalf("For allocates %v times per call, want 0", allocs)
+	}
+}
