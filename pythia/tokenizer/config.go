@@ -299,12 +299,11 @@ func (t *Tokenizer) parseVocab(raw json.RawMessage) error {
 	t.vocab = make(map[string]int32, len(v))
 	seen := make(map[int64]string, len(v))
 	for tok, id := range v {
-		field := fmt.Sprintf("model.vocab[%q]", tok)
 		if tok == "" {
-			return fieldError(field, "empty token")
+			return fieldError(`model.vocab[""]`, "empty token")
 		}
 		if id < 0 || id >= t.idLimit {
-			return fieldError(field, "id %d out of range [0, %d)", id, t.idLimit)
+			return fieldError(fmt.Sprintf("model.vocab[%q]", tok), "id %d out of range [0, %d)", id, t.idLimit)
 		}
 		if other, dup := seen[id]; dup {
 			a, b := min(tok, other), max(tok, other)
@@ -360,18 +359,18 @@ func (t *Tokenizer) parseMerges(raw json.RawMessage) error {
 	}
 	t.merges = make(map[uint64]mergeRule, len(pairs))
 	for i, p := range pairs {
-		field := fmt.Sprintf("model.merges[%d]", i)
+		field := func() string { return fmt.Sprintf("model.merges[%d]", i) }
 		a, ok := t.vocab[p[0]]
 		if !ok {
-			return fieldError(field, "token %q is not in model.vocab", p[0])
+			return fieldError(field(), "token %q is not in model.vocab", p[0])
 		}
 		b, ok := t.vocab[p[1]]
 		if !ok {
-			return fieldError(field, "token %q is not in model.vocab", p[1])
+			return fieldError(field(), "token %q is not in model.vocab", p[1])
 		}
 		ab, ok := t.vocab[p[0]+p[1]]
 		if !ok {
-			return fieldError(field, "merged token %q is not in model.vocab", p[0]+p[1])
+			return fieldError(field(), "merged token %q is not in model.vocab", p[0]+p[1])
 		}
 		t.merges[pairKey(a, b)] = mergeRule{rank: int32(i), id: ab}
 	}
