@@ -120,7 +120,7 @@ func Parse(data []byte) (*Tokenizer, error) {
 	if err = t.parsePreTokenizer(f.PreTokenizer, "pre_tokenizer"); err != nil {
 		return nil, err
 	}
-	if err = parsePostProcessor(f.PostProcessor); err != nil {
+	if err = parsePostProcessor(f.PostProcessor, "post_processor"); err != nil {
 		return nil, err
 	}
 	if err = parseDecoder(f.Decoder); err != nil {
@@ -217,22 +217,32 @@ func (t *Tokenizer) parsePreTokenizer(raw json.RawMessage, field string) error {
 	return fieldError(field+".type", "unsupported pre-tokenizer %q (supported: ByteLevel)", p.Type)
 }
 
-// parsePostProcessor accepts null, ByteLevel (it only trims offsets) and
+// parsePostProcessor accepts null, ByteLevel (it only trims offsets),
 // TemplateProcessing (it only adds special tokens when asked to, and Encode
-// never asks).
-func parsePostProcessor(raw json.RawMessage) error {
+// never asks) and a Sequence of those.
+func parsePostProcessor(raw json.RawMessage, field string) error {
 	if isNull(raw) {
 		return nil
 	}
-	var p typeJSON
-	if err := decodeField(raw, &p, "post_processor"); err != nil {
+	var p struct {
+		Type       string            `json:"type"`
+		Processors []json.RawMessage `json:"processors"`
+	}
+	if err := decodeField(raw, &p, field); err != nil {
 		return err
 	}
 	switch p.Type {
 	case "ByteLevel", "TemplateProcessing":
 		return nil
+	case "Sequence":
+		for i, q := range p.Processors {
+			if err := parsePostProcessor(q, fmt.Sprintf("%s.processors[%d]", field, i)); err != nil {
+				return err
+			}
+		}
+		return nil
 	}
-	return fieldError("post_processor.type", "unsupported post-processor %q (supported: ByteLevel, TemplateProcessing, null)", p.Type)
+	return fieldError(field+".type", "unsupported post-processor %q (supported: ByteLevel, TemplateProcessing, a Sequence of those, null)", p.Type)
 }
 
 // parseDecoder requires the ByteLevel decoder.

@@ -40,8 +40,8 @@
 // (trim_offsets only moves offsets, which this package does not report);
 // model BPE with merges as "a b" strings or ["a", "b"] arrays, dropout null,
 // no subword prefix or suffix, ignore_merges honoured; decoder ByteLevel;
-// post_processor null, ByteLevel or TemplateProcessing (Encode never adds
-// special tokens, so neither changes its ids); added tokens with
+// post_processor null, ByteLevel, TemplateProcessing or a Sequence of those
+// (Encode never adds special tokens, so none changes its ids); added tokens with
 // normalized true or false. Anything else (other normalizers or models,
 // truncation, padding, added tokens with lstrip, rstrip or single_word) is
 // rejected with an error naming the field rather than encoded differently

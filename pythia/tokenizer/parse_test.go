@@ -71,6 +71,14 @@ func TestTinyOptions(t *testing.T) {
 	if got, want := len(raw.Encode("e\u0301")), 3; got != want {
 		t.Errorf("normalizer null: %d ids for e+U+0301, want %d", got, want)
 	}
+	// Post-processors that add special tokens only on request leave Encode alone.
+	template := tinyTokenizer(t, func(j map[string]any) {
+		j["post_processor"] = map[string]any{"type": "Sequence", "processors": []any{j["post_processor"],
+			map[string]any{"type": "TemplateProcessing", "single": []any{map[string]any{"SpecialToken": map[string]any{"id": "<|endoftext|>", "type_id": 0}}}}}}
+	})
+	if got, want := template.Encode("hello"), []int{259}; !slices.Equal(got, want) {
+		t.Errorf("post_processor TemplateProcessing: Encode(hello) = %v, want %v", got, want)
+	}
 	nfc := tinyTokenizer(t, func(j map[string]any) {
 		j["normalizer"] = map[string]any{"type": "Sequence", "normalizers": []any{map[string]any{"type": "NFC"}}}
 	})
@@ -137,6 +145,9 @@ func TestParseErrors(t *testing.T) {
 		{"decoder null", func(j map[string]any) { j["decoder"] = nil }, "decoder: missing"},
 		{"decoder type", func(j map[string]any) { j["decoder"] = map[string]any{"type": "WordPiece"} }, `decoder.type: unsupported decoder "WordPiece"`},
 		{"post-processor type", func(j map[string]any) { j["post_processor"] = map[string]any{"type": "BertProcessing"} }, "post_processor.type"},
+		{"post-processor sequence member", func(j map[string]any) {
+			j["post_processor"] = map[string]any{"type": "Sequence", "processors": []any{j["post_processor"], map[string]any{"type": "RobertaProcessing"}}}
+		}, "post_processor.processors[1].type"},
 		{"truncation", func(j map[string]any) { j["truncation"] = map[string]any{"max_length": 8} }, "truncation: must be null"},
 		{"padding", func(j map[string]any) { j["padding"] = map[string]any{} }, "padding: must be null"},
 		{"model missing", func(j map[string]any) { delete(j, "model") }, "model: missing"},
