@@ -1,0 +1,5 @@
+//go:build !purego
+
+package kernel
+
+func archVecImpls() []*vecImpl { return nil }
