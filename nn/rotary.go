@@ -14,30 +14,36 @@ import (
 //	inv_freq[j] = 1 / base^(2j/dims),  j < dims/2
 //	angle[t, j] = angle[t, j + dims/2] = positions[t] * inv_freq[j]
 //
-// (Hugging Face's cat(freqs, freqs) layout, paired with RotateHalf). As
-// Hugging Face does even for float64 models, inv_freq, the angles and their
-// cosines and sines are computed in float32 and then converted to dt:
+// (Hugging Face's cat(freqs, freqs) layout, paired with RotateHalf).
+//
+// For float32, every step is rounded to float32 as Hugging Face computes the
+// tables:
 //
 //	x = f32(2j)/f32(dims); inv = f32(1)/f32(pow(base, x)); ang = f32(f32(t)*inv); cos = f32(cos(ang))
 //
-// so the tables match the reference bit for bit. It panics if dims is odd or
-// negative.
+// For float64 the same formula is evaluated in float64 (the exact tables;
+// the reference's --rope-dtype float64). Hugging Face itself keeps float32
+// tables for a float64 model, which moves results by about 1e-8 relative.
+// PyTorch's vectorised float32 cos and sin can differ from the correctly
+// rounded values used here by one ulp. It panics if dims is odd or negative.
 func RotaryCosSin(positions []int, dims int, base float64, dt tensor.DType) (cos, sin *tensor.Tensor) {
 	if dims < 0 || dims%2 != 0 {
 		panic(fmt.Sprintf("nn: RotaryCosSin with %d rotary dimensions; want an even number >= 0", dims))
 	}
 	half := dims / 2
-	inv := make([]float32, half)
-	for j := range inv {
-		x := float32(2*j) / float32(dims)
-		inv[j] = float32(1) / float32(math.Pow(base, float64(x)))
-	}
 	n := len(positions)
 	c, s := make([]float64, n*dims), make([]float64, n*dims)
-	for i, t := range positions {
-		for j, f := range inv {
-			ang := float32(t) * f // one float32 rounding, as torch.outer in float32
-			cv, sv := float64(float32(math.Cos(float64(ang)))), float64(float32(math.Sin(float64(ang))))
+	for j := range half {
+		inv := 1 / math.Pow(base, float64(2*j)/float64(dims))
+		inv32 := float32(1) / float32(math.Pow(base, float64(float32(2*j)/float32(dims))))
+		for i, t := range positions {
+			var cv, sv float64
+			if dt == tensor.Float32 {
+				ang := float64(float32(t) * inv32) // one float32 rounding, as torch.outer in float32
+				cv, sv = float64(float32(math.Cos(ang))), float64(float32(math.Sin(ang)))
+			} else {
+				cv, sv = math.Cos(float64(t)*inv), math.Sin(float64(t)*inv)
+			}
 			c[i*dims+j], c[i*dims+j+half] = cv, cv
 			s[i*dims+j], s[i*dims+j+half] = sv, sv
 		}

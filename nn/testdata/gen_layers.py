@@ -20,12 +20,15 @@ torch.manual_seed(7)
 f64 = torch.float64
 out = {}
 
-# Rotary tables: HF builds them in float32 (rope_dtype float32), cast to float64.
+# Rotary tables: HF builds them in float32 (rope_dtype float32); here cast to float64.
 pos = [0, 1, 2, 5, 17, 100, 2047]
 cos, sin = nr.rope_tables(2048, 8, 10000, f64)
 out["rope.positions"] = torch.tensor(pos, dtype=torch.int64)
 out["rope.cos"] = cos[pos]
 out["rope.sin"] = sin[pos]
+cos, sin = nr.rope_tables(2048, 8, 10000, f64, rope_dtype=f64)  # exact float64 tables
+out["rope64.cos"] = cos[pos]
+out["rope64.sin"] = sin[pos]
 
 # Causal self-attention with a right-padding mask, hidden 16, 2 heads (head_dim 8), 4 rotary dims.
 cfg = nr.NeoXConfig(hidden_size=16, num_attention_heads=2, rotary_pct=0.5, intermediate_size=24, vocab_size=11)

@@ -1,0 +1,165 @@
+package pythia
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/daalab/daa/nn/safetensors"
+	"github.com/daalab/daa/tensor"
+)
+
+// LoadOptions control how a checkpoint is loaded.
+type LoadOptions struct {
+	// DType is the dtype of the loaded weights and so of every computation:
+	// tensor.Float32 (the zero value) or tensor.Float64. Stored F16, BF16,
+	// F32 and F64 tensors are converted exactly (F64 to float32 rounds).
+	DType tensor.DType
+}
+
+// legacyBuffers are the non-parameter tensors old GPT-NeoX checkpoints carry
+// (the causal mask, the masked score and the rotary inverse frequencies),
+// which the model recomputes; a loader ignores them as Hugging Face does.
+var legacyBuffers = []string{".attention.bias", ".attention.masked_bias", ".attention.rotary_emb.inv_freq"}
+
+func isLegacyBuffer(name string) bool {
+	return slices.ContainsFunc(legacyBuffers, func(s string) bool { return strings.HasSuffix(name, s) })
+}
+
+// LoadDir loads a Hugging Face GPT-NeoX checkpoint directory: config.json
+// and the weights in model.safetensors.index.json with its shards,
+// model.safetensors, or pytorch_model.bin (first found in that order).
+// Tensors are converted one at a time straight into the model's parameters,
+// so loading never holds a second full copy of the weights.
+//
+// The legacy buffers attention.bias, attention.masked_bias and
+// attention.rotary_emb.inv_freq are ignored, as is embed_out.weight when the
+// embeddings are tied. A missing tensor, an unexpected one or a shape that
+// differs from what config.json implies is an error naming the file, the
+// tensor and both shapes.
+func LoadDir(dir string, opts LoadOptions) (*Model, error) {
+	cfgPath := filepath.Join(dir, "config.json")
+	cfg, err := ReadConfig(cfgPath)
+	if err != nil {
+		return nil, err
+	}
+	ck, err := openCheckpoint(dir)
+	if err != nil {
+		return nil, err
+	}
+	defer ck.Close()
+	m, err := New(cfg, opts.DType)
+	if err != nil {
+		return nil, fmt.Errorf("pythia: %s: %w", cfgPath, err)
+	}
+	slots := m.slots()
+	want := make(map[string]slot, len(slots))
+	for _, s := range slots {
+		want[s.name] = s
+	}
+	have := map[string]bool{}
+	for _, name := range ck.Names() {
+		have[name] = true
+		_, ok := want[name]
+		if !ok && !isLegacyBuffer(name) && !(cfg.TieWordEmbeddings && name == "embed_out.weight") {
+			return nil, fmt.Errorf("pythia: %s: unexpected tensor %q (not a parameter of the model %s describes)", ck.File(name), name, cfgPath)
+		}
+	}
+	for _, s := range slots {
+		if !have[s.name] {
+			return nil, fmt.Errorf("pythia: %s: missing tensor %q (shape %v expected by %s)", ck.Source(), s.name, s.shape, cfgPath)
+		}
+		shape, err := ck.Shape(s.name)
+		if err != nil {
+			return nil, err
+		}
+		if !slices.Equal(shape, s.shape) {
+			return nil, fmt.Errorf("pythia: %s: tensor %q has shape %v; %s implies %v", ck.File(s.name), s.name, shape, cfgPath, s.shape)
+		}
+		data := (*s.v).Data
+		if opts.DType == tensor.Float64 {
+			err = ck.ReadFloat64(data.Float64s(), s.name)
+		} else {
+			err = ck.ReadFloat32(data.Float32s(), s.name)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("pythia: %w", err)
+		}
+	}
+	return m, nil
+}
+
+// checkpoint is a source of named float tensors: a safetensors checkpoint
+// (single file or sharded) or a PyTorch pickle.
+type checkpoint interface {
+	Names() []string                              // sorted tensor names
+	Shape(name string) ([]int, error)             // the stored shape
+	ReadFloat32(dst []float32, name string) error // convert into dst (len = element count)
+	ReadFloat64(dst []float64, name string) error
+	File(name string) string // the file holding the tensor, for messages
+	Source() string          // the index or single file, for messages
+	Close() error
+}
+
+// openCheckpoint opens the weights of a checkpoint directory.
+func openCheckpoint(dir string) (checkpoint, error) {
+	index, single := filepath.Join(dir, safetensors.IndexFileName), filepath.Join(dir, safetensors.SingleFileName)
+	if exists(index) || exists(single) {
+		s, err := safetensors.OpenDir(dir)
+		if err != nil {
+			return nil, fmt.Errorf("pythia: %w", err)
+		}
+		src := single
+		if exists(index) {
+			src = index
+		}
+		return &safetensorsCheckpoint{s: s, source: src, names: s.Names()}, nil
+	}
+	return nil, fmt.Errorf("pythia: %s: no weights (neither %s nor %s)", dir, safetensors.IndexFileName, safetensors.SingleFileName)
+}
+
+func exists(path string) bool {
+	_, err := os.Stat(path)
+	return !errors.Is(err, os.ErrNotExist)
+}
+
+// safetensorsCheckpoint adapts a safetensors.Sharded.
+type safetensorsCheckpoint struct {
+	s      *safetensors.Sharded
+	source string
+	names  []string
+}
+
+func (c *safetensorsCheckpoint) Names() []string { return c.names }
+func (c *safetensorsCheckpoint) Source() string  { return c.source }
+func (c *safetensorsCheckpoint) Close() error    { return c.s.Close() }
+
+func (c *safetensorsCheckpoint) Shape(name string) ([]int, error) {
+	info, err := c.s.Info(name)
+	if err != nil {
+		return nil, fmt.Errorf("pythia: %w", err)
+	}
+	return info.Shape, nil
+}
+
+func (c *safetensorsCheckpoint) ReadFloat32(dst []float32, name string) error {
+	return c.s.Float32Into(dst, name)
+}
+
+func (c *safetensorsCheckpoint) ReadFloat64(dst []float64, name string) error {
+	f, err := c.s.Shard(name)
+	if err != nil {
+		return err
+	}
+	return f.Float64Into(dst, name)
+}
+
+func (c *safetensorsCheckpoint) File(name string) string {
+	if f, err := c.s.Shard(name); err == nil {
+		return f.Path()
+	}
+	return c.source
+}
