@@ -2,8 +2,9 @@ package tensor
 
 import "fmt"
 
-// Concat joins tensors along axis; all other dimensions and the dtypes must
-// match. It panics on an empty list or mismatched shapes.
+// Concat joins tensors along axis into a new contiguous tensor; all other
+// dimensions and the dtypes must match. It panics on an empty list, an axis
+// out of range, or mismatched ranks, dimensions or dtypes.
 func Concat(axis int, ts ...*Tensor) *Tensor {
 	if len(ts) == 0 {
 		panic("tensor: Concat of no tensors")
@@ -32,15 +33,17 @@ func Concat(axis int, ts ...*Tensor) *Tensor {
 	return out
 }
 
-// Split cuts x along axis into views of the given sizes, which must add up
-// to the dimension. It panics otherwise.
+// Split cuts x along axis into views of the given sizes, which must be
+// non-negative and add up to the dimension. It panics otherwise, or if axis
+// is out of range.
 func Split(x *Tensor, axis int, sizes ...int) []*Tensor {
 	ax := x.axis("Split", axis)
-	sum := 0
+	sum, negative := 0, false
 	for _, s := range sizes {
 		sum += s
+		negative = negative || s < 0
 	}
-	if sum != x.shape[ax] {
+	if sum != x.shape[ax] || negative {
 		panic(fmt.Sprintf("tensor: Split sizes %v do not add up to axis %d of shape %s", sizes, axis, fmtShape(x.shape)))
 	}
 	out := make([]*Tensor, len(sizes))
@@ -52,8 +55,9 @@ func Split(x *Tensor, axis int, sizes ...int) []*Tensor {
 	return out
 }
 
-// Stack joins tensors of one shape along a new axis (0..rank). It panics on
-// an empty list or differing shapes.
+// Stack joins tensors of one shape and dtype along a new axis (0..rank;
+// negative counts from rank+1). It panics on an empty list, differing shapes
+// or dtypes, or an axis out of range.
 func Stack(axis int, ts ...*Tensor) *Tensor {
 	if len(ts) == 0 {
 		panic("tensor: Stack of no tensors")

@@ -6,26 +6,29 @@ import (
 	"math/rand/v2"
 )
 
-// Zeros returns a tensor of zeros. It panics on a negative dimension.
+// Zeros returns a tensor of zeros. It panics on a negative dimension or an
+// unknown dtype.
 func Zeros(dt DType, shape ...int) *Tensor { return newTensor(dt, shape) }
 
-// Ones returns a tensor of ones.
+// Ones returns a tensor of ones. It panics like Zeros.
 func Ones(dt DType, shape ...int) *Tensor { return Full(dt, 1, shape...) }
 
-// Full returns a tensor with every element v (rounded to the dtype).
+// Full returns a tensor with every element v (rounded to the dtype). It
+// panics like Zeros.
 func Full(dt DType, v float64, shape ...int) *Tensor {
+	checkShape("Full", shape)
 	t := newTensor(dt, shape)
 	t.Fill(v)
 	return t
 }
 
-// Scalar returns a rank-0 tensor holding v.
+// Scalar returns a rank-0 tensor holding v. It panics on an unknown dtype.
 func Scalar(dt DType, v float64) *Tensor { return Full(dt, v) }
 
-// ZerosLike returns zeros with t's dtype and shape.
+// ZerosLike returns zeros with t's dtype and shape. It never panics.
 func ZerosLike(t *Tensor) *Tensor { return newTensor(t.dtype, t.shape) }
 
-// Fill sets every element of t (which may be a view) to v.
+// Fill sets every element of t (which may be a view) to v. It never panics.
 func (t *Tensor) Fill(v float64) {
 	if t.IsContiguous() {
 		if t.dtype == Float32 {
@@ -45,10 +48,11 @@ func (t *Tensor) Fill(v float64) {
 }
 
 // Arange returns the 1-D tensor start, start+step, ... up to but excluding
-// stop. It panics if step is 0.
+// stop, element i computed as start + i*step in float64 (empty when stop is
+// not beyond start in step's direction). It panics if step is 0 or NaN.
 func Arange(dt DType, start, stop, step float64) *Tensor {
-	if step == 0 {
-		panic("tensor: Arange with step 0")
+	if step == 0 || step != step {
+		panic(fmt.Sprintf("tensor: Arange(%g, %g, %g): step must be nonzero", start, stop, step))
 	}
 	n := int(math.Ceil((stop - start) / step))
 	if n < 0 {
@@ -87,21 +91,26 @@ func FromFloat64s(data []float64, shape ...int) *Tensor {
 }
 
 // FromValues returns a tensor of dtype dt holding a copy of vals (converted)
-// with the given shape. It panics like FromFloat32s.
+// with the given shape (1-D when none is given). It panics like FromFloat32s
+// and on an unknown dtype.
 func FromValues(dt DType, vals []float64, shape ...int) *Tensor {
 	t := FromFloat64s(append([]float64(nil), vals...), shape...)
 	return t.Cast(dt)
 }
 
-// NewRNG returns a seeded PCG generator: the same seed gives the same numbers
-// on every run and machine.
+// NewRNG returns a seeded PCG generator (math/rand/v2's PCG-DXSM with state
+// (seed, 0x9e3779b97f4a7c15)): the same seed gives the same numbers on every
+// run and machine. It never panics.
 func NewRNG(seed uint64) *rand.Rand {
 	return rand.New(rand.NewPCG(seed, 0x9e3779b97f4a7c15))
 }
 
 // RandN returns a tensor of independent normal samples with the given mean
-// and standard deviation, drawn from rng in row-major order.
+// and standard deviation, drawn from rng in row-major order (each sample is
+// mean + std*rng.NormFloat64(), rounded once to the dtype). It panics like
+// Zeros.
 func RandN(rng *rand.Rand, dt DType, mean, std float64, shape ...int) *Tensor {
+	checkShape("RandN", shape)
 	t := newTensor(dt, shape)
 	if dt == Float32 {
 		for i := range t.f32 {
@@ -116,8 +125,11 @@ func RandN(rng *rand.Rand, dt DType, mean, std float64, shape ...int) *Tensor {
 }
 
 // RandU returns a tensor of independent uniform samples in [lo, hi), drawn
-// from rng in row-major order.
+// from rng in row-major order (each sample is lo + (hi-lo)*rng.Float64(),
+// rounded once to the dtype, which for float32 can round up to hi). It panics
+// like Zeros.
 func RandU(rng *rand.Rand, dt DType, lo, hi float64, shape ...int) *Tensor {
+	checkShape("RandU", shape)
 	t := newTensor(dt, shape)
 	if dt == Float32 {
 		for i := range t.f32 {

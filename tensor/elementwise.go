@@ -26,12 +26,25 @@ func mapUnary[T float](x *Tensor, f func(T) T) *Tensor {
 
 // unary applies f element-wise, computing in float64 and rounding once for
 // float32 tensors (so results are correctly rounded wherever math's are).
+// The float32 loop calls f directly rather than through a converting closure.
 func unary(x *Tensor, f func(float64) float64) *Tensor {
-	if x.dtype == Float32 {
-		return mapUnary(x, func(v float32) float32 { return float32(f(float64(v))) })
+	if x.dtype == Float64 {
+		return mapUnary(x, f)
 	}
-	return mapUnary(x, f)
+	src := values[float32](x)
+	out := newTensor(Float32, x.shape)
+	dst := out.f32
+	parallel.For(len(src), grainElems, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			dst[i] = float32(f(float64(src[i])))
+		}
+	})
+	return out
 }
+
+// The element-wise unary functions below (Neg through Clamp) accept any
+// tensor, views included, return a new contiguous tensor of x's shape and
+// dtype, and never panic.
 
 // Neg returns -x.
 func Neg(x *Tensor) *Tensor { return unary(x, func(v float64) float64 { return -v }) }
@@ -85,8 +98,8 @@ func Cos(x *Tensor) *Tensor { return unary(x, math.Cos) }
 // Erf returns the error function element-wise.
 func Erf(x *Tensor) *Tensor { return unary(x, math.Erf) }
 
-// Relu returns max(x, 0) element-wise.
-func Relu(x *Tensor) *Tensor { return unary(x, func(v float64) float64 { return math.Max(v, 0) }) }
+// Relu returns max(x, 0) element-wise (NaN stays NaN).
+func Relu(x *Tensor) *Tensor { return unary(x, func(v float64) float64 { return max(v, 0) }) }
 
 // Sigmoid returns the logistic function 1/(1+e^-x) element-wise, computed
 // without overflow for large |x|.
@@ -156,7 +169,7 @@ func SigmoidScalar(x float64) float64 {
 
 // SoftplusScalar is log(1+e^x) = max(x,0) + log1p(e^-|x|), stable for any x.
 func SoftplusScalar(x float64) float64 {
-	return math.Max(x, 0) + math.Log1p(math.Exp(-math.Abs(x)))
+	return max(x, 0) + math.Log1p(math.Exp(-math.Abs(x)))
 }
 
 // GeluScalar is the exact GELU 0.5*x*(1+erf(x/sqrt(2))).
@@ -293,19 +306,22 @@ func binaryT[T float](op binOp, a, b *Tensor) *Tensor {
 	sa, sb := ea.strides[r-1], eb.strides[r-1]
 	parallel.For(rows, max(1, grainElems/inner), func(lo, hi int) {
 		for row := lo; row < hi; row++ {
-			offA, offB := ea.offset, eb.offset
-			rem := row
-			for ax := r - 2; ax >= 0; ax-- {
-				i := rem % shape[ax]
-				rem /= shape[ax]
-				offA += i * ea.strides[ax]
-				offB += i * eb.strides[ax]
-			}
 			d := dst[row*inner : (row+1)*inner]
-			applyBin(op, d, as[offA:], bs[offB:], sa, sb)
+			applyBin(op, d, as[rowStart(ea, row):], bs[rowStart(eb, row):], sa, sb)
 		}
 	})
 	return out
+}
+
+// rowStart returns the storage offset of row number row of view v, counting
+// rows (runs along the last axis) in row-major order over all other axes.
+func rowStart(v *Tensor, row int) int {
+	off := v.offset
+	for ax := len(v.shape) - 2; ax >= 0; ax-- {
+		off += (row % v.shape[ax]) * v.strides[ax]
+		row /= v.shape[ax]
+	}
+	return off
 }
 
 // Add returns a + b with broadcasting. It panics if the shapes do not
@@ -332,18 +348,21 @@ func Minimum(a, b *Tensor) *Tensor { return binary(opMin, a, b) }
 // Pow returns a^b element-wise with broadcasting. It panics like Add.
 func Pow(a, b *Tensor) *Tensor { return binary(opPow, a, b) }
 
-// Greater returns 1 where a > b and 0 elsewhere, with broadcasting.
+// Greater returns 1 where a > b and 0 elsewhere (0 when either is NaN), with
+// broadcasting. It panics like Add.
 func Greater(a, b *Tensor) *Tensor { return binary(opGreater, a, b) }
 
-// Less returns 1 where a < b and 0 elsewhere, with broadcasting.
+// Less returns 1 where a < b and 0 elsewhere, with broadcasting. It panics
+// like Add.
 func Less(a, b *Tensor) *Tensor { return binary(opLess, a, b) }
 
-// Equal returns 1 where a == b and 0 elsewhere, with broadcasting.
+// Equal returns 1 where a == b and 0 elsewhere (NaN equals nothing), with
+// broadcasting. It panics like Add.
 func Equal(a, b *Tensor) *Tensor { return binary(opEqual, a, b) }
 
 // AddInPlace adds src into dst (dst += src, src broadcast to dst's shape).
-// dst must be contiguous. It panics if src does not broadcast to dst or the
-// dtypes differ. Gradient accumulation uses it.
+// Gradient accumulation uses it. It panics if src does not broadcast to dst,
+// the dtypes differ or dst is not contiguous.
 func AddInPlace(dst, src *Tensor) {
 	if dst.dtype != src.dtype {
 		panic(fmt.Sprintf("tensor: AddInPlace: dtypes %s and %s differ", dst.dtype, src.dtype))
@@ -378,4 +397,5 @@ func addInPlace[T float](dst, src *Tensor) {
 
 // Apply returns f applied to every element, computed in float64 and rounded
 // once to the dtype. It runs in parallel: f must be safe for concurrent use.
+// It panics only if f does.
 func Apply(x *Tensor, f func(float64) float64) *Tensor { return unary(x, f) }

@@ -40,11 +40,13 @@ func rowsOver(op string, t *Tensor, axes []int, keep bool) (rows *Tensor, outer,
 		isRed[a] = true
 	}
 	var perm []int
-	inner = 1
+	outer, inner = 1, 1
+	outShape = []int{}
 	for i, d := range t.shape {
 		if !isRed[i] {
 			perm = append(perm, i)
 			outShape = append(outShape, d)
+			outer *= d
 		} else if keep {
 			outShape = append(outShape, 1)
 		}
@@ -54,10 +56,7 @@ func rowsOver(op string, t *Tensor, axes []int, keep bool) (rows *Tensor, outer,
 		inner *= t.shape[a]
 	}
 	rows = t.Permute(perm...).Contiguous()
-	if inner == 0 {
-		return rows, 0, 0, outShape
-	}
-	return rows, t.Len() / inner, inner, outShape
+	return rows, outer, inner, outShape
 }
 
 // reduceRows applies f to each row of `inner` elements of the permuted view
@@ -65,12 +64,12 @@ func rowsOver(op string, t *Tensor, axes []int, keep bool) (rows *Tensor, outer,
 func reduceRows(op string, t *Tensor, axes []int, keep bool, f32 func([]float32) float64, f64 func([]float64) float64) *Tensor {
 	axes = t.reduceAxes(op, axes)
 	rows, outer, inner, outShape := rowsOver(op, t, axes, keep)
+	if inner == 0 && (op == "Max" || op == "Min") {
+		panic(fmt.Sprintf("tensor: %s over an empty axis of shape %s", op, fmtShape(t.shape)))
+	}
 	out := newTensor(t.dtype, outShape)
 	if outer == 0 {
 		return out
-	}
-	if inner == 0 && (op == "Max" || op == "Min") {
-		panic(fmt.Sprintf("tensor: %s over an empty axis of shape %s", op, fmtShape(t.shape)))
 	}
 	grain := max(1, grainElems/max(inner, 1))
 	if t.dtype == Float32 {
@@ -102,29 +101,39 @@ func sumRow[T float](x []T) float64 {
 
 func meanRow[T float](x []T) float64 { return sumRow(x) / float64(len(x)) }
 
-// maxRow returns the largest element, NaN if any element is NaN.
+// maxRow returns the largest element as float64, NaN if any element is NaN
+// and -Inf for an empty row. It compares in the element type: math.Max is an
+// out-of-line call that cost as much as math.Exp in the softmax profile.
 func maxRow[T float](x []T) float64 {
-	m := math.Inf(-1)
-	for _, v := range x {
-		f := float64(v)
-		if f != f {
-			return f
-		}
-		m = math.Max(m, f)
+	if len(x) == 0 {
+		return math.Inf(-1)
 	}
-	return m
+	m := x[0]
+	for _, v := range x {
+		if v > m {
+			m = v
+		} else if v != v {
+			return float64(v)
+		}
+	}
+	return float64(m)
 }
 
+// minRow returns the smallest element as float64, NaN if any element is NaN
+// and +Inf for an empty row.
 func minRow[T float](x []T) float64 {
-	m := math.Inf(1)
-	for _, v := range x {
-		f := float64(v)
-		if f != f {
-			return f
-		}
-		m = math.Min(m, f)
+	if len(x) == 0 {
+		return math.Inf(1)
 	}
-	return m
+	m := x[0]
+	for _, v := range x {
+		if v < m {
+			m = v
+		} else if v != v {
+			return float64(v)
+		}
+	}
+	return float64(m)
 }
 
 // logSumExpRow returns log(sum(exp(x))) = m + log(sum(exp(x - m))), m = max(x).
@@ -141,52 +150,65 @@ func logSumExpRow[T float](x []T) float64 {
 }
 
 // Sum returns the sum over the given axes, which are removed from the shape;
-// with no axes it sums everything into a scalar. It accumulates in float64.
-// It panics if an axis is out of range or repeated.
+// with no axes it sums everything into a scalar. It accumulates in float64
+// (in index order within a row, so results are repeatable) and rounds once.
+// The sum of no elements is 0. It panics if an axis is out of range or
+// repeated.
 func Sum(x *Tensor, axes ...int) *Tensor {
 	return reduceRows("Sum", x, axes, false, sumRow[float32], sumRow[float64])
 }
 
-// SumKeep is Sum keeping the reduced axes with size 1.
+// SumKeep is Sum keeping the reduced axes with size 1. It panics like Sum.
 func SumKeep(x *Tensor, axes ...int) *Tensor {
 	return reduceRows("Sum", x, axes, true, sumRow[float32], sumRow[float64])
 }
 
-// Mean returns the mean over the given axes (all when none), removing them.
-// The mean of no elements is NaN. It panics like Sum.
+// Mean returns the mean over the given axes (all when none), removing them,
+// accumulated in float64. The mean of no elements is NaN, as in PyTorch.
+// It panics like Sum.
 func Mean(x *Tensor, axes ...int) *Tensor {
 	return reduceRows("Mean", x, axes, false, meanRow[float32], meanRow[float64])
 }
 
-// MeanKeep is Mean keeping the reduced axes with size 1.
+// MeanKeep is Mean keeping the reduced axes with size 1. It panics like Sum.
 func MeanKeep(x *Tensor, axes ...int) *Tensor {
 	return reduceRows("Mean", x, axes, true, meanRow[float32], meanRow[float64])
 }
 
 // Max returns the maximum over the given axes (all when none), removing them;
-// NaN if any element is NaN. It panics like Sum, and on an empty axis.
+// NaN if any element is NaN. It panics like Sum, and if the reduced axes hold
+// no elements.
 func Max(x *Tensor, axes ...int) *Tensor {
 	return reduceRows("Max", x, axes, false, maxRow[float32], maxRow[float64])
 }
 
-// MaxKeep is Max keeping the reduced axes with size 1.
+// MaxKeep is Max keeping the reduced axes with size 1. It panics like Max.
 func MaxKeep(x *Tensor, axes ...int) *Tensor {
 	return reduceRows("Max", x, axes, true, maxRow[float32], maxRow[float64])
 }
 
-// Min returns the minimum over the given axes (all when none), removing them.
-// It panics like Max.
+// Min returns the minimum over the given axes (all when none), removing them;
+// NaN if any element is NaN. It panics like Max.
 func Min(x *Tensor, axes ...int) *Tensor {
 	return reduceRows("Min", x, axes, false, minRow[float32], minRow[float64])
 }
 
+// MinKeep is Min keeping the reduced axes with size 1. It panics like Max.
+func MinKeep(x *Tensor, axes ...int) *Tensor {
+	return reduceRows("Min", x, axes, true, minRow[float32], minRow[float64])
+}
+
 // LogSumExp returns log(sum(exp(x))) over axis, removing it, computed as
-// max + log(sum(exp(x - max))) so it neither overflows nor underflows.
+// max + log(sum(exp(x - max))) with a float64 sum so it neither overflows nor
+// underflows. A row of all -Inf (or no elements) gives -Inf, a row holding
+// +Inf gives +Inf and a row holding NaN gives NaN. It panics if axis is out
+// of range.
 func LogSumExp(x *Tensor, axis int) *Tensor {
 	return reduceRows("LogSumExp", x, []int{axis}, false, logSumExpRow[float32], logSumExpRow[float64])
 }
 
-// LogSumExpKeep is LogSumExp keeping axis with size 1.
+// LogSumExpKeep is LogSumExp keeping axis with size 1. It panics like
+// LogSumExp.
 func LogSumExpKeep(x *Tensor, axis int) *Tensor {
 	return reduceRows("LogSumExp", x, []int{axis}, true, logSumExpRow[float32], logSumExpRow[float64])
 }

@@ -54,14 +54,14 @@ func SameShape(a, b *Tensor) bool { return sameShape(a.shape, b.shape) }
 
 // axis normalises a possibly negative axis and panics when out of range.
 func (t *Tensor) axis(op string, ax int) int {
-	r := len(t.shape)
-	if ax < 0 {
-		ax += r
+	r, a := len(t.shape), ax
+	if a < 0 {
+		a += r
 	}
-	if ax < 0 || ax >= r {
+	if a < 0 || a >= r {
 		panic(fmt.Sprintf("tensor: %s: axis %d out of range for shape %s", op, ax, fmtShape(t.shape)))
 	}
-	return ax
+	return a
 }
 
 // view returns a tensor sharing t's storage with a new shape, strides and offset.
@@ -156,7 +156,8 @@ func (t *Tensor) Select(axis, i int) *Tensor {
 }
 
 // Unsqueeze returns a view with a new dimension of size 1 inserted at axis
-// (0..rank; negative counts from rank+1).
+// (0..rank; negative counts from rank+1). It panics if axis is out of that
+// range.
 func (t *Tensor) Unsqueeze(axis int) *Tensor {
 	r := len(t.shape)
 	if axis < 0 {
@@ -174,7 +175,8 @@ func (t *Tensor) Unsqueeze(axis int) *Tensor {
 	return t.view(shape, strides, t.offset)
 }
 
-// Squeeze returns a view with dimension axis (which must have size 1) removed.
+// Squeeze returns a view with dimension axis removed. It panics if axis is
+// out of range or that dimension's size is not 1.
 func (t *Tensor) Squeeze(axis int) *Tensor {
 	ax := t.axis("Squeeze", axis)
 	if t.shape[ax] != 1 {
@@ -239,7 +241,7 @@ func BroadcastShapes(op string, shapes ...[]int) []int {
 }
 
 // Contiguous returns t itself when it is already dense and row-major,
-// otherwise a row-major copy.
+// otherwise a row-major copy. It never panics.
 func (t *Tensor) Contiguous() *Tensor {
 	if t.IsContiguous() {
 		return t
@@ -247,7 +249,7 @@ func (t *Tensor) Contiguous() *Tensor {
 	return t.Clone()
 }
 
-// Clone returns a contiguous copy with its own storage.
+// Clone returns a contiguous copy with its own storage. It never panics.
 func (t *Tensor) Clone() *Tensor {
 	out := newTensor(t.dtype, t.shape)
 	if t.dtype == Float32 {
@@ -294,10 +296,14 @@ func copyStrided[T float](dst, src []T, shape, strides []int, offset int) {
 }
 
 // Cast returns a copy converted to dtype dt (rounding to nearest for float64
-// to float32), or t itself when it already has that dtype.
+// to float32), or t itself when it already has that dtype. It panics on an
+// unknown dtype.
 func (t *Tensor) Cast(dt DType) *Tensor {
 	if dt == t.dtype {
 		return t
+	}
+	if dt != Float32 && dt != Float64 {
+		panic(fmt.Sprintf("tensor: Cast of %s %s to unknown %s", t.dtype, fmtShape(t.shape), dt))
 	}
 	out := &Tensor{dtype: dt, shape: t.Shape(), strides: rowMajorStrides(t.shape)}
 	if dt == Float32 {

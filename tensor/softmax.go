@@ -58,22 +58,41 @@ func softmaxRow[T float](dst, x []T) {
 	}
 }
 
-// logSoftmaxRow writes x - logsumexp(x).
+// logSoftmaxRow writes (x - m) - log(sum(exp(x - m))) with m the row
+// maximum. Subtracting m first keeps x - m exact (Sterbenz), so large logits
+// lose no precision, as they would in x - logsumexp(x). A row whose maximum
+// is ±Inf or NaN (all -Inf, or holding +Inf or NaN) is all NaN, as PyTorch's
+// log_softmax gives.
 func logSoftmaxRow[T float](dst, x []T) {
-	lse := logSumExpRow(x)
+	m := maxRow(x)
+	if math.IsInf(m, 0) || m != m {
+		for i := range dst {
+			dst[i] = T(math.NaN())
+		}
+		return
+	}
+	var s float64
+	for _, v := range x {
+		s += math.Exp(float64(v) - m)
+	}
+	logS := math.Log(s)
 	for i, v := range x {
-		dst[i] = T(float64(v) - lse)
+		dst[i] = T((float64(v) - m) - logS)
 	}
 }
 
 // Softmax returns exp(x)/sum(exp(x)) along axis, with the maximum subtracted
-// first so it cannot overflow. It panics if axis is out of range.
+// first so it cannot overflow and the sum accumulated in float64. Entries of
+// -Inf get probability 0; a row of all -Inf, or one holding +Inf or NaN, is
+// all NaN (as in PyTorch). It panics if axis is out of range.
 func Softmax(x *Tensor, axis int) *Tensor {
 	return lastAxisRows(x, axis, "Softmax", softmaxRow[float32], softmaxRow[float64])
 }
 
-// LogSoftmax returns x - logsumexp(x) along axis, stable for any magnitude.
-// It panics if axis is out of range.
+// LogSoftmax returns x - logsumexp(x) along axis, stable for any magnitude
+// (float64 sum). Entries of -Inf stay -Inf; a row of all -Inf, or one
+// holding +Inf or NaN, is all NaN (as in PyTorch). It panics if axis is out
+// of range.
 func LogSoftmax(x *Tensor, axis int) *Tensor {
 	return lastAxisRows(x, axis, "LogSoftmax", logSoftmaxRow[float32], logSoftmaxRow[float64])
 }

@@ -85,7 +85,7 @@ func newTensor(dt DType, shape []int) *Tensor {
 	case Float64:
 		t.f64 = make([]float64, n)
 	default:
-		panic(fmt.Sprintf("tensor: unknown dtype %d", dt))
+		panic(fmt.Sprintf("tensor: unknown %s for a tensor of shape %s", dt, fmtShape(shape)))
 	}
 	return t
 }
@@ -165,7 +165,7 @@ func (t *Tensor) Float64s() []float64 {
 }
 
 // ToFloat64s returns a new slice with the elements in row-major order,
-// converted to float64 whatever the dtype.
+// converted to float64 whatever the dtype. It never panics.
 func (t *Tensor) ToFloat64s() []float64 {
 	out := make([]float64, t.Len())
 	if t.dtype == Float64 {
@@ -179,7 +179,8 @@ func (t *Tensor) ToFloat64s() []float64 {
 }
 
 // ToFloat32s returns a new slice with the elements in row-major order,
-// converted to float32 (rounding to nearest) whatever the dtype.
+// converted to float32 (rounding to nearest) whatever the dtype. It never
+// panics.
 func (t *Tensor) ToFloat32s() []float32 {
 	out := make([]float32, t.Len())
 	if t.dtype == Float32 {
@@ -239,6 +240,7 @@ func (t *Tensor) elemOffset(op string, idx []int) int {
 }
 
 // String formats small tensors in full and large ones by shape only.
+// It never panics.
 func (t *Tensor) String() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "Tensor(%s %s", t.dtype, fmtShape(t.shape))

@@ -1,0 +1,61 @@
+package tensor
+
+import "testing"
+
+// benchOp runs op b.N times and reports the memory traffic it must do
+// (bytes read plus bytes written per call, each counted once) as GB/s.
+func benchOp(b *testing.B, bytesPerOp int, op func()) {
+	for b.Loop() {
+		op()
+	}
+	b.ReportMetric(float64(bytesPerOp)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GB/s")
+}
+
+// benchRows and benchCols make the ~4M-element float32 operand of the
+// element-wise and reduction benchmarks (16 MiB, larger than the caches).
+const benchRows, benchCols = 2048, 2048
+
+// The vocabulary-sized rows of a Pythia forward pass: [tokens, vocab].
+const benchTokens, benchVocab = 512, 50304
+
+func benchInput(shape ...int) *Tensor { return RandN(NewRNG(1), Float32, 0, 1, shape...) }
+
+func BenchmarkAddSameShape(b *testing.B) {
+	x, y := benchInput(benchRows, benchCols), benchInput(benchRows, benchCols)
+	benchOp(b, 3*4*x.Len(), func() { Add(x, y) })
+}
+
+func BenchmarkAddBroadcastRow(b *testing.B) {
+	x, row := benchInput(benchRows, benchCols), benchInput(benchCols)
+	benchOp(b, 2*4*x.Len(), func() { Add(x, row) })
+}
+
+func BenchmarkExp(b *testing.B) {
+	x := benchInput(benchRows, benchCols)
+	benchOp(b, 2*4*x.Len(), func() { Exp(x) })
+}
+
+func BenchmarkGelu(b *testing.B) {
+	x := benchInput(benchRows, benchCols)
+	benchOp(b, 2*4*x.Len(), func() { Gelu(x) })
+}
+
+func BenchmarkSumLastAxis(b *testing.B) {
+	x := benchInput(benchRows, benchCols)
+	benchOp(b, 4*x.Len(), func() { Sum(x, -1) })
+}
+
+func BenchmarkLogSumExpRows(b *testing.B) {
+	x := benchInput(benchRows, benchCols)
+	benchOp(b, 4*x.Len(), func() { LogSumExp(x, -1) })
+}
+
+func BenchmarkSoftmaxRows(b *testing.B) {
+	x := benchInput(benchTokens, benchVocab)
+	benchOp(b, 2*4*x.Len(), func() { Softmax(x, -1) })
+}
+
+func BenchmarkLogSoftmaxRows(b *testing.B) {
+	x := benchInput(benchTokens, benchVocab)
+	benchOp(b, 2*4*x.Len(), func() { LogSoftmax(x, -1) })
+}

@@ -1,0 +1,52 @@
+package tensor
+
+import (
+	"math"
+	"testing"
+)
+
+// sameBits reports whether a and b hold bit-identical elements.
+func sameBits(a, b *Tensor) bool {
+	x, y := a.ToFloat64s(), b.ToFloat64s()
+	if len(x) != len(y) {
+		return false
+	}
+	for i := range x {
+		if math.Float64bits(x[i]) != math.Float64bits(y[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// TestDeterminism runs large parallel reductions, a matrix product and the
+// row softmaxes twice on the same inputs and requires bit-identical results:
+// parallel chunks depend only on sizes and GOMAXPROCS, never on scheduling.
+func TestDeterminism(t *testing.T) {
+	if testing.Short() {
+		t.Skip("large inputs")
+	}
+	x := RandN(NewRNG(71), Float32, 0, 1, 1<<22)
+	rows := x.Reshape(1024, 4096)
+	a := RandN(NewRNG(72), Float32, 0, 1, 192, 256)
+	b := RandN(NewRNG(73), Float32, 0, 1, 256, 160)
+	cases := []struct {
+		name string
+		f    func() *Tensor
+	}{
+		{"Sum all 4M", func() *Tensor { return Sum(x) }},
+		{"Sum rows", func() *Tensor { return Sum(rows, 1) }},
+		{"Sum columns", func() *Tensor { return Sum(rows, 0) }},
+		{"Mean all", func() *Tensor { return Mean(x) }},
+		{"LogSumExp rows", func() *Tensor { return LogSumExp(rows, 1) }},
+		{"MatMul 192x256x160", func() *Tensor { return MatMul(a, b, false, false) }},
+		{"MatMul transposed", func() *Tensor { return MatMul(b, a, true, true) }},
+		{"Softmax rows", func() *Tensor { return Softmax(rows, 1) }},
+		{"LogSoftmax rows", func() *Tensor { return LogSoftmax(rows, 1) }},
+	}
+	for _, c := range cases {
+		if first, second := c.f(), c.f(); !sameBits(first, second) {
+			t.Errorf("%s: two runs differ", c.name)
+		}
+	}
+}
