@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/daalab/daa/internal/parallel"
+	"github.com/daalab/daa/tensor/kernel"
 )
 
 // MatMul returns op(a) × op(b), where op transposes the last two axes when
@@ -53,31 +54,38 @@ func MatMul(a, b *Tensor, transA, transB bool) *Tensor {
 	if rb == 2 {
 		strideB = 0
 	}
-	lda, ldb := k, n
+	// Leading dimensions are the stored widths, at least 1 as BLAS requires
+	// even when a dimension is 0.
+	lda, ldb, ldc := max(1, k), max(1, n), max(1, n)
 	if transA {
-		lda = m
+		lda = max(1, m)
 	}
 	if transB {
-		ldb = k
+		ldb = max(1, k)
 	}
 	if a.dtype == Float32 {
-		gemmStrided32(transA, transB, m, n, k, values[float32](a), lda, strideA, values[float32](b), ldb, strideB, out.f32, n, m*n, batch)
+		gemmStrided32(transA, transB, m, n, k, values[float32](a), lda, strideA, values[float32](b), ldb, strideB, out.f32, ldc, m*n, batch)
 	} else {
-		gemmStrided64(transA, transB, m, n, k, values[float64](a), lda, strideA, values[float64](b), ldb, strideB, out.f64, n, m*n, batch)
+		gemmStrided64(transA, transB, m, n, k, values[float64](a), lda, strideA, values[float64](b), ldb, strideB, out.f64, ldc, m*n, batch)
 	}
 	return out
 }
 
 // gemmStrided32 and gemmStrided64 compute batch products C_i = op(A_i) op(B_i)
-// (C overwritten). They are variables so that the fast kernels replace the
-// reference at start-up.
-var (
-	gemmStrided32 = gemmRefStrided[float32]
-	gemmStrided64 = gemmRefStrided[float64]
-)
+// (C overwritten) with the blocked kernels of tensor/kernel (assembly
+// microkernels chosen by CPU features for float32). A stride of 0 shares one
+// operand across the batch.
+func gemmStrided32(transA, transB bool, m, n, k int, a []float32, lda, strideA int, b []float32, ldb, strideB int, c []float32, ldc, strideC, batch int) {
+	kernel.SgemmStrided(transA, transB, m, n, k, 1, a, lda, strideA, b, ldb, strideB, 0, c, ldc, strideC, batch)
+}
 
-// gemmRefStrided is the reference matrix product: for each output element a
-// float64 dot product in index order. Batches and output rows run in parallel.
+func gemmStrided64(transA, transB bool, m, n, k int, a []float64, lda, strideA int, b []float64, ldb, strideB int, c []float64, ldc, strideC, batch int) {
+	kernel.DgemmStrided(transA, transB, m, n, k, 1, a, lda, strideA, b, ldb, strideB, 0, c, ldc, strideC, batch)
+}
+
+// gemmRefStrided is the reference matrix product the kernels are checked
+// against in tests: for each output element a float64 dot product in index
+// order. Batches and output rows run in parallel.
 func gemmRefStrided[T float](transA, transB bool, m, n, k int, a []T, lda, strideA int, b []T, ldb, strideB int, c []T, ldc, strideC, batch int) {
 	parallel.For(batch*m, max(1, grainElems/max(1, n*k)), func(lo, hi int) {
 		for bi := lo; bi < hi; bi++ {
