@@ -33,9 +33,9 @@ type Series struct {
 type Panel struct {
 	Title, XLabel, YLabel string
 	Series                []Series
-	// Fit, when non-nil, is a fit to all of the panel's points, drawn black
-	// and dashed over [0, max X].
-	Fit *scaling.Fit
+	// Fits are fits to all of the panel's points, drawn black over [0, max X]
+	// with a different dash pattern each and a legend entry naming the form.
+	Fits []scaling.Fit
 }
 
 // Panel sizes and the PNG resolution.
@@ -111,8 +111,10 @@ func drawPanel(pn Panel) (*plot.Plot, error) {
 	p.Title.Text = pn.Title
 	p.X.Label.Text = pn.XLabel
 	p.Y.Label.Text = pn.YLabel
-	p.Legend.Top = true
-	p.Legend.Left = true
+	// Bottom right: empty in the study's plots, where win rate humps and
+	// KL grows with training.
+	p.Legend.Top = false
+	p.Legend.Left = false
 	p.Add(plotter.NewGrid())
 	xMax := 0.0
 	for k, s := range pn.Series {
@@ -157,23 +159,31 @@ func drawPanel(pn Panel) (*plot.Plot, error) {
 			p.Add(eb)
 		}
 		if s.Fit != nil {
-			p.Add(fitCurve(*s.Fit, s.X, col, false))
+			p.Add(fitCurve(*s.Fit, s.X, col, nil))
 		}
 	}
-	if pn.Fit != nil {
-		var all []float64
-		for _, s := range pn.Series {
-			all = append(all, s.X...)
-		}
-		f := fitCurve(*pn.Fit, all, color.Black, true)
+	var all []float64
+	for _, s := range pn.Series {
+		all = append(all, s.X...)
+	}
+	for k, fit := range pn.Fits {
+		f := fitCurve(fit, all, color.Black, dashes[k%len(dashes)])
 		p.Add(f)
-		p.Legend.Add(fmt.Sprintf("%s fit", pn.Fit.Form), f)
+		p.Legend.Add(fmt.Sprintf("%s fit", fit.Form), f)
 	}
 	return p, nil
 }
 
-// fitCurve returns the fitted scaling law drawn over [0, max x].
-func fitCurve(f scaling.Fit, x []float64, col color.Color, dashed bool) *plotter.Function {
+// dashes are the dash patterns of panel-wide fits, in order.
+var dashes = [][]vg.Length{
+	{vg.Points(5), vg.Points(3)},
+	{vg.Points(1.5), vg.Points(2)},
+	{vg.Points(8), vg.Points(2), vg.Points(1.5), vg.Points(2)},
+}
+
+// fitCurve returns the fitted scaling law drawn over [0, max x] with the
+// given dash pattern (nil for a solid line).
+func fitCurve(f scaling.Fit, x []float64, col color.Color, dash []vg.Length) *plotter.Function {
 	fn := plotter.NewFunction(f.Predict)
 	fn.XMin = 0
 	for _, v := range x {
@@ -182,8 +192,6 @@ func fitCurve(f scaling.Fit, x []float64, col color.Color, dashed bool) *plotter
 	fn.Samples = 200
 	fn.LineStyle.Color = col
 	fn.LineStyle.Width = vg.Points(1.5)
-	if dashed {
-		fn.LineStyle.Dashes = []vg.Length{vg.Points(5), vg.Points(3)}
-	}
+	fn.LineStyle.Dashes = dash
 	return fn
 }

@@ -19,7 +19,7 @@ func withLabels(panels []Panel, x, y string) []Panel {
 // WinRateVsSqrtKL writes the layout of Figure 1 of Rafailov et al. 2024: one
 // panel per objective (Panel.Title, e.g. "DPO"), one series per beta with
 // X = d = sqrt(KL(pi||pi_ref)) (see eval.SqrtKL) and Y = win rate, optional
-// error bars and fitted curves per series, and an optional fit per panel.
+// error bars and fitted curves per series, and optional fits per panel.
 // Panels are laid out three to a row; empty axis labels get the figure's.
 // Errors and panics are those of WritePanels.
 func WinRateVsSqrtKL(path string, panels []Panel) error {

@@ -44,7 +44,11 @@ func fixture(t *testing.T) []Panel {
 		if err != nil {
 			t.Fatal(err)
 		}
-		pn.Fit = &f
+		q, err := scaling.FitForm(scaling.RL, allD, allW, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pn.Fits = []scaling.Fit{f, q}
 		panels = append(panels, pn)
 	}
 	return panels
