@@ -31,9 +31,12 @@ func fuzzTokenizer(t *testing.T) *Tokenizer {
 		return loadNeoX(t)
 	}
 	tok := tinyTokenizer(t, func(j map[string]any) {
-		// Same special token as GPT-NeoX so nfcAroundSpecials applies.
-		j["added_tokens"] = []any{map[string]any{"id": 261, "content": "<|endoftext|>", "special": true,
-			"single_word": false, "lstrip": false, "rstrip": false, "normalized": false}}
+		// The special tokens of GPT-NeoX, so that nfcAroundSpecials applies.
+		special := func(id int, content string) map[string]any {
+			return map[string]any{"id": id, "content": content, "special": true,
+				"single_word": false, "lstrip": false, "rstrip": false, "normalized": false}
+		}
+		j["added_tokens"] = []any{special(261, "<|endoftext|>"), special(262, "<|padding|>")}
 	})
 	return tok
 }
