@@ -12,8 +12,9 @@
 // Forward maps token ids [B][T] (right-padded, with a mask) to logits
 // [B, T, V]; SequenceLogProbs scores responses given prompts (the quantity
 // DPO and its relatives compare); NextTokenLoss is the language-modelling
-// loss. Frozen gives a constant view sharing the weights, for reference
-// models.
+// loss; Generate samples continuations (greedy, temperature, top-k, top-p)
+// with a KV cache. Frozen gives a constant view sharing the weights, for
+// reference models and generation.
 //
 // Conventions (all as Hugging Face computes them): the fused query_key_value
 // output is viewed per head as [q_h | k_h | v_h]; the rotary embedding turns
