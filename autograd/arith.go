@@ -12,6 +12,7 @@ func unbroadcast(g *tensor.Tensor, like *Value) *tensor.Tensor {
 
 // Add returns a + b with NumPy broadcasting.
 // d/da = 1, d/db = 1 (summed over broadcast axes).
+// It panics if the shapes do not broadcast or the dtypes differ.
 func Add(a, b *Value) *Value {
 	return record("Add", tensor.Add(a.Data, b.Data), func(g *tensor.Tensor) {
 		if a.requiresGrad {
@@ -24,6 +25,7 @@ func Add(a, b *Value) *Value {
 }
 
 // Sub returns a - b with broadcasting. d/da = 1, d/db = -1.
+// It panics like Add.
 func Sub(a, b *Value) *Value {
 	return record("Sub", tensor.Sub(a.Data, b.Data), func(g *tensor.Tensor) {
 		if a.requiresGrad {
@@ -36,6 +38,7 @@ func Sub(a, b *Value) *Value {
 }
 
 // Mul returns a * b element-wise with broadcasting. d/da = b, d/db = a.
+// It panics like Add.
 func Mul(a, b *Value) *Value {
 	return record("Mul", tensor.Mul(a.Data, b.Data), func(g *tensor.Tensor) {
 		if a.requiresGrad {
@@ -48,7 +51,7 @@ func Mul(a, b *Value) *Value {
 }
 
 // Div returns a / b element-wise with broadcasting.
-// d/da = 1/b, d/db = -a/b^2.
+// d/da = 1/b, d/db = -a/b^2. It panics like Add.
 func Div(a, b *Value) *Value {
 	out := tensor.Div(a.Data, b.Data)
 	return record("Div", out, func(g *tensor.Tensor) {
@@ -63,42 +66,42 @@ func Div(a, b *Value) *Value {
 	}, a, b)
 }
 
-// Neg returns -x.
+// Neg returns -x. It never panics.
 func Neg(x *Value) *Value {
 	return record("Neg", tensor.Neg(x.Data), func(g *tensor.Tensor) {
 		x.accumulate(tensor.Neg(g))
 	}, x)
 }
 
-// Scale returns s*x for a constant s. d/dx = s.
+// Scale returns s*x for a constant s. d/dx = s. It never panics.
 func Scale(x *Value, s float64) *Value {
 	return record("Scale", tensor.Scale(x.Data, s), func(g *tensor.Tensor) {
 		x.accumulate(tensor.Scale(g, s))
 	}, x)
 }
 
-// AddScalar returns x + s for a constant s. d/dx = 1.
+// AddScalar returns x + s for a constant s. d/dx = 1. It never panics.
 func AddScalar(x *Value, s float64) *Value {
 	return record("AddScalar", tensor.AddScalar(x.Data, s), func(g *tensor.Tensor) {
 		x.accumulate(g)
 	}, x)
 }
 
-// PowScalar returns x^p for a constant p. d/dx = p*x^(p-1).
+// PowScalar returns x^p for a constant p. d/dx = p*x^(p-1). It never panics.
 func PowScalar(x *Value, p float64) *Value {
 	return record("PowScalar", tensor.PowScalar(x.Data, p), func(g *tensor.Tensor) {
 		x.accumulate(tensor.Mul(g, tensor.Scale(tensor.PowScalar(x.Data, p-1), p)))
 	}, x)
 }
 
-// Square returns x*x. d/dx = 2x.
+// Square returns x*x. d/dx = 2x. It never panics.
 func Square(x *Value) *Value {
 	return record("Square", tensor.Square(x.Data), func(g *tensor.Tensor) {
 		x.accumulate(tensor.Mul(g, tensor.Scale(x.Data, 2)))
 	}, x)
 }
 
-// Sqrt returns the square root. d/dx = 1/(2 sqrt(x)).
+// Sqrt returns the square root. d/dx = 1/(2 sqrt(x)). It never panics.
 func Sqrt(x *Value) *Value {
 	out := tensor.Sqrt(x.Data)
 	return record("Sqrt", out, func(g *tensor.Tensor) {
@@ -108,32 +111,55 @@ func Sqrt(x *Value) *Value {
 
 // Maximum returns the element-wise maximum with broadcasting. The gradient
 // goes to a where a > b, to b where b > a, and is split in half on ties
-// (PyTorch's convention).
+// (PyTorch's convention). It panics like Add.
 func Maximum(a, b *Value) *Value {
 	return record("Maximum", tensor.Maximum(a.Data, b.Data), func(g *tensor.Tensor) {
-		splitByComparison(g, a, b)
+		splitByComparison(g, a, b, tensor.Greater(a.Data, b.Data), tensor.Less(a.Data, b.Data))
 	}, a, b)
 }
 
-// Minimum returns the element-wise minimum with broadcasting; gradients as
-// Maximum with the roles of a and b swapped.
+// Minimum returns the element-wise minimum with broadcasting. The gradient
+// goes to a where a < b, to b where b < a, and is split in half on ties.
+// It panics like Add.
 func Minimum(a, b *Value) *Value {
 	return record("Minimum", tensor.Minimum(a.Data, b.Data), func(g *tensor.Tensor) {
-		splitByComparison(g, b, a)
+		splitByComparison(g, a, b, tensor.Less(a.Data, b.Data), tensor.Greater(a.Data, b.Data))
 	}, a, b)
 }
 
-// splitByComparison routes g to hi where hi > lo, to lo where lo > hi, and
-// half to each on ties.
-func splitByComparison(g *tensor.Tensor, hi, lo *Value) {
-	gt := tensor.Greater(hi.Data, lo.Data)
-	eq := tensor.Equal(hi.Data, lo.Data)
-	half := tensor.Scale(eq, 0.5)
-	if hi.requiresGrad {
-		hi.accumulate(unbroadcast(tensor.Mul(g, tensor.Add(gt, half)), hi))
+// splitByComparison routes g to a where aWins is 1, to b where bWins is 1,
+// and half to each where a == b (elsewhere, at a NaN, to neither).
+func splitByComparison(g *tensor.Tensor, a, b *Value, aWins, bWins *tensor.Tensor) {
+	half := tensor.Scale(tensor.Equal(a.Data, b.Data), 0.5)
+	if a.requiresGrad {
+		a.accumulate(unbroadcast(tensor.Mul(g, tensor.Add(aWins, half)), a))
 	}
-	if lo.requiresGrad {
-		lt := tensor.Less(hi.Data, lo.Data)
-		lo.accumulate(unbroadcast(tensor.Mul(g, tensor.Add(lt, half)), lo))
+	if b.requiresGrad {
+		b.accumulate(unbroadcast(tensor.Mul(g, tensor.Add(bWins, half)), b))
 	}
+}
+
+// Pow returns a^b element-wise with broadcasting (a tensor exponent; see
+// PowScalar for a constant one). With y = a^b:
+//
+//	d/da = b a^(b-1), taken as 0 where b == 0 (a^0 is constant 1, even at a = 0),
+//	d/db = y log(a),  taken as 0 where a == 0 and b >= 0 (PyTorch's conventions).
+//
+// For a < 0, log(a) is NaN and so is d/db, as in PyTorch. It panics like Add.
+func Pow(a, b *Value) *Value {
+	y := tensor.Pow(a.Data, b.Data)
+	return record("Pow", y, func(g *tensor.Tensor) {
+		zero := tensor.Scalar(g.DType(), 0)
+		if a.requiresGrad {
+			da := tensor.Mul(b.Data, tensor.Pow(a.Data, tensor.AddScalar(b.Data, -1)))
+			da = tensor.Where(tensor.Equal(b.Data, zero), zero, da)
+			a.accumulate(unbroadcast(tensor.Mul(g, da), a))
+		}
+		if b.requiresGrad {
+			db := tensor.Mul(y, tensor.Log(a.Data))
+			bNonNegative := tensor.AddScalar(tensor.Neg(tensor.Less(b.Data, zero)), 1) // 1 where b >= 0
+			db = tensor.Where(tensor.Mul(tensor.Equal(a.Data, zero), bNonNegative), zero, db)
+			b.accumulate(unbroadcast(tensor.Mul(g, db), b))
+		}
+	}, a, b)
 }

@@ -27,15 +27,26 @@ func (v *Value) BackwardWith(grad *tensor.Tensor) {
 	}
 	order := topoOrder(v)
 	v.accumulate(grad)
+	// Each value's gradient for this pass arrives in pending from the values
+	// computed from it (all earlier in the reverse order), is passed on to
+	// its inputs, and is then either kept (leaves, RetainGrad: added to Grad)
+	// or dropped, so intermediate gradients are released as soon as used.
 	for i := len(order) - 1; i >= 0; i-- {
 		n := order[i]
-		if n.backward == nil || n.Grad == nil {
+		if n.pending == nil {
 			continue
 		}
-		n.backward()
-		if !n.retainGrad {
-			n.Grad = nil // release intermediate gradients as soon as they are used
+		if n.backward != nil {
+			n.backward()
 		}
+		if n.backward == nil || n.retainGrad {
+			if n.Grad == nil {
+				n.Grad = n.pending // pending is a fresh tensor no one else holds
+			} else {
+				tensor.AddInPlace(n.Grad, n.pending)
+			}
+		}
+		n.pending = nil
 	}
 }
 

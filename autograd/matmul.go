@@ -9,6 +9,7 @@ import "github.com/daalab/daa/tensor"
 // With C = A B: dA = dC B^T and dB = A^T dC, with the transposes folded into
 // the flags so no transposed copy is made; a shared 2-D operand's gradient is
 // summed over the batch.
+// It panics where tensor.MatMul does (rank < 2, mismatched inner sizes or batch shapes, differing dtypes).
 func MatMul(a, b *Value, transA, transB bool) *Value {
 	out := tensor.MatMul(a.Data, b.Data, transA, transB)
 	return record("MatMul", out, func(g *tensor.Tensor) {

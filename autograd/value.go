@@ -17,9 +17,10 @@ type Value struct {
 
 	requiresGrad bool
 	retainGrad   bool
-	op           string   // the operation that made the value; "" for leaves
-	inputs       []*Value // the operation's inputs that require gradients
-	backward     func()   // adds this value's Grad into its inputs' Grads
+	op           string         // the operation that made the value; "" for leaves
+	inputs       []*Value       // the operation's inputs that require gradients
+	backward     func()         // adds this value's pending gradient into its inputs'
+	pending      *tensor.Tensor // the gradient reaching v in the current Backward pass
 }
 
 // Param returns a leaf that requires a gradient (a trainable weight).
@@ -42,7 +43,8 @@ func (v *Value) Op() string { return v.op }
 func (v *Value) Detach() *Value { return &Value{Data: v.Data} }
 
 // RetainGrad keeps the gradient of an intermediate value after Backward
-// (by default only leaves keep theirs).
+// (by default only leaves keep theirs); like a leaf's, it accumulates across
+// Backward calls until ZeroGrad.
 func (v *Value) RetainGrad() { v.retainGrad = true }
 
 // ZeroGrad drops the accumulated gradient.
@@ -66,13 +68,14 @@ func (v *Value) String() string {
 	return fmt.Sprintf("Value(%s, requiresGrad=%v, %s)", op, v.requiresGrad, v.Data)
 }
 
-// accumulate adds g into v.Grad, allocating it on first use.
+// accumulate adds g into the gradient v receives in the current Backward
+// pass, copying g on first use (g may be a view or shared with others).
 func (v *Value) accumulate(g *tensor.Tensor) {
-	if v.Grad == nil {
-		v.Grad = g.Contiguous().Clone()
+	if v.pending == nil {
+		v.pending = g.Clone()
 		return
 	}
-	tensor.AddInPlace(v.Grad, g)
+	tensor.AddInPlace(v.pending, g)
 }
 
 // record makes the result of an operation: it keeps the inputs that require
@@ -88,6 +91,6 @@ func record(op string, out *tensor.Tensor, backward func(g *tensor.Tensor), inpu
 		return v
 	}
 	v.requiresGrad = true
-	v.backward = func() { backward(v.Grad) }
+	v.backward = func() { backward(v.pending) }
 	return v
 }
