@@ -1,6 +1,7 @@
 package pythia
 
 import (
+	"cmp"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -80,7 +81,7 @@ func dropLeastLikely(z []float64, keep []bool, topP float64) {
 			order = append(order, i)
 		}
 	}
-	slices.SortStableFunc(order, func(a, b int) int { return cmpFloat(z[a], z[b]) })
+	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(z[a], z[b]) })
 	lse := logSumExp(z, keep)
 	var cum float64
 	for _, i := range order[:len(order)-1] {
@@ -90,16 +91,6 @@ func dropLeastLikely(z []float64, keep []bool, topP float64) {
 		}
 		keep[i] = false
 	}
-}
-
-func cmpFloat(a, b float64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // logSumExp returns log(sum(exp(x_i))) over the i with keep[i] (all when
