@@ -26,7 +26,12 @@
 // squares after subtracting c0, the win rate at the smallest d. Both forms
 // happen to be linear in (alpha, beta, c), so the squared error is a convex
 // quadratic with a single minimum which Newton reaches in one step; the
-// Gauss-Newton machinery also serves forms that are not.
+// Gauss-Newton machinery also serves forms that are not. Win rates are
+// divided by max|win| before the fit (and the parameters multiplied back),
+// so the optimizer's absolute tolerances suit data of any scale. When the
+// start is already optimal to rounding (noise-free data) the line search
+// reports failure; the point is then accepted if the gradient is zero to
+// 1e-12 of its scale.
 //
 // Peaks: RL peaks at d* = exp(alpha/beta - 1) with R(d*) = c + beta d*; BoN
 // and Quadratic at the vertex d* = alpha/(2 beta) with

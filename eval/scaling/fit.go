@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 
+	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/mat"
 	"gonum.org/v1/gonum/optimize"
 	"gonum.org/v1/gonum/stat"
@@ -55,7 +56,16 @@ func FitForm(form Form, d, win []float64, withIntercept bool) (Fit, error) {
 	if form == Quadratic {
 		x, err = solveLinear(form, d, win)
 	} else {
-		x, err = solveGaussNewton(form, d, win, initialGuess(form, d, win, withIntercept))
+		// Fit win/s with s = max|win|, so that the optimizer's absolute
+		// tolerances suit data of any scale; every parameter scales with s.
+		s := floats.Norm(win, math.Inf(1))
+		if s == 0 {
+			s = 1
+		}
+		scaled := make([]float64, len(win))
+		floats.ScaleTo(scaled, 1/s, win)
+		x, err = solveGaussNewton(form, d, scaled, initialGuess(form, d, scaled, withIntercept))
+		floats.Scale(s, x)
 	}
 	if err != nil {
 		return Fit{}, fmt.Errorf("scaling: fitting %s: %w", form, err)
@@ -169,6 +179,19 @@ func solveGaussNewton(form Form, d, win []float64, x0 []float64) ([]float64, err
 		Hess: func(hess *mat.SymDense, x []float64) { hess.CopySym(&jtj) },
 	}
 	res, err := optimize.Minimize(problem, x0, &optimize.Settings{MajorIterations: 200}, &optimize.Newton{})
+	if err != nil && res != nil {
+		// At (or within rounding of) the optimum, as with noise-free data
+		// where the linearised start is already exact, the line search can
+		// fail to lower f ("no progress", "non-descent direction"). Accept the
+		// best point if it is stationary up to rounding: the largest entry of
+		// J^T r / n below 1e-12 of the scale ||J||_inf * max(1, max|win|).
+		grad := make([]float64, p)
+		problem.Grad(grad, res.X)
+		scale := mat.Norm(jac, math.Inf(1)) * math.Max(1, floats.Norm(win, math.Inf(1)))
+		if floats.Norm(grad, math.Inf(1)) <= 1e-12*scale {
+			return res.X, nil
+		}
+	}
 	if err != nil {
 		return nil, fmt.Errorf("optimizer: %w", err)
 	}

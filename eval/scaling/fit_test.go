@@ -239,3 +239,74 @@ func TestParseForm(t *testing.T) {
 		t.Error("ParseForm(cubic): no error")
 	}
 }
+
+// TestFitRandomProblems fits 300 random problems (random truths of both
+// forms, 4 to 40 points at random d in [0, 10] with or without d = 0, exact
+// or noisy data, with and without intercept, win rates scaled by 1e-3 to
+// 1e3): every fit must succeed and match the normal equations within 1e-7
+// relative to the parameter scale.
+func TestFitRandomProblems(t *testing.T) {
+	rng := rand.New(rand.NewPCG(17, 18))
+	for k := range 300 {
+		form := []Form{RL, BoN}[k%2]
+		intercept := k%4 < 2
+		scale := math.Pow(10, float64(rng.IntN(7)-3))
+		tr := truth{form, scale * rng.Float64(), scale * rng.Float64() / 5, scale * rng.Float64(), 0}
+		n := 4 + rng.IntN(37)
+		var d, win []float64
+		for i := range n {
+			x := 10 * rng.Float64()
+			if i == 0 && k%3 == 0 {
+				x = 0
+			}
+			d = append(d, x)
+			noise := 0.0
+			if k%5 != 0 {
+				noise = 0.01 * scale * rng.NormFloat64()
+			}
+			win = append(win, tr.at(x)+noise)
+		}
+		f, err := FitForm(form, d, win, intercept)
+		if err != nil {
+			t.Fatalf("problem %d (%s, n=%d, intercept %v, scale %g): %v", k, form, n, intercept, scale, err)
+		}
+		want := normalEquations(form, d, win, intercept)
+		got := []float64{f.Alpha, f.Beta, f.Intercept}
+		pscale := math.Max(math.Abs(want[0]), math.Max(math.Abs(want[1]), math.Abs(want[2])))
+		for j := range want {
+			if math.Abs(got[j]-want[j]) > 1e-7*pscale {
+				t.Errorf("problem %d (%s, n=%d, intercept %v, scale %g): params %v, normal equations %v", k, form, n, intercept, scale, got, want)
+				break
+			}
+		}
+	}
+}
+
+// TestFitExactData fits noise-free data on regular grids, where the
+// linearised start is already (nearly) the optimum and gonum's line search
+// reports no progress: the fit must accept the stationary point and return
+// the truth within 1e-8 (2000 problems).
+func TestFitExactData(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	for k := range 2000 {
+		form := []Form{RL, BoN}[k%2]
+		tr := truth{form, rng.Float64(), rng.Float64() / 5, rng.Float64(), 0}
+		intercept := k%4 < 2
+		if !intercept {
+			tr.c = 0
+		}
+		n, step := 4+rng.IntN(12), []float64{0.25, 0.5, 1}[rng.IntN(3)]
+		var d, win []float64
+		for i := range n {
+			d = append(d, step*float64(i))
+			win = append(win, tr.at(step*float64(i)))
+		}
+		f, err := FitForm(form, d, win, intercept)
+		if err != nil {
+			t.Fatalf("problem %d (%s, n=%d, step %v, intercept %v): %v", k, form, n, step, intercept, err)
+		}
+		if math.Abs(f.Alpha-tr.alpha) > 1e-8 || math.Abs(f.Beta-tr.beta) > 1e-8 || math.Abs(f.Intercept-tr.c) > 1e-8 {
+			t.Fatalf("problem %d: fit (%v, %v, %v), truth (%v, %v, %v)", k, f.Alpha, f.Beta, f.Intercept, tr.alpha, tr.beta, tr.c)
+		}
+	}
+}
