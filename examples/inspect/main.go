@@ -1,0 +1,125 @@
+// Command inspect prints a Pythia / GPT-NeoX model's logits for a sequence of
+// token ids and, optionally, the log-probabilities of its last tokens given
+// the ones before them.
+//
+//	go run ./examples/inspect -model DIR -ids 5,17,3
+//	go run ./examples/inspect -model DIR -ids 5,17,3,8 -response-from 2
+//
+// DIR is a Hugging Face checkpoint directory (config.json with
+// model.safetensors, sharded safetensors or pytorch_model.bin). It prints one
+// JSON object: "logits", one row of vocabulary-size numbers per position;
+// with -response-from K also "token_logprobs", log p(ids[t] | ids[:t]) for
+// t = K .. len(ids)-1, and their sum "logprob_sum". -dtype float64 computes in
+// float64. Errors go to stderr with exit status 1.
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+
+	"github.com/daalab/daa/pythia"
+	"github.com/daalab/daa/tensor"
+)
+
+func main() {
+	if err := run(os.Args[1:], os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "inspect:", err)
+		os.Exit(1)
+	}
+}
+
+// output is the printed JSON. Logits holds [][]float32 or [][]float64 rows so
+// each number prints with its dtype's shortest exact form.
+type output struct {
+	Logits        any       `json:"logits"`
+	TokenLogProbs []float64 `json:"token_logprobs,omitempty"`
+	LogProbSum    *float64  `json:"logprob_sum,omitempty"`
+}
+
+// run parses the command line, runs the model and writes the JSON to stdout.
+func run(args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("inspect", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	dir := fs.String("model", "", "checkpoint directory (config.json and weights)")
+	idList := fs.String("ids", "", "comma-separated token ids, e.g. 5,17,3")
+	from := fs.Int("response-from", -1, "also score the tokens at positions K and after, each given the tokens before it")
+	dtype := fs.String("dtype", "float32", "compute dtype: float32 or float64")
+	if err := fs.Parse(args); err != nil {
+		return fmt.Errorf("%v\nusage: inspect -model DIR -ids 5,17,3 [-response-from K] [-dtype float64]", err)
+	}
+	if *dir == "" || *idList == "" {
+		return errors.New("-model and -ids are required")
+	}
+	ids, err := parseIDs(*idList)
+	if err != nil {
+		return err
+	}
+	opts := pythia.LoadOptions{DType: tensor.Float32}
+	switch *dtype {
+	case "float32":
+	case "float64":
+		opts.DType = tensor.Float64
+	default:
+		return fmt.Errorf("-dtype %q: want float32 or float64", *dtype)
+	}
+	m, err := pythia.LoadDir(*dir, opts)
+	if err != nil {
+		return err
+	}
+	for i, id := range ids {
+		if id < 0 || id >= m.Config.VocabSize {
+			return fmt.Errorf("-ids: item %d is %d, outside the model's vocabulary [0, %d)", i, id, m.Config.VocabSize)
+		}
+	}
+	m = m.Frozen() // no gradients needed
+	logits := m.Forward([][]int{ids}, nil).Data // (1, T, V)
+	out := output{Logits: rows(logits.Select(0, 0))}
+	if *from != -1 {
+		if *from < 1 || *from >= len(ids) {
+			return fmt.Errorf("-response-from %d: want a position in [1, %d) so that each scored token has a context", *from, len(ids))
+		}
+		lp := m.SequenceLogProbs([][]int{ids[:*from]}, [][]int{ids[*from:]})
+		out.TokenLogProbs = lp.PerToken.Data.ToFloat64s()
+		sum := lp.Sum.Item()
+		out.LogProbSum = &sum
+	}
+	return json.NewEncoder(stdout).Encode(out)
+}
+
+// rows splits a [T, V] tensor into T rows in its own dtype.
+func rows(x *tensor.Tensor) any {
+	t, v := x.Dim(0), x.Dim(1)
+	if x.DType() == tensor.Float32 {
+		flat := x.ToFloat32s()
+		out := make([][]float32, t)
+		for i := range out {
+			out[i] = flat[i*v : (i+1)*v]
+		}
+		return out
+	}
+	flat := x.ToFloat64s()
+	out := make([][]float64, t)
+	for i := range out {
+		out[i] = flat[i*v : (i+1)*v]
+	}
+	return out
+}
+
+// parseIDs reads "1,2,3" (spaces allowed) as token ids.
+func parseIDs(s string) ([]int, error) {
+	var ids []int
+	for i, f := range strings.Split(s, ",") {
+		id, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil {
+			return nil, fmt.Errorf("-ids: item %d %q is not an integer id", i, f)
+		}
+		ids = append(ids, id)
+	}
+	return ids, nil
+}
