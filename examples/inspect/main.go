@@ -77,7 +77,7 @@ func run(args []string, stdout io.Writer) error {
 			return fmt.Errorf("-ids: item %d is %d, outside the model's vocabulary [0, %d)", i, id, m.Config.VocabSize)
 		}
 	}
-	m = m.Frozen() // no gradients needed
+	m = m.Frozen()                              // no gradients needed
 	logits := m.Forward([][]int{ids}, nil).Data // (1, T, V)
 	out := output{Logits: rows(logits.Select(0, 0))}
 	if *from != -1 {
