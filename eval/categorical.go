@@ -5,50 +5,52 @@ import (
 	"math"
 )
 
-// logSumExp returns log sum_v exp(x_v) computed as m + log sum_v exp(x_v - m)
-// with m = max_v x_v, so no term overflows. It returns -Inf when every x_v is
-// -Inf, and panics if x is empty.
-func logSumExp(x []float64) float64 {
+// rowMax returns the largest value of x. It panics if x is empty.
+func rowMax(x []float64) float64 {
 	if len(x) == 0 {
-		panic("eval: logSumExp of an empty row")
+		panic("eval: CategoricalKL of an empty row")
 	}
 	m := math.Inf(-1)
 	for _, v := range x {
 		m = math.Max(m, v)
 	}
-	if math.IsInf(m, 0) {
-		return m
-	}
-	var s float64
-	for _, v := range x {
-		s += math.Exp(v - m)
-	}
-	return m + math.Log(s)
+	return m
 }
 
 // CategoricalKL returns KL(p||q) = sum_v p_v (log p_v - log q_v) in nats for
 // p = softmax(logitsP) and q = softmax(logitsQ). Logits or log-probabilities
 // may be given (log-softmax leaves log-probabilities unchanged); -Inf marks an
-// impossible token. Both rows are normalised with a max-subtracted
-// log-sum-exp, so logits of any magnitude are safe. Terms with p_v = 0 add
-// nothing; a token with p_v > 0 and q_v = 0 makes the result +Inf. Rounding
-// can make the sum a tiny negative number; the result is clamped at 0.
-// CategoricalKL panics if the rows differ in length or are empty.
+// impossible token. With the row maxima m_p, m_q subtracted (so no exp
+// overflows), e_v = exp(x_v - m_p), S_p = sum_v e_v and S_q = sum_v
+// exp(y_v - m_q):
+//
+//	KL = (1/S_p) sum_v e_v ((x_v - m_p) - (y_v - m_q)) - log S_p + log S_q,
+//
+// one pass with two exponentials per token. Terms with p_v = 0 add nothing; a
+// token with p_v > 0 and q_v = 0 makes the result +Inf. Rounding can make the
+// sum a tiny negative number; the result is clamped at 0. A row whose every
+// logit is -Inf is no distribution: the result is then NaN. CategoricalKL
+// panics if the rows differ in length or are empty.
 func CategoricalKL(logitsP, logitsQ []float64) float64 {
 	if len(logitsP) != len(logitsQ) {
 		panic(fmt.Sprintf("eval: CategoricalKL: rows of length %d and %d", len(logitsP), len(logitsQ)))
 	}
-	lseP, lseQ := logSumExp(logitsP), logSumExp(logitsQ)
-	var kl float64
-	for v := range logitsP {
-		logP := logitsP[v] - lseP
-		if math.IsInf(logP, -1) {
-			continue // p_v = 0
-		}
-		logQ := logitsQ[v] - lseQ
-		kl += math.Exp(logP) * (logP - logQ)
+	mp, mq := rowMax(logitsP), rowMax(logitsQ)
+	if math.IsInf(mp, 0) || math.IsInf(mq, 0) {
+		return math.NaN()
 	}
-	return math.Max(kl, 0)
+	var sp, sq, cross float64
+	for v, x := range logitsP {
+		x -= mp
+		y := logitsQ[v] - mq
+		e := math.Exp(x)
+		sp += e
+		sq += math.Exp(y)
+		if e > 0 {
+			cross += e * (x - y)
+		}
+	}
+	return math.Max(cross/sp-math.Log(sp)+math.Log(sq), 0)
 }
 
 // TokenKL returns the exact per-token KL(p_t||q_t) for the T rows of two

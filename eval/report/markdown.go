@@ -55,7 +55,7 @@ func (r Report) Markdown() string {
 		}
 	}
 	if len(r.Fits) > 0 {
-		t := Table{Caption: "Scaling-law fits of win rate against d = sqrt(KL). Intervals are 95% bootstrap percentile intervals where given; d* is the peak.",
+		t := Table{Caption: "Scaling-law fits of win rate against d = sqrt(KL). Brackets hold bootstrap percentile intervals where computed; d* is the peak.",
 			Header: []string{"name", "form", "intercept", "alpha", "beta", "c", "RMSE", "R²", "d*", "R(d*)"}}
 		for _, nf := range r.Fits {
 			f := nf.Fit
