@@ -42,7 +42,10 @@ type WinRateResult struct {
 	Errors             int   // comparisons for which the judge returned an error
 	FirstError         error // the error of the first failed comparison (in input order)
 	CacheHits          int
-	FirstPositionShare float64 // share of decisive verdicts that chose the response shown first
+	// FirstPositionShare is the share of decisive (non-tie) verdicts that
+	// chose the response shown first: far from 0.5 means position bias. NaN
+	// when no verdict was decisive.
+	FirstPositionShare float64
 	Comparisons        []Comparison
 }
 

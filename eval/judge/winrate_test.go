@@ -188,6 +188,9 @@ func TestWinRateErrorsAndConcurrency(t *testing.T) {
 	if res.Errors != 12 || !errors.Is(res.FirstError, ErrUnparseable) || res.Ties != 36 || res.WinRate.N != 36 || res.WinRate.Mean != 0.5 {
 		t.Errorf("errors %d (first %v), ties %d, win rate %v; want 12 errors, 36 ties, 0.5 over 36", res.Errors, res.FirstError, res.Ties, res.WinRate)
 	}
+	if !math.IsNaN(res.FirstPositionShare) {
+		t.Errorf("FirstPositionShare = %v with only ties, want NaN", res.FirstPositionShare)
+	}
 	if j.peak > 3 {
 		t.Errorf("%d judge calls in flight, limit 3", j.peak)
 	}
