@@ -5,8 +5,8 @@
 //
 // A Model holds its weights as values named as in Hugging Face checkpoints
 // (Params: "gpt_neox.layers.3.attention.query_key_value.weight", ...).
-// LoadDir reads a checkpoint directory (config.json with model.safetensors
-// or sharded safetensors), Save writes one that transformers loads, and
+// LoadDir reads a checkpoint directory (config.json with model.safetensors,
+// sharded safetensors, or pytorch_model.bin), Save writes one that transformers loads, and
 // Preset gives the shapes of the released models.
 //
 // Forward maps token ids [B][T] (right-padded, with a mask) to logits

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/daalab/daa/internal/torchbin"
 	"github.com/daalab/daa/nn/safetensors"
 	"github.com/daalab/daa/tensor"
 )
@@ -118,8 +119,18 @@ func openCheckpoint(dir string) (checkpoint, error) {
 		}
 		return &safetensorsCheckpoint{s: s, source: src, names: s.Names()}, nil
 	}
-	return nil, fmt.Errorf("pythia: %s: no weights (neither %s nor %s)", dir, safetensors.IndexFileName, safetensors.SingleFileName)
+	if bin := filepath.Join(dir, torchBinFileName); exists(bin) {
+		f, err := torchbin.Open(bin)
+		if err != nil {
+			return nil, fmt.Errorf("pythia: %w", err)
+		}
+		return torchBinCheckpoint{f}, nil
+	}
+	return nil, fmt.Errorf("pythia: %s: no weights (none of %s, %s, %s)", dir, safetensors.IndexFileName, safetensors.SingleFileName, torchBinFileName)
 }
+
+// torchBinFileName is the PyTorch pickle checkpoint of older hub models.
+const torchBinFileName = "pytorch_model.bin"
 
 func exists(path string) bool {
 	_, err := os.Stat(path)
@@ -162,4 +173,37 @@ func (c *safetensorsCheckpoint) File(name string) string {
 		return f.Path()
 	}
 	return c.source
+}
+
+// torchBinCheckpoint adapts a torch.save state dict (pytorch_model.bin).
+type torchBinCheckpoint struct{ f *torchbin.File }
+
+func (c torchBinCheckpoint) Names() []string    { return c.f.Names() }
+func (c torchBinCheckpoint) Source() string     { return c.f.Path() }
+func (c torchBinCheckpoint) File(string) string { return c.f.Path() }
+func (c torchBinCheckpoint) Close() error       { return c.f.Close() }
+func (c torchBinCheckpoint) ReadFloat32(dst []float32, name string) error {
+	return c.f.Float32Into(dst, name)
+}
+
+func (c torchBinCheckpoint) Shape(name string) ([]int, error) {
+	info, err := c.f.Info(name)
+	if err != nil {
+		return nil, fmt.Errorf("pythia: %w", err)
+	}
+	return info.Shape, nil
+}
+
+// ReadFloat64 goes through one tensor-sized buffer (torchbin has no
+// Float64Into).
+func (c torchBinCheckpoint) ReadFloat64(dst []float64, name string) error {
+	v, _, err := c.f.Float64(name)
+	if err != nil {
+		return err
+	}
+	if len(v) != len(dst) {
+		return fmt.Errorf("%s: tensor %q has %d elements; want %d", c.f.Path(), name, len(v), len(dst))
+	}
+	copy(dst, v)
+	return nil
 }

@@ -22,6 +22,7 @@ var testdataModels = []struct{ dir, what string }{
 	{"sequential", "sequential residual"},
 	{"gelu-new-nobias", "tanh GELU, no attention biases"},
 	{"padded", "right-padded batch with attention mask, gradients, pair log-probs"},
+	{"bin", "pytorch_model.bin with legacy buffers"},
 }
 
 func TestTestdataCheckpoints(t *testing.T) {
