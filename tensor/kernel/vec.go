@@ -12,6 +12,11 @@ func Dot(x, y []float32) float32 {
 	return float32(vecBest.dot(x, y))
 }
 
+// Sum returns Σ x[i] accumulated in float64.
+func Sum(x []float32) float64 {
+	return vecBest.sum(x)
+}
+
 // Axpy computes y += alpha*x element-wise (x, y of length n). It panics if
 // len(x) != len(y).
 func Axpy(alpha float32, x, y []float32) {

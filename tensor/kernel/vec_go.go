@@ -9,6 +9,7 @@ import "math"
 var vecGo = &vecImpl{
 	name: "go", available: true,
 	dot:         dotGo,
+	sum:         sumGo,
 	axpy:        axpyGo,
 	scale:       scaleGo,
 	max:         maxGo,
@@ -33,6 +34,19 @@ func dotGo(x, y []float32) float64 {
 		s0 += float64(x[i]) * float64(y[i])
 	}
 	return (s0 + s1) + (s2 + s3)
+}
+
+func sumGo(x []float32) float64 {
+	var s0, s1 float64
+	i := 0
+	for ; i+2 <= len(x); i += 2 {
+		s0 += float64(x[i])
+		s1 += float64(x[i+1])
+	}
+	if i < len(x) {
+		s0 += float64(x[i])
+	}
+	return s0 + s1
 }
 
 func axpyGo(alpha float32, x, y []float32) {
@@ -87,11 +101,7 @@ func expShiftSumGo(dst, x []float32, shift float32) float64 {
 // layerNormGo accumulates the mean and the biased variance in float64 and
 // normalizes in float64, rounding once before the affine map.
 func layerNormGo(out, x, weight, bias []float32, eps float32) (mean, rstd float32) {
-	var sum float64
-	for _, v := range x {
-		sum += float64(v)
-	}
-	mu := sum / float64(len(x))
+	mu := sumGo(x) / float64(len(x))
 	var ss float64
 	for _, v := range x {
 		d := float64(v) - mu

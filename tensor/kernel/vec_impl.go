@@ -8,12 +8,13 @@ type vecImpl struct {
 	name      string
 	available bool
 
-	dot         func(x, y []float32) float64                           // Σ x[i]*y[i] in float64
-	axpy        func(alpha float32, x, y []float32)                      // y += alpha*x
-	scale       func(alpha float32, x []float32)                         // x *= alpha
-	max         func(x []float32) float32                                // largest element, NaN if any is NaN; len(x) > 0
-	exp         func(dst, x []float32)                                   // dst[i] = exp(x[i])
-	expShiftSum func(dst, x []float32, shift float32) float64            // dst[i] = exp(x[i]-shift) (dst nil: not stored); returns the sum
+	dot         func(x, y []float32) float64                  // Σ x[i]*y[i] in float64
+	sum         func(x []float32) float64                     // Σ x[i] in float64
+	axpy        func(alpha float32, x, y []float32)           // y += alpha*x
+	scale       func(alpha float32, x []float32)              // x *= alpha
+	max         func(x []float32) float32                     // largest element, NaN if any is NaN; len(x) > 0
+	exp         func(dst, x []float32)                        // dst[i] = exp(x[i])
+	expShiftSum func(dst, x []float32, shift float32) float64 // dst[i] = exp(x[i]-shift) (dst nil: not stored); returns the sum
 	layerNorm   func(out, x, weight, bias []float32, eps float32) (mean, rstd float32)
 	gelu        func(dst, x []float32) // x*Φ(x)
 	geluTanh    func(dst, x []float32) // tanh approximation of GELU
@@ -31,6 +32,9 @@ func completeVecImpls(impls []*vecImpl) []*vecImpl {
 	for _, v := range impls {
 		if v.dot == nil {
 			v.dot = vecGo.dot
+		}
+		if v.sum == nil {
+			v.sum = vecGo.sum
 		}
 		if v.axpy == nil {
 			v.axpy = vecGo.axpy

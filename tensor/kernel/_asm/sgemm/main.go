@@ -11,18 +11,16 @@ package main
 import (
 	"fmt"
 
+	"github.com/daalab/daa/tensor/kernel/_asm/avxutil"
+
 	. "github.com/mmcloughlin/avo/build"
 	. "github.com/mmcloughlin/avo/operand"
 	. "github.com/mmcloughlin/avo/reg"
 )
 
 // zmm returns the AVX-512 register Zi; ymm returns Yi.
-func zmm(i int) VecPhysical {
-	return [...]VecPhysical{Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7, Z8, Z9, Z10, Z11, Z12, Z13, Z14, Z15, Z16, Z17, Z18, Z19, Z20, Z21, Z22, Z23, Z24, Z25, Z26, Z27, Z28, Z29, Z30, Z31}[i]
-}
-func ymm(i int) VecPhysical {
-	return [...]VecPhysical{Y0, Y1, Y2, Y3, Y4, Y5, Y6, Y7, Y8, Y9, Y10, Y11, Y12, Y13, Y14, Y15}[i]
-}
+func zmm(i int) VecPhysical { return avxutil.Zmm(i) }
+func ymm(i int) VecPhysical { return avxutil.Ymm(i) }
 
 // isa describes the instructions and register file of one vector extension.
 type isa struct {
@@ -183,14 +181,7 @@ func fmaPeak(x isa, nacc int) {
 	RET()
 }
 
-// paramAddr returns the frame address of the named scalar argument.
-func paramAddr(name string) Mem {
-	basic, err := Param(name).Resolve()
-	if err != nil {
-		panic(err)
-	}
-	return basic.Addr
-}
+func paramAddr(name string) Mem { return avxutil.ParamAddr(name) }
 
 func main() {
 	ConstraintExpr("!purego")
