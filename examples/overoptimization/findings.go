@@ -1,0 +1,256 @@
+package main
+
+import (
+	"fmt"
+	"math"
+	"sort"
+
+	"gonum.org/v1/gonum/stat"
+)
+
+// finding is one claim of the paper checked on this run's numbers.
+type finding struct {
+	Name      string             `json:"name"`
+	Claim     string             `json:"claim"`
+	Held      bool               `json:"held"`
+	Statement string             `json:"statement"` // the plain sentence the report prints
+	Numbers   map[string]float64 `json:"numbers"`
+}
+
+// peakDrop describes a run's best checkpoint and how far the end fell from it.
+type peakDrop struct {
+	best, last point
+	z          float64 // (win_best - win_last) / sqrt(se_best^2 + se_last^2)
+}
+
+func runPeak(r runResult) peakDrop {
+	best := r.Points[0]
+	for _, p := range r.Points {
+		if p.WinRate > best.WinRate {
+			best = p
+		}
+	}
+	last := r.Points[len(r.Points)-1]
+	se := math.Hypot(best.WinRateSE, last.WinRateSE)
+	z := 0.0
+	if se > 0 {
+		z = (best.WinRate - last.WinRate) / se
+	}
+	return peakDrop{best: best, last: last, z: z}
+}
+
+// smallest returns the smallest value (for betas: the widest KL budget).
+func smallest(v []float64) float64 {
+	m := math.Inf(1)
+	for _, x := range v {
+		m = math.Min(m, x)
+	}
+	return m
+}
+
+// findings checks the paper's claims on the results.
+func findings(o Options, results []runResult) []finding {
+	var out []finding
+	minBeta := smallest(o.Betas)
+	small := o.Sizes[0]
+	for _, s := range o.Sizes {
+		if modelSizes[s].hidden < modelSizes[small].hidden {
+			small = s
+		}
+	}
+
+	// 1. Hump: at the smallest beta on the small size, every objective's best
+	// checkpoint is intermediate and the end is more than 2 SE lower.
+	for _, obj := range o.Losses {
+		f := finding{Name: "hump_" + obj, Numbers: map[string]float64{},
+			Claim: fmt.Sprintf("%s at beta %g on size %s: the best win rate is at an intermediate checkpoint and the final one is lower by more than two standard errors", obj, minBeta, small)}
+		f.Held = true
+		n := 0
+		for _, r := range results {
+			if r.Spec.Objective != obj || r.Spec.Beta != minBeta || r.Spec.Size != small {
+				continue
+			}
+			pd := runPeak(r)
+			intermediate := pd.best.Checkpoint > 0 && pd.best.Checkpoint < pd.last.Checkpoint
+			ok := intermediate && pd.z > 2
+			f.Held = f.Held && ok
+			key := fmt.Sprintf("seed%d_", r.Spec.Seed)
+			f.Numbers[key+"best_checkpoint"] = float64(pd.best.Checkpoint)
+			f.Numbers[key+"best_winrate"] = pd.best.WinRate
+			f.Numbers[key+"final_winrate"] = pd.last.WinRate
+			f.Numbers[key+"z"] = pd.z
+			f.Statement += fmt.Sprintf("seed %d: best %.3f at checkpoint %d of %d, final %.3f (z = %.1f); ", r.Spec.Seed, pd.best.WinRate, pd.best.Checkpoint, pd.last.Checkpoint, pd.last.WinRate, pd.z)
+			n++
+		}
+		if n == 0 {
+			continue
+		}
+		f.Statement = heldWord(f.Held) + ": " + f.Statement[:len(f.Statement)-2] + "."
+		out = append(out, f)
+	}
+
+	// 2. Final KL decreases as beta grows (means over seeds).
+	{
+		f := finding{Name: "kl_decreases_with_beta", Numbers: map[string]float64{}, Held: true,
+			Claim: "the final KL to the reference decreases as beta grows, for every objective and size"}
+		for _, size := range o.Sizes {
+			for _, obj := range o.Losses {
+				var klByBeta []float64
+				betas := append([]float64(nil), o.Betas...)
+				sort.Float64s(betas)
+				for _, b := range betas {
+					kl := meanOver(results, func(r runResult) bool { return r.Spec.Objective == obj && r.Spec.Size == size && r.Spec.Beta == b },
+						func(r runResult) float64 { return r.Points[len(r.Points)-1].KL })
+					klByBeta = append(klByBeta, kl)
+					f.Numbers[fmt.Sprintf("%s_%s_beta%g", obj, size, b)] = kl
+				}
+				for i := 1; i < len(klByBeta); i++ {
+					if !(klByBeta[i] < klByBeta[i-1]) {
+						f.Held = false
+					}
+				}
+				f.Statement += fmt.Sprintf("%s/%s: %s; ", obj, size, joinFloats(klByBeta, "%.2f"))
+			}
+		}
+		f.Statement = heldWord(f.Held) + ": final KL by increasing beta, " + trimSep(f.Statement) + "."
+		out = append(out, f)
+	}
+
+	// 3. Larger models over-optimize less: smaller peak-to-final drop.
+	if len(o.Sizes) > 1 {
+		f := finding{Name: "larger_models_overoptimize_less", Numbers: map[string]float64{},
+			Claim: "the larger size's peak-to-final win-rate drop is smaller than the smaller size's (mean over objectives, betas and seeds)"}
+		var drops []float64
+		var names []string
+		for _, size := range sortedSizes(o.Sizes) {
+			d := meanOver(results, func(r runResult) bool { return r.Spec.Size == size },
+				func(r runResult) float64 { pd := runPeak(r); return pd.best.WinRate - pd.last.WinRate })
+			drops = append(drops, d)
+			names = append(names, size)
+			f.Numbers["drop_"+size] = d
+		}
+		f.Held = true
+		for i := 1; i < len(drops); i++ {
+			f.Held = f.Held && drops[i] < drops[i-1]
+		}
+		f.Statement = heldWord(f.Held) + ": mean peak-to-final drop "
+		for i := range drops {
+			f.Statement += fmt.Sprintf("%s %.3f, ", names[i], drops[i])
+		}
+		f.Statement = trimSep(f.Statement) + fmt.Sprintf(" (over %d seed(s)).", o.Seeds)
+		out = append(out, f)
+	}
+
+	// 4. Length and junk grow with KL (correlation over all checkpoints).
+	{
+		var kl, length, junk []float64
+		for _, r := range results {
+			for _, p := range r.Points {
+				kl = append(kl, p.KL)
+				length = append(length, p.MeanLength)
+				junk = append(junk, p.Junk)
+			}
+		}
+		cl, cj := stat.Correlation(kl, length, nil), stat.Correlation(kl, junk, nil)
+		f := finding{Name: "length_and_junk_grow_with_kl", Held: cl > 0 && cj > 0,
+			Claim:   "mean response length and junk tokens grow with the KL to the reference (the exploited features)",
+			Numbers: map[string]float64{"corr_kl_length": cl, "corr_kl_junk": cj}}
+		f.Statement = fmt.Sprintf("%s: correlation over all checkpoints of KL with mean length %.2f, with junk %.2f.", heldWord(f.Held), cl, cj)
+		out = append(out, f)
+	}
+
+	// 5. The best checkpoint of a wide-budget run comes early in the epoch.
+	{
+		var pos []float64
+		for _, r := range results {
+			if r.Spec.Beta != minBeta {
+				continue
+			}
+			pd := runPeak(r)
+			pos = append(pos, float64(pd.best.Checkpoint)/float64(pd.last.Checkpoint))
+		}
+		if len(pos) > 0 {
+			m := stat.Mean(pos, nil)
+			f := finding{Name: "best_checkpoint_early", Held: m <= 0.5,
+				Claim:   fmt.Sprintf("at beta %g the best checkpoint comes in the first half of the epoch", minBeta),
+				Numbers: map[string]float64{"mean_best_position": m}}
+			f.Statement = fmt.Sprintf("%s: the best checkpoint sits on average at %.2f of the epoch over %d runs.", heldWord(f.Held), m, len(pos))
+			out = append(out, f)
+		}
+	}
+
+	// 6. Implicit-reward accuracy does not predict win rate.
+	{
+		var acc, win []float64
+		var bestAcc, bestWin point
+		bestAcc.ImplicitAcc, bestWin.WinRate = -1, -1
+		for _, r := range results {
+			last := r.Points[len(r.Points)-1]
+			acc = append(acc, last.ImplicitAcc)
+			win = append(win, last.WinRate)
+			if last.ImplicitAcc > bestAcc.ImplicitAcc {
+				bestAcc = last
+			}
+			if last.WinRate > bestWin.WinRate {
+				bestWin = last
+			}
+		}
+		c := stat.Correlation(acc, win, nil)
+		same := bestAcc.runSpec == bestWin.runSpec
+		f := finding{Name: "implicit_accuracy_does_not_predict_winrate", Held: math.Abs(c) < 0.5 || !same,
+			Claim:   "implicit-reward accuracy on held-out pairs does not predict win rate (weak correlation, or the most accurate run is not the best one)",
+			Numbers: map[string]float64{"corr_final_accuracy_winrate": c}}
+		f.Statement = fmt.Sprintf("%s: correlation of final accuracy and final win rate %.2f over %d runs; most accurate run %s (accuracy %.3f, win %.3f), best run %s (win %.3f).",
+			heldWord(f.Held), c, len(acc), bestAcc.runSpec, bestAcc.ImplicitAcc, bestAcc.WinRate, bestWin.runSpec, bestWin.WinRate)
+		out = append(out, f)
+	}
+	return out
+}
+
+func heldWord(held bool) string {
+	if held {
+		return "Held"
+	}
+	return "Did not hold"
+}
+
+// meanOver averages value over the results that match.
+func meanOver(results []runResult, match func(runResult) bool, value func(runResult) float64) float64 {
+	var s float64
+	n := 0
+	for _, r := range results {
+		if match(r) {
+			s += value(r)
+			n++
+		}
+	}
+	if n == 0 {
+		return math.NaN()
+	}
+	return s / float64(n)
+}
+
+// sortedSizes orders sizes from smallest to largest hidden width.
+func sortedSizes(sizes []string) []string {
+	s := append([]string(nil), sizes...)
+	sort.Slice(s, func(i, j int) bool { return modelSizes[s[i]].hidden < modelSizes[s[j]].hidden })
+	return s
+}
+
+func joinFloats(v []float64, format string) string {
+	out := ""
+	for i, x := range v {
+		if i > 0 {
+			out += " → "
+		}
+		out += fmt.Sprintf(format, x)
+	}
+	return out
+}
+
+func trimSep(s string) string {
+	for len(s) > 0 && (s[len(s)-1] == ' ' || s[len(s)-1] == ';' || s[len(s)-1] == ',') {
+		s = s[:len(s)-1]
+	}
+	return s
+}
