@@ -1,6 +1,11 @@
 package scaling
 
-import "testing"
+import (
+	"encoding/json"
+	"math"
+	"strings"
+	"testing"
+)
 
 // TestBootstrapFit: the 95% intervals from 500 resamples of RL data with 1%
 // noise contain the true alpha and beta, and the same seed repeats them.
@@ -46,5 +51,25 @@ func TestBootstrapTooFewPoints(t *testing.T) {
 	// and cannot be fitted.
 	if _, err := BootstrapFit(BoN, []float64{1, 2, 3}, []float64{1, 2, 1}, true, BootstrapOptions{Resamples: 50}); err == nil {
 		t.Error("no error when most resamples cannot be fitted")
+	}
+}
+
+// TestIntervalJSON: a FitCI whose peak interval is empty (NaN) encodes with
+// null bounds and decodes back to NaN; finite bounds round-trip exactly.
+func TestIntervalJSON(t *testing.T) {
+	ci := FitCI{Alpha: Interval{0.1, 0.3}, PeakD: Interval{math.NaN(), math.NaN()}}
+	data, err := json.Marshal(ci)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(data), `"PeakD":{"Lo":null,"Hi":null}`) || !strings.Contains(string(data), `"Alpha":{"Lo":0.1,"Hi":0.3}`) {
+		t.Errorf("encoded %s", data)
+	}
+	var back FitCI
+	if err := json.Unmarshal(data, &back); err != nil {
+		t.Fatal(err)
+	}
+	if back.Alpha != ci.Alpha || !math.IsNaN(back.PeakD.Lo) || !math.IsNaN(back.PeakD.Hi) {
+		t.Errorf("decoded %+v", back)
 	}
 }
