@@ -316,12 +316,17 @@ func (f *File) Float32Into(dst []float32, name string) error {
 	})
 }
 
-// Float64 reads tensor name (F64, F32, F16 or BF16 storage) as float64.
+// Float64 reads tensor name (F64, F32, F16 or BF16 storage) as float64
+// (exactly) in row-major order and returns it with its shape.
 func (f *File) Float64(name string) ([]float64, []int, error) {
-	return readNew(f, name, func(dst []float64, name string) error {
-		return f.readInto(name, len(dst), func(lo, hi int, src []byte, dtype safetensors.DType) error {
-			return safetensors.DecodeFloat64(dst[lo:hi], dtype, src)
-		})
+	return readNew(f, name, f.Float64Into)
+}
+
+// Float64Into reads tensor name into dst (see Float64); it returns an error if
+// len(dst) differs from the tensor's element count.
+func (f *File) Float64Into(dst []float64, name string) error {
+	return f.readInto(name, len(dst), func(lo, hi int, src []byte, dtype safetensors.DType) error {
+		return safetensors.DecodeFloat64(dst[lo:hi], dtype, src)
 	})
 }
 

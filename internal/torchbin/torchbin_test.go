@@ -110,6 +110,9 @@ func TestReadTorchSave(t *testing.T) {
 	if err := f.Float32Into(make([]float32, 3), "f32"); err == nil || !strings.Contains(err.Error(), "destination has 3 elements") {
 		t.Errorf("Float32Into with a short destination: %v", err)
 	}
+	if err := f.Float64Into(make([]float64, 13), "f32_transposed"); err == nil || !strings.Contains(err.Error(), "destination has 13 elements") {
+		t.Errorf("Float64Into with a long destination: %v", err)
+	}
 	if _, err := f.Info("nope"); err == nil || !strings.Contains(err.Error(), `no tensor "nope"`) {
 		t.Errorf("Info(nope): %v", err)
 	}
