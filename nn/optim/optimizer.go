@@ -2,7 +2,9 @@ package optim
 
 import (
 	"fmt"
+	"math"
 
+	"github.com/daalab/daa/autograd"
 	"github.com/daalab/daa/internal/parallel"
 	"github.com/daalab/daa/nn"
 	"github.com/daalab/daa/tensor"
@@ -97,9 +99,11 @@ func (c *core) init(kind string, groups []Group, schedule Schedule, stateNames [
 // checkGroups returns an error naming the group or parameter that is not
 // usable: no parameters at all, a negative or non-finite learning rate or
 // weight decay, a parameter without a name, value or data, a duplicated
-// name, or non-contiguous data.
+// name, a value listed twice (under two names: it would be updated twice;
+// torch rejects that too), or non-contiguous data.
 func checkGroups(kind string, groups []Group) error {
 	seen := map[string]bool{}
+	values := map[*autograd.Value]string{}
 	n := 0
 	for gi, g := range groups {
 		if err := checkNonNegative(kind, fmt.Sprintf("group %d LR", gi), g.LR); err != nil {
@@ -116,10 +120,13 @@ func checkGroups(kind string, groups []Group) error {
 				return fmt.Errorf("optim: %s: parameter %q appears twice", kind, p.Name)
 			case p.Value == nil || p.Value.Data == nil:
 				return fmt.Errorf("optim: %s: parameter %q has no value", kind, p.Name)
+			case values[p.Value] != "":
+				return fmt.Errorf("optim: %s: parameters %q and %q are the same value", kind, values[p.Value], p.Name)
 			case !p.Value.Data.IsContiguous():
 				return fmt.Errorf("optim: %s: parameter %q is a non-contiguous view of shape %v", kind, p.Name, p.Value.Data.Shape())
 			}
 			seen[p.Name] = true
+			values[p.Value] = p.Name
 			n++
 		}
 	}
@@ -143,12 +150,17 @@ func checkParams(kind string, params []nn.Param) error {
 func (c *core) Steps() int { return c.steps }
 
 // factor returns the schedule's multiplier for the next Step (1 without a
-// schedule).
+// schedule). It panics if the schedule returns a negative or non-finite
+// factor.
 func (c *core) factor() float64 {
 	if c.schedule == nil {
 		return 1
 	}
-	return c.schedule(c.steps)
+	f := c.schedule(c.steps)
+	if !(f >= 0) || math.IsInf(f, 1) {
+		panic(fmt.Sprintf("optim: %s: the schedule returned the factor %v at step %d; want a finite value >= 0", c.kind, f, c.steps))
+	}
+	return f
 }
 
 // LR returns the learning rate the next Step applies to group i: the group's

@@ -66,6 +66,11 @@ func TestConfigErrors(t *testing.T) {
 			_, err := NewAdamW(append(p, p[0]), DefaultAdamW())
 			return err
 		}, `"w" appears twice`},
+		{"same value twice", func() error {
+			p := ps()
+			_, err := NewAdamW(append(p, nn.Param{Name: "tied", Value: p[0].Value}), DefaultAdamW())
+			return err
+		}, `"w" and "tied" are the same value`},
 		{"empty name", func() error {
 			_, err := NewAdamW([]nn.Param{{Value: autograd.Param(tensor.Zeros(tensor.Float32, 2))}}, DefaultAdamW())
 			return err
@@ -206,6 +211,27 @@ func TestStepDoesNotAllocate(t *testing.T) {
 			t.Errorf("%s: %v allocations per Step", name, n)
 		}
 	}
+}
+
+// TestStepPanicsOnBadSchedule checks that a schedule returning a negative
+// factor is caught before it reaches the parameters.
+func TestStepPanicsOnBadSchedule(t *testing.T) {
+	ps := resumeModel(tensor.Float64)
+	opt, err := NewSGD(ps, SGDConfig{LR: 0.1, Schedule: func(step int) float64 { return float64(1 - step) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resumeGrads(ps, 0)
+	opt.Step()
+	opt.Step() // factor 0
+	before := ps[0].Value.Data.At(0, 0)
+	defer func() {
+		msg, _ := recover().(string)
+		if !strings.Contains(msg, "factor -1 at step 2") || ps[0].Value.Data.At(0, 0) != before {
+			t.Errorf("panic %q, w[0,0] %v -> %v", msg, before, ps[0].Value.Data.At(0, 0))
+		}
+	}()
+	opt.Step()
 }
 
 // TestZeroGrad checks that ZeroGrad drops every gradient.

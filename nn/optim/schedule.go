@@ -10,6 +10,7 @@ import (
 // second, ...), as the lambda of torch.optim.lr_scheduler.LambdaLR does: a
 // LambdaLR created with the optimizer and stepped after each optimizer.step()
 // applies lr = base_lr * lambda(k) to the k-th update (counting from 0).
+// The factor must be finite and >= 0; Step panics otherwise.
 type Schedule func(step int) float64
 
 // Constant returns the factor 1 at every step.
