@@ -90,3 +90,25 @@ func benchSgemm(b *testing.B, gemm gemmFunc[float32], transA, transB bool, m, n,
 	}
 	b.ReportMetric(2*float64(m)*float64(n)*float64(k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 }
+
+// BenchmarkSgemmSmallM measures one-row products (a token at a time through
+// a 768→3072 layer), with B stored k×n and n×k, with and without the
+// unpacked small-m path.
+func BenchmarkSgemmSmallM(b *testing.B) {
+	blocked := *sgemmBest
+	blocked.smallM = nil
+	for _, impl := range []*gemmImpl[float32]{sgemmBest, &blocked} {
+		name := "rows"
+		if impl.smallM == nil {
+			name = "blocked"
+		}
+		for _, transB := range []bool{false, true} {
+			b.Run(fmt.Sprintf("%s/transB=%v", name, transB), func(b *testing.B) {
+				run := func(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, bb []float32, ldb int, beta float32, c []float32, ldc int) {
+					sgemmWith(impl, transA, transB, m, n, k, alpha, a, lda, bb, ldb, beta, c, ldc)
+				}
+				benchSgemm(b, run, false, transB, 1, 3072, 768)
+			})
+		}
+	}
+}

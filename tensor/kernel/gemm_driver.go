@@ -30,6 +30,10 @@ func gemm[T float32 | float64](impl *gemmImpl[T], m, n, k int, alpha T, a, b ope
 		scaleMatrix(m, n, beta, c, ldc)
 		return
 	}
+	if impl.smallM != nil && m <= smallMRows {
+		impl.smallM(m, n, k, alpha, a, b, beta, c, ldc, threaded)
+		return
+	}
 	workers := parallel.Workers()
 	if !threaded || workers == 1 || 2*m*n*k < parallelGemmFlops {
 		buf := getBuffers(impl, m, n, k)

@@ -21,6 +21,10 @@ type gemmImpl[T float32 | float64] struct {
 	// packPanel, if not nil, packs one full panel of width w (mr or nr) and
 	// depth kc and reports whether it handled this width; see packPanels.
 	packPanel func(dst, src []T, ld, kc, w int, transposed bool) bool
+
+	// smallM, if not nil, computes products with at most smallMRows rows
+	// without packing (see gemm_small.go).
+	smallM func(m, n, k int, alpha T, a, b operand[T], beta T, c []T, ldc int, threaded bool)
 }
 
 // sgemmImpls lists the float32 implementations, fastest first; the first
@@ -36,6 +40,7 @@ var sgemmGo = &gemmImpl[float32]{
 	name: "go", available: true,
 	mr: goMR, nr: goNR, kc: 256, mc: 64, nc: 1024,
 	kernel: kernelGo[float32],
+	smallM: sgemmSmallM(vecGo),
 }
 
 // dgemmGo is the float64 implementation (pure Go on every architecture).

@@ -13,6 +13,7 @@ var sgemmAVX512 = &gemmImpl[float32]{
 	mr: 12, nr: 32, kc: 256, mc: 12 * 24, nc: 2048,
 	kernel:    sgemmKernel12x32AVX512,
 	packPanel: packPanelAVX512,
+	smallM:    sgemmSmallM(vecAVX512),
 }
 
 // sgemmAVX2 uses the 6×16 AVX2+FMA microkernel: 12 ymm accumulators.
@@ -20,6 +21,7 @@ var sgemmAVX2 = &gemmImpl[float32]{
 	name: "avx2", available: cpu.X86.HasAVX2 && cpu.X86.HasFMA,
 	mr: 6, nr: 16, kc: 256, mc: 6 * 24, nc: 2048,
 	kernel: sgemmKernel6x16AVX2,
+	smallM: sgemmSmallM(vecAVX2),
 }
 
 func archSgemmImpls() []*gemmImpl[float32] {

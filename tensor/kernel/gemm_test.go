@@ -139,7 +139,7 @@ func gemmSpecialCases() []gemmCase {
 			cases = append(cases, gemmCase{true, true, shape[0], shape[1], shape[2], ab[0], ab[1], 0})
 		}
 	}
-	for _, shape := range [][3]int{{300, 70, 600}, {13, 2100, 100}, {150, 130, 120}, {40, 520, 130}, {97, 45, 513}} {
+	for _, shape := range [][3]int{{1, 4500, 300}, {3, 2100, 900}, {2, 3000, 70}, {300, 70, 600}, {13, 2100, 100}, {150, 130, 120}, {40, 520, 130}, {97, 45, 513}} {
 		for _, trans := range [][2]bool{{false, false}, {false, true}, {true, false}, {true, true}} {
 			cases = append(cases, gemmCase{trans[0], trans[1], shape[0], shape[1], shape[2], 0.75, 0.5, 2})
 		}
@@ -336,6 +336,22 @@ func TestPackPanel(t *testing.T) {
 					}
 				}
 			}
+		}
+	}
+}
+
+// TestSgemmAllocations checks that steady-state calls reuse pooled pack
+// buffers: a serial product allocates nothing, a product split across
+// workers only the closure handed to them.
+func TestSgemmAllocations(t *testing.T) {
+	a, b, c := make([]float32, 256*256), make([]float32, 256*256), make([]float32, 256*256)
+	for _, tc := range []struct {
+		n, want int
+	}{{16, 0}, {256, 1}} {
+		n := tc.n
+		Sgemm(false, true, n, n, n, 1, a, n, b, n, 0, c, n)
+		if got := testing.AllocsPerRun(20, func() { Sgemm(false, true, n, n, n, 1, a, n, b, n, 0, c, n) }); got > float64(tc.want) {
+			t.Errorf("Sgemm %d×%d×%d: %v allocations per call, want at most %d", n, n, n, got, tc.want)
 		}
 	}
 }
