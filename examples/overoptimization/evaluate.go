@@ -15,19 +15,19 @@ type point struct {
 	Step         int     `json:"step"`          // optimizer steps taken
 	ExamplesSeen int     `json:"examples_seen"` // preference pairs seen
 	KL           float64 `json:"kl"`            // k1 estimate of KL(policy || reference), nats per response
-	KLSE         float64 `json:"kl_se"`         // its standard error, clustered by prompt
+	KLSE         num     `json:"kl_se"`         // its standard error, clustered by prompt
 	KLK3         float64 `json:"kl_k3"`         // k3 estimate (a check; heavy-tailed here)
 	SqrtKL       float64 `json:"sqrt_kl"`       // sqrt(max(k1, 0)), the x axis of the paper's plots
 	WinRate      float64 `json:"winrate"`       // P(gold(sample) > gold(reference)) + 0.5 P(tie)
-	WinRateSE    float64 `json:"winrate_se"`    // clustered by prompt
+	WinRateSE    num     `json:"winrate_se"`    // clustered by prompt
 	GoldReward   float64 `json:"gold_reward"`   // mean gold reward of the samples
 	MeanLength   float64 `json:"mean_length"`   // tokens before EOS
 	FracOverMax  float64 `json:"frac_over_max"` // share longer than the data's maximum length
 	NoEOSRate    float64 `json:"no_eos_rate"`   // share that never emitted EOS
 	Junk         float64 `json:"junk"`          // junk tokens per sample (fillers, repeats)
 	ImplicitAcc  float64 `json:"implicit_acc"`  // held-out pairs with Delta > 0 (strict)
-	LengthR2     float64 `json:"length_r2"`     // R^2 of implicit reward on length, held-out responses
-	LengthSlope  float64 `json:"length_slope"`  // nats of implicit reward per token
+	LengthR2     num     `json:"length_r2"`     // R^2 of implicit reward on length, held-out responses
+	LengthSlope  num     `json:"length_slope"`  // nats of implicit reward per token
 }
 
 // evaluator scores checkpoints against one reference model on one dataset.
@@ -84,7 +84,7 @@ func (e *evaluator) evaluate(policy *pythia.Model) (point, error) {
 		refTok = append(refTok, tok...)
 	}
 	kl := eval.SampledKL(gen.ModelLogProbs, refTok, e.cluster)
-	p.KL, p.KLSE, p.KLK3 = kl.K1.Mean, kl.K1.SE, kl.K3.Mean
+	p.KL, p.KLSE, p.KLK3 = kl.K1.Mean, num(kl.K1.SE), kl.K3.Mean
 	p.SqrtKL = eval.SqrtKL(p.KL)
 
 	// Gold rewards, length and junk of each sample.
@@ -110,7 +110,7 @@ func (e *evaluator) evaluate(policy *pythia.Model) (point, error) {
 	n := float64(len(gen.Tokens))
 	p.GoldReward, p.MeanLength, p.Junk, p.FracOverMax, p.NoEOSRate = gold/n, length/n, junk/n, over/n, noEOS/n
 	win := eval.WinRateFromRewards(cand, e.refRewards)
-	p.WinRate, p.WinRateSE = win.Mean, win.SE
+	p.WinRate, p.WinRateSE = win.Mean, num(win.SE)
 
 	// Implicit reward log pi/pi_ref on held-out pairs.
 	pc, pr := pairSums(&scorer{model: policy.Frozen()}, e.ds.HeldOut, evalBatch/2)
@@ -125,9 +125,9 @@ func (e *evaluator) evaluate(policy *pythia.Model) (point, error) {
 	}
 	p.ImplicitAcc = eval.ImplicitRewardAccuracy(margins).Mean
 	if fit, err := eval.RegressOnLength(rewards, lengths); err == nil {
-		p.LengthR2, p.LengthSlope = fit.R2, fit.Slope
+		p.LengthR2, p.LengthSlope = num(fit.R2), num(fit.Slope)
 	} else {
-		p.LengthR2, p.LengthSlope = math.NaN(), math.NaN()
+		p.LengthR2, p.LengthSlope = num(math.NaN()), num(math.NaN())
 	}
 	return p, nil
 }

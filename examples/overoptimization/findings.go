@@ -10,11 +10,11 @@ import (
 
 // finding is one claim of the paper checked on this run's numbers.
 type finding struct {
-	Name      string             `json:"name"`
-	Claim     string             `json:"claim"`
-	Held      bool               `json:"held"`
-	Statement string             `json:"statement"` // the plain sentence the report prints
-	Numbers   map[string]float64 `json:"numbers"`
+	Name      string         `json:"name"`
+	Claim     string         `json:"claim"`
+	Held      bool           `json:"held"`
+	Statement string         `json:"statement"` // the plain sentence the report prints
+	Numbers   map[string]num `json:"numbers"`
 }
 
 // peakDrop describes a run's best checkpoint and how far the end fell from it.
@@ -31,7 +31,7 @@ func runPeak(r runResult) peakDrop {
 		}
 	}
 	last := r.Points[len(r.Points)-1]
-	se := math.Hypot(best.WinRateSE, last.WinRateSE)
+	se := math.Hypot(finite(float64(best.WinRateSE)), finite(float64(last.WinRateSE)))
 	z := 0.0
 	if se > 0 {
 		z = (best.WinRate - last.WinRate) / se
@@ -62,7 +62,7 @@ func findings(o Options, results []runResult) []finding {
 	// 1. Hump: at the smallest beta on the small size, every objective's best
 	// checkpoint is intermediate and the end is more than 2 SE lower.
 	for _, obj := range o.Losses {
-		f := finding{Name: "hump_" + obj, Numbers: map[string]float64{},
+		f := finding{Name: "hump_" + obj, Numbers: map[string]num{},
 			Claim: fmt.Sprintf("%s at beta %g on size %s: the best win rate is at an intermediate checkpoint and the final one is lower by more than two standard errors", obj, minBeta, small)}
 		f.Held = true
 		n := 0
@@ -75,10 +75,10 @@ func findings(o Options, results []runResult) []finding {
 			ok := intermediate && pd.z > 2
 			f.Held = f.Held && ok
 			key := fmt.Sprintf("seed%d_", r.Spec.Seed)
-			f.Numbers[key+"best_checkpoint"] = float64(pd.best.Checkpoint)
-			f.Numbers[key+"best_winrate"] = pd.best.WinRate
-			f.Numbers[key+"final_winrate"] = pd.last.WinRate
-			f.Numbers[key+"z"] = pd.z
+			f.Numbers[key+"best_checkpoint"] = num(float64(pd.best.Checkpoint))
+			f.Numbers[key+"best_winrate"] = num(pd.best.WinRate)
+			f.Numbers[key+"final_winrate"] = num(pd.last.WinRate)
+			f.Numbers[key+"z"] = num(pd.z)
 			f.Statement += fmt.Sprintf("seed %d: best %.3f at checkpoint %d of %d, final %.3f (z = %.1f); ", r.Spec.Seed, pd.best.WinRate, pd.best.Checkpoint, pd.last.Checkpoint, pd.last.WinRate, pd.z)
 			n++
 		}
@@ -91,7 +91,7 @@ func findings(o Options, results []runResult) []finding {
 
 	// 2. Final KL decreases as beta grows (means over seeds).
 	{
-		f := finding{Name: "kl_decreases_with_beta", Numbers: map[string]float64{}, Held: true,
+		f := finding{Name: "kl_decreases_with_beta", Numbers: map[string]num{}, Held: true,
 			Claim: "the final KL to the reference decreases as beta grows, for every objective and size"}
 		for _, size := range o.Sizes {
 			for _, obj := range o.Losses {
@@ -102,7 +102,7 @@ func findings(o Options, results []runResult) []finding {
 					kl := meanOver(results, func(r runResult) bool { return r.Spec.Objective == obj && r.Spec.Size == size && r.Spec.Beta == b },
 						func(r runResult) float64 { return r.Points[len(r.Points)-1].KL })
 					klByBeta = append(klByBeta, kl)
-					f.Numbers[fmt.Sprintf("%s_%s_beta%g", obj, size, b)] = kl
+					f.Numbers[fmt.Sprintf("%s_%s_beta%g", obj, size, b)] = num(kl)
 				}
 				for i := 1; i < len(klByBeta); i++ {
 					if !(klByBeta[i] < klByBeta[i-1]) {
@@ -118,7 +118,7 @@ func findings(o Options, results []runResult) []finding {
 
 	// 3. Larger models over-optimize less: smaller peak-to-final drop.
 	if len(o.Sizes) > 1 {
-		f := finding{Name: "larger_models_overoptimize_less", Numbers: map[string]float64{},
+		f := finding{Name: "larger_models_overoptimize_less", Numbers: map[string]num{},
 			Claim: "the larger size's peak-to-final win-rate drop is smaller than the smaller size's (mean over objectives, betas and seeds)"}
 		var drops []float64
 		var names []string
@@ -127,7 +127,7 @@ func findings(o Options, results []runResult) []finding {
 				func(r runResult) float64 { pd := runPeak(r); return pd.best.WinRate - pd.last.WinRate })
 			drops = append(drops, d)
 			names = append(names, size)
-			f.Numbers["drop_"+size] = d
+			f.Numbers["drop_"+size] = num(d)
 		}
 		f.Held = true
 		for i := 1; i < len(drops); i++ {
@@ -154,7 +154,7 @@ func findings(o Options, results []runResult) []finding {
 		cl, cj := stat.Correlation(kl, length, nil), stat.Correlation(kl, junk, nil)
 		f := finding{Name: "length_and_junk_grow_with_kl", Held: cl > 0 && cj > 0,
 			Claim:   "mean response length and junk tokens grow with the KL to the reference (the exploited features)",
-			Numbers: map[string]float64{"corr_kl_length": cl, "corr_kl_junk": cj}}
+			Numbers: map[string]num{"corr_kl_length": num(cl), "corr_kl_junk": num(cj)}}
 		f.Statement = fmt.Sprintf("%s: correlation over all checkpoints of KL with mean length %.2f, with junk %.2f.", heldWord(f.Held), cl, cj)
 		out = append(out, f)
 	}
@@ -173,7 +173,7 @@ func findings(o Options, results []runResult) []finding {
 			m := stat.Mean(pos, nil)
 			f := finding{Name: "best_checkpoint_early", Held: m <= 0.5,
 				Claim:   fmt.Sprintf("at beta %g the best checkpoint comes in the first half of the epoch", minBeta),
-				Numbers: map[string]float64{"mean_best_position": m}}
+				Numbers: map[string]num{"mean_best_position": num(m)}}
 			f.Statement = fmt.Sprintf("%s: the best checkpoint sits on average at %.2f of the epoch over %d runs.", heldWord(f.Held), m, len(pos))
 			out = append(out, f)
 		}
@@ -199,7 +199,7 @@ func findings(o Options, results []runResult) []finding {
 		same := bestAcc.runSpec == bestWin.runSpec
 		f := finding{Name: "implicit_accuracy_does_not_predict_winrate", Held: math.Abs(c) < 0.5 || !same,
 			Claim:   "implicit-reward accuracy on held-out pairs does not predict win rate (weak correlation, or the most accurate run is not the best one)",
-			Numbers: map[string]float64{"corr_final_accuracy_winrate": c}}
+			Numbers: map[string]num{"corr_final_accuracy_winrate": num(c)}}
 		f.Statement = fmt.Sprintf("%s: correlation of final accuracy and final win rate %.2f over %d runs; most accurate run %s (accuracy %.3f, win %.3f), best run %s (win %.3f).",
 			heldWord(f.Held), c, len(acc), bestAcc.runSpec, bestAcc.ImplicitAcc, bestAcc.WinRate, bestWin.runSpec, bestWin.WinRate)
 		out = append(out, f)

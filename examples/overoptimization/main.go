@@ -35,6 +35,13 @@ func run(args []string) error {
 	if err != nil {
 		return err
 	}
+	if o.Verify != "" {
+		if err := verifySummary(o.Verify); err != nil {
+			return err
+		}
+		fmt.Printf("%s: complete\n", o.Verify)
+		return nil
+	}
 	if err := os.MkdirAll(o.Out, 0o755); err != nil {
 		return err
 	}

@@ -91,8 +91,8 @@ func writePointsCSV(path string, results []runResult) error {
 	for _, r := range results {
 		for _, p := range r.Points {
 			rows = append(rows, []string{p.Objective, p.Size, f(p.Beta), strconv.FormatUint(p.Seed, 10), strconv.Itoa(p.Checkpoint),
-				strconv.Itoa(p.ExamplesSeen), f(p.KL), f(p.KLK3), f(p.SqrtKL), f(p.WinRate), f(p.WinRateSE), f(p.GoldReward),
-				f(p.MeanLength), f(p.FracOverMax), f(p.NoEOSRate), f(p.Junk), f(p.ImplicitAcc), f(p.LengthR2)})
+				strconv.Itoa(p.ExamplesSeen), f(p.KL), f(p.KLK3), f(p.SqrtKL), f(p.WinRate), f(float64(p.WinRateSE)), f(p.GoldReward),
+				f(p.MeanLength), f(p.FracOverMax), f(p.NoEOSRate), f(p.Junk), f(p.ImplicitAcc), f(float64(p.LengthR2))})
 		}
 	}
 	var buf bytes.Buffer

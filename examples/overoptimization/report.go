@@ -65,7 +65,7 @@ func fitScalingLaws(o Options, results []runResult) []fitResult {
 
 // fitFinding states how the two forms compare.
 func fitFinding(fits []fitResult) finding {
-	f := finding{Name: "scaling_law_fits", Held: true, Numbers: map[string]float64{},
+	f := finding{Name: "scaling_law_fits", Held: true, Numbers: map[string]num{},
 		Claim: "the RL form R(d) = c + d(alpha - beta log d) and the quadratic are fitted per objective and size and compared by RMSE with a bootstrap interval"}
 	var parts []string
 	for _, fr := range fits {
@@ -83,9 +83,9 @@ func fitFinding(fits []fitResult) finding {
 			verdict = "quadratic fits better"
 		}
 		key := fr.Objective + "_" + fr.Size
-		f.Numbers[key+"_rmse_diff"] = df.Diff
-		f.Numbers[key+"_rmse_diff_lo"] = df.CI.Lo
-		f.Numbers[key+"_rmse_diff_hi"] = df.CI.Hi
+		f.Numbers[key+"_rmse_diff"] = num(df.Diff)
+		f.Numbers[key+"_rmse_diff_lo"] = num(df.CI.Lo)
+		f.Numbers[key+"_rmse_diff_hi"] = num(df.CI.Hi)
 		parts = append(parts, fmt.Sprintf("%s/%s: RMSE(RL) - RMSE(quadratic) = %+.4f [%+.4f, %+.4f], %s", fr.Objective, fr.Size, df.Diff, df.CI.Lo, df.CI.Hi, verdict))
 	}
 	f.Statement = "Fitted: " + strings.Join(parts, "; ") + "."
@@ -156,7 +156,7 @@ func runTable(results []runResult) report.Table {
 		pd := runPeak(r)
 		t.Rows = append(t.Rows, []string{r.Spec.Objective, fmt.Sprint(r.Spec.Beta), r.Spec.Size, fmt.Sprint(r.Spec.Seed),
 			fmt.Sprintf("%.3f", r.Points[0].WinRate), fmt.Sprintf("%.3f (%d)", pd.best.WinRate, pd.best.Checkpoint),
-			fmt.Sprintf("%.3f ± %.3f", pd.last.WinRate, pd.last.WinRateSE), fmt.Sprintf("%.1f", pd.z), fmt.Sprintf("%.2f", pd.last.KL),
+			fmt.Sprintf("%.3f ± %.3f", pd.last.WinRate, float64(pd.last.WinRateSE)), fmt.Sprintf("%.1f", pd.z), fmt.Sprintf("%.2f", pd.last.KL),
 			fmt.Sprintf("%.2f", pd.last.MeanLength), fmt.Sprintf("%.2f", pd.last.Junk), fmt.Sprintf("%.3f", pd.last.ImplicitAcc)})
 	}
 	return t
@@ -177,7 +177,7 @@ func writeFigures(o Options, results []runResult, fits []fitResult) ([]report.Fi
 				for _, r := range results {
 					if r.Spec.Objective == obj && r.Spec.Size == size && r.Spec.Beta == beta {
 						for _, p := range r.Points {
-							sr.X, sr.Y, sr.YErr = append(sr.X, p.SqrtKL), append(sr.Y, p.WinRate), append(sr.YErr, finite(p.WinRateSE))
+							sr.X, sr.Y, sr.YErr = append(sr.X, p.SqrtKL), append(sr.Y, p.WinRate), append(sr.YErr, finite(float64(p.WinRateSE)))
 						}
 					}
 				}
@@ -211,7 +211,7 @@ func writeFigures(o Options, results []runResult, fits []fitResult) ([]report.Fi
 			run.Progress = append(run.Progress, float64(p.ExamplesSeen)/float64(o.Data.TrainPairs))
 			run.KL = append(run.KL, p.KL)
 			run.WinRate = append(run.WinRate, p.WinRate)
-			run.WinRateSE = append(run.WinRateSE, finite(p.WinRateSE))
+			run.WinRateSE = append(run.WinRateSE, finite(float64(p.WinRateSE)))
 			ls.X, ls.Y = append(ls.X, p.KL), append(ls.Y, p.MeanLength)
 			if p.Checkpoint > 0 {
 				as.X, as.Y = append(as.X, p.WinRate), append(as.Y, p.ImplicitAcc)
