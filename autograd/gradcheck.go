@@ -37,7 +37,7 @@ type GradMismatch struct {
 	Numeric  float64 // the central finite difference
 }
 
-// Error formats the mismatch.
+// Error formats the mismatch. It never panics.
 func (m *GradMismatch) Error() string {
 	return fmt.Sprintf("autograd: gradient of input %d at %v: analytic %.12g, finite difference %.12g (diff %.3g)",
 		m.Input, m.Index, m.Analytic, m.Numeric, math.Abs(m.Analytic-m.Numeric))
@@ -63,6 +63,8 @@ func (m *GradMismatch) Error() string {
 //			t.Fatal(err)
 //		}
 //	}
+//
+// It panics only if f does.
 func CheckGrad(f func(inputs []*Value) *Value, inputs []*tensor.Tensor, opts CheckOptions) error {
 	opts = opts.withDefaults()
 	x := make([]*tensor.Tensor, len(inputs))

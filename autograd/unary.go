@@ -114,6 +114,7 @@ func Gelu(x *Value) *Value {
 }
 
 // GeluGrad is the derivative of the exact GELU: Phi(x) + x*phi(x).
+// It never panics.
 func GeluGrad(x float64) float64 {
 	const invSqrt2Pi = 0.3989422804014327 // 1/sqrt(2*pi)
 	return 0.5*(1+math.Erf(x/math.Sqrt2)) + x*invSqrt2Pi*math.Exp(-0.5*x*x)
@@ -130,6 +131,7 @@ func GeluTanh(x *Value) *Value {
 }
 
 // GeluTanhGrad is the derivative of the tanh-approximated GELU.
+// It never panics.
 func GeluTanhGrad(x float64) float64 {
 	const c = 0.7978845608028654 // sqrt(2/pi)
 	t := math.Tanh(c * (x + 0.044715*x*x*x))

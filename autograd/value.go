@@ -24,42 +24,46 @@ type Value struct {
 }
 
 // Param returns a leaf that requires a gradient (a trainable weight).
+// It never panics.
 func Param(t *tensor.Tensor) *Value { return &Value{Data: t, requiresGrad: true} }
 
-// Const returns a leaf that does not require a gradient.
+// Const returns a leaf that does not require a gradient. It never panics.
 func Const(t *tensor.Tensor) *Value { return &Value{Data: t} }
 
-// RequiresGrad reports whether gradients flow to this value.
+// RequiresGrad reports whether gradients flow to this value. It never panics.
 func (v *Value) RequiresGrad() bool { return v.requiresGrad }
 
 // IsLeaf reports whether the value was made by Param or Const rather than by
-// an operation that recorded its inputs.
+// an operation that recorded its inputs. It never panics.
 func (v *Value) IsLeaf() bool { return v.backward == nil }
 
 // Op returns the name of the operation that made v, or "" for a leaf.
+// It never panics.
 func (v *Value) Op() string { return v.op }
 
 // Detach returns a constant sharing v's data, cut from its history.
+// It never panics.
 func (v *Value) Detach() *Value { return &Value{Data: v.Data} }
 
 // RetainGrad keeps the gradient of an intermediate value after Backward
 // (by default only leaves keep theirs); like a leaf's, it accumulates across
-// Backward calls until ZeroGrad.
+// Backward calls until ZeroGrad. It never panics.
 func (v *Value) RetainGrad() { v.retainGrad = true }
 
-// ZeroGrad drops the accumulated gradient.
+// ZeroGrad drops the accumulated gradient. It never panics.
 func (v *Value) ZeroGrad() { v.Grad = nil }
 
-// Shape returns a copy of the data's shape.
+// Shape returns a copy of the data's shape. It never panics.
 func (v *Value) Shape() []int { return v.Data.Shape() }
 
-// DType returns the data's element type.
+// DType returns the data's element type. It never panics.
 func (v *Value) DType() tensor.DType { return v.Data.DType() }
 
 // Item returns the single element of a one-element value as float64.
+// It panics unless v holds exactly one element.
 func (v *Value) Item() float64 { return v.Data.Item() }
 
-// String describes the value for debugging.
+// String describes the value for debugging. It never panics.
 func (v *Value) String() string {
 	op := v.op
 	if op == "" {

@@ -43,37 +43,38 @@ func unary(x *Tensor, f func(float64) float64) *Tensor {
 }
 
 // The element-wise unary functions below (Neg through Clamp) accept any
-// tensor, views included, return a new contiguous tensor of x's shape and
-// dtype, and never panic.
+// tensor, views included, and return a new contiguous tensor of x's shape
+// and dtype.
 
-// Neg returns -x.
+// Neg returns -x. It never panics.
 func Neg(x *Tensor) *Tensor { return unary(x, func(v float64) float64 { return -v }) }
 
-// Exp returns e^x element-wise.
+// Exp returns e^x element-wise. It never panics.
 func Exp(x *Tensor) *Tensor { return unary(x, math.Exp) }
 
 // Log returns the natural logarithm element-wise (-Inf at 0, NaN below).
+// It never panics.
 func Log(x *Tensor) *Tensor { return unary(x, math.Log) }
 
-// Log1p returns log(1+x) element-wise, accurate near 0.
+// Log1p returns log(1+x) element-wise, accurate near 0. It never panics.
 func Log1p(x *Tensor) *Tensor { return unary(x, math.Log1p) }
 
-// Expm1 returns e^x - 1 element-wise, accurate near 0.
+// Expm1 returns e^x - 1 element-wise, accurate near 0. It never panics.
 func Expm1(x *Tensor) *Tensor { return unary(x, math.Expm1) }
 
-// Sqrt returns the square root element-wise.
+// Sqrt returns the square root element-wise. It never panics.
 func Sqrt(x *Tensor) *Tensor { return unary(x, math.Sqrt) }
 
-// Rsqrt returns 1/sqrt(x) element-wise.
+// Rsqrt returns 1/sqrt(x) element-wise. It never panics.
 func Rsqrt(x *Tensor) *Tensor { return unary(x, func(v float64) float64 { return 1 / math.Sqrt(v) }) }
 
-// Square returns x*x element-wise.
+// Square returns x*x element-wise. It never panics.
 func Square(x *Tensor) *Tensor { return unary(x, func(v float64) float64 { return v * v }) }
 
-// Abs returns |x| element-wise.
+// Abs returns |x| element-wise. It never panics.
 func Abs(x *Tensor) *Tensor { return unary(x, math.Abs) }
 
-// Sign returns -1, 0 or 1 element-wise (0 for NaN).
+// Sign returns -1, 0 or 1 element-wise (0 for NaN). It never panics.
 func Sign(x *Tensor) *Tensor {
 	return unary(x, func(v float64) float64 {
 		switch {
@@ -86,43 +87,45 @@ func Sign(x *Tensor) *Tensor {
 	})
 }
 
-// Tanh returns the hyperbolic tangent element-wise.
+// Tanh returns the hyperbolic tangent element-wise. It never panics.
 func Tanh(x *Tensor) *Tensor { return unary(x, math.Tanh) }
 
-// Sin returns the sine element-wise (radians).
+// Sin returns the sine element-wise (radians). It never panics.
 func Sin(x *Tensor) *Tensor { return unary(x, math.Sin) }
 
-// Cos returns the cosine element-wise (radians).
+// Cos returns the cosine element-wise (radians). It never panics.
 func Cos(x *Tensor) *Tensor { return unary(x, math.Cos) }
 
-// Erf returns the error function element-wise.
+// Erf returns the error function element-wise. It never panics.
 func Erf(x *Tensor) *Tensor { return unary(x, math.Erf) }
 
-// Relu returns max(x, 0) element-wise (NaN stays NaN).
+// Relu returns max(x, 0) element-wise (NaN stays NaN). It never panics.
 func Relu(x *Tensor) *Tensor { return unary(x, func(v float64) float64 { return max(v, 0) }) }
 
 // Sigmoid returns the logistic function 1/(1+e^-x) element-wise, computed
-// without overflow for large |x|.
+// without overflow for large |x|. It never panics.
 func Sigmoid(x *Tensor) *Tensor { return unary(x, SigmoidScalar) }
 
 // Softplus returns log(1+e^x) element-wise, computed stably as
-// max(x,0) + log1p(e^-|x|).
+// max(x,0) + log1p(e^-|x|). It never panics.
 func Softplus(x *Tensor) *Tensor { return unary(x, SoftplusScalar) }
 
 // LogSigmoid returns log(sigmoid(x)) = -softplus(-x) element-wise.
+// It never panics.
 func LogSigmoid(x *Tensor) *Tensor {
 	return unary(x, func(v float64) float64 { return -SoftplusScalar(-v) })
 }
 
 // Gelu returns the exact GELU x*Phi(x) = 0.5*x*(1+erf(x/sqrt(2))) element-wise
-// (Hugging Face's "gelu").
+// (Hugging Face's "gelu"). It never panics.
 func Gelu(x *Tensor) *Tensor { return unary(x, GeluScalar) }
 
 // GeluTanh returns the tanh approximation of GELU,
 // 0.5*x*(1+tanh(sqrt(2/pi)*(x+0.044715*x^3))) (Hugging Face's "gelu_new").
+// It never panics.
 func GeluTanh(x *Tensor) *Tensor { return unary(x, GeluTanhScalar) }
 
-// Scale returns s*x.
+// Scale returns s*x. It never panics.
 func Scale(x *Tensor, s float64) *Tensor {
 	if x.dtype == Float32 {
 		s32 := float32(s)
@@ -131,7 +134,7 @@ func Scale(x *Tensor, s float64) *Tensor {
 	return mapUnary(x, func(v float64) float64 { return s * v })
 }
 
-// AddScalar returns x + s.
+// AddScalar returns x + s. It never panics.
 func AddScalar(x *Tensor, s float64) *Tensor {
 	if x.dtype == Float32 {
 		s32 := float32(s)
@@ -140,12 +143,13 @@ func AddScalar(x *Tensor, s float64) *Tensor {
 	return mapUnary(x, func(v float64) float64 { return v + s })
 }
 
-// PowScalar returns x^p element-wise.
+// PowScalar returns x^p element-wise. It never panics.
 func PowScalar(x *Tensor, p float64) *Tensor {
 	return unary(x, func(v float64) float64 { return math.Pow(v, p) })
 }
 
 // Clamp returns x limited to [lo, hi] element-wise (NaN stays NaN).
+// It never panics.
 func Clamp(x *Tensor, lo, hi float64) *Tensor {
 	return unary(x, func(v float64) float64 {
 		switch {
@@ -159,6 +163,7 @@ func Clamp(x *Tensor, lo, hi float64) *Tensor {
 }
 
 // SigmoidScalar is the logistic function 1/(1+e^-x), stable for large |x|.
+// It never panics.
 func SigmoidScalar(x float64) float64 {
 	if x >= 0 {
 		return 1 / (1 + math.Exp(-x))
@@ -168,14 +173,16 @@ func SigmoidScalar(x float64) float64 {
 }
 
 // SoftplusScalar is log(1+e^x) = max(x,0) + log1p(e^-|x|), stable for any x.
+// It never panics.
 func SoftplusScalar(x float64) float64 {
 	return max(x, 0) + math.Log1p(math.Exp(-math.Abs(x)))
 }
 
-// GeluScalar is the exact GELU 0.5*x*(1+erf(x/sqrt(2))).
+// GeluScalar is the exact GELU 0.5*x*(1+erf(x/sqrt(2))). It never panics.
 func GeluScalar(x float64) float64 { return 0.5 * x * (1 + math.Erf(x/math.Sqrt2)) }
 
 // GeluTanhScalar is 0.5*x*(1+tanh(sqrt(2/pi)*(x+0.044715*x^3))).
+// It never panics.
 func GeluTanhScalar(x float64) float64 {
 	const c = 0.7978845608028654 // sqrt(2/pi)
 	return 0.5 * x * (1 + math.Tanh(c*(x+0.044715*x*x*x)))

@@ -90,11 +90,22 @@ func reduceRows(op string, t *Tensor, axes []int, keep bool, f32 func([]float32)
 	return out
 }
 
-// sumRow adds the row in float64, in order.
+// sumRow adds the row in float64 with four interleaved partial sums
+// (element i goes to sum i mod 4; then (s0+s1)+(s2+s3), then the tail), so
+// the additions are not one serial dependency chain. The order depends only
+// on the length, so results are repeatable.
 func sumRow[T float](x []T) float64 {
-	var s float64
-	for _, v := range x {
-		s += float64(v)
+	var s0, s1, s2, s3 float64
+	i := 0
+	for ; i+4 <= len(x); i += 4 {
+		s0 += float64(x[i])
+		s1 += float64(x[i+1])
+		s2 += float64(x[i+2])
+		s3 += float64(x[i+3])
+	}
+	s := (s0 + s1) + (s2 + s3)
+	for ; i < len(x); i++ {
+		s += float64(x[i])
 	}
 	return s
 }

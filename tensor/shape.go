@@ -49,7 +49,7 @@ func sameShape(a, b []int) bool {
 	return true
 }
 
-// SameShape reports whether a and b have identical shapes.
+// SameShape reports whether a and b have identical shapes. It never panics.
 func SameShape(a, b *Tensor) bool { return sameShape(a.shape, b.shape) }
 
 // axis normalises a possibly negative axis and panics when out of range.

@@ -15,7 +15,7 @@ const (
 	Float64
 )
 
-// String returns "float32" or "float64".
+// String returns "float32" or "float64". It never panics.
 func (d DType) String() string {
 	switch d {
 	case Float32:
@@ -26,7 +26,7 @@ func (d DType) String() string {
 	return fmt.Sprintf("DType(%d)", uint8(d))
 }
 
-// Size returns the number of bytes of one element.
+// Size returns the number of bytes of one element. It never panics.
 func (d DType) Size() int {
 	if d == Float64 {
 		return 8
@@ -100,16 +100,16 @@ func newOf[T float](shape []int) *Tensor {
 	return newTensor(Float64, shape)
 }
 
-// DType returns the element type.
+// DType returns the element type. It never panics.
 func (t *Tensor) DType() DType { return t.dtype }
 
-// Shape returns a copy of the shape.
+// Shape returns a copy of the shape. It never panics.
 func (t *Tensor) Shape() []int { return append([]int(nil), t.shape...) }
 
-// Strides returns a copy of the strides, in elements.
+// Strides returns a copy of the strides, in elements. It never panics.
 func (t *Tensor) Strides() []int { return append([]int(nil), t.strides...) }
 
-// Rank returns the number of dimensions (0 for a scalar).
+// Rank returns the number of dimensions (0 for a scalar). It never panics.
 func (t *Tensor) Rank() int { return len(t.shape) }
 
 // Dim returns the size of dimension i; negative i counts from the end.
@@ -117,6 +117,7 @@ func (t *Tensor) Rank() int { return len(t.shape) }
 func (t *Tensor) Dim(i int) int { return t.shape[t.axis("Dim", i)] }
 
 // Len returns the number of elements (the product of the shape; 1 for a scalar).
+// It never panics.
 func (t *Tensor) Len() int {
 	n := 1
 	for _, d := range t.shape {
@@ -127,6 +128,7 @@ func (t *Tensor) Len() int {
 
 // IsContiguous reports whether the elements are laid out densely in
 // row-major order (so Float32s and Float64s return the storage itself).
+// It never panics.
 func (t *Tensor) IsContiguous() bool {
 	want := 1
 	for i := len(t.shape) - 1; i >= 0; i-- {
