@@ -106,6 +106,9 @@ func gradCases() []gradCase {
 	add(unaryCase("Sin", normal, Sin)...)
 	add(unaryCase("Cos", normal, Cos)...)
 	add(unaryCase("Erf", normal, Erf)...)
+	add(unaryCase("Apply(x^3+sin x)", normal, func(x *Value) *Value {
+		return Apply(x, func(v float64) float64 { return v*v*v + math.Sin(v) }, func(v float64) float64 { return 3*v*v + math.Cos(v) })
+	})...)
 
 	x234 := [][]int{{2, 3, 4}}
 	for _, axes := range [][]int{nil, {0}, {-1}, {0, 2}} {

@@ -178,3 +178,14 @@ func Erf(x *Value) *Value {
 		x.accumulate(tensor.Mul(g, tensor.Apply(x.Data, func(v float64) float64 { return twoOverSqrtPi * math.Exp(-v*v) })))
 	}, x)
 }
+
+// Apply returns f applied element-wise (computed in float64 and rounded once
+// to the dtype, as tensor.Apply) with df its derivative: dx = dy * df(x).
+// It is how to add a custom element-wise function; verify df with CheckGrad.
+// f and df run in parallel and must be safe for concurrent use. It panics
+// only if f or df do.
+func Apply(x *Value, f, df func(float64) float64) *Value {
+	return record("Apply", tensor.Apply(x.Data, f), func(g *tensor.Tensor) {
+		x.accumulate(tensor.Mul(g, tensor.Apply(x.Data, df)))
+	}, x)
+}
