@@ -10,6 +10,7 @@ import (
 
 	"github.com/daalab/daa/internal/torchbin"
 	"github.com/daalab/daa/nn/safetensors"
+	"github.com/daalab/daa/pythia/hub"
 	"github.com/daalab/daa/tensor"
 )
 
@@ -28,6 +29,22 @@ var legacyBuffers = []string{".attention.bias", ".attention.masked_bias", ".atte
 
 func isLegacyBuffer(name string) bool {
 	return slices.ContainsFunc(legacyBuffers, func(s string) bool { return strings.HasSuffix(name, s) })
+}
+
+// Load loads a model from a checkpoint directory (see LoadDir) or, when
+// nameOrDir is not a directory, from a Hugging Face hub id already in the
+// local hub cache ("EleutherAI/pythia-70m", "EleutherAI/pythia-70m@step3000";
+// see hub.Resolve). It does not use the network: hub.Download fetches a model
+// into the cache.
+func Load(nameOrDir string, opts LoadOptions) (*Model, error) {
+	if fi, err := os.Stat(nameOrDir); err == nil && fi.IsDir() {
+		return LoadDir(nameOrDir, opts)
+	}
+	dir, err := hub.Resolve(nameOrDir)
+	if err != nil {
+		return nil, fmt.Errorf("pythia: %q is not a directory; as a hub id: %w", nameOrDir, err)
+	}
+	return LoadDir(dir, opts)
 }
 
 // LoadDir loads a Hugging Face GPT-NeoX checkpoint directory: config.json

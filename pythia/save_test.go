@@ -142,3 +142,33 @@ func TestSaveRefusesShardedDirectory(t *testing.T) {
 		t.Fatal("Save into a sharded checkpoint directory returned no error")
 	}
 }
+
+// Load resolves a hub id in the local hub cache ($HF_HUB_CACHE), with a
+// revision, to its snapshot directory.
+func TestLoadHubID(t *testing.T) {
+	cache := t.TempDir()
+	t.Setenv("HF_HUB_CACHE", cache)
+	const sha = "0123456789abcdef0123456789abcdef01234567"
+	repo := filepath.Join(cache, "models--EleutherAI--pythia-tiny")
+	snap := filepath.Join(repo, "snapshots", sha)
+	m, _ := NewRandom(tinyConfig(t), tensor.Float32, 2)
+	if err := m.Save(snap); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Join(repo, "refs"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(repo, "refs", "step3000"), []byte(sha), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	got, err := Load("EleutherAI/pythia-tiny@step3000", LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(got.EmbedIn.Data.ToFloat64s(), m.EmbedIn.Data.ToFloat64s()) {
+		t.Error("the hub model's weights differ from the saved ones")
+	}
+	if _, err := Load("EleutherAI/pythia-tiny@main", LoadOptions{}); err == nil || !strings.Contains(err.Error(), "refs") {
+		t.Errorf("missing revision: error %v; want one naming the missing ref", err)
+	}
+}

@@ -4,7 +4,8 @@
 //	go run ./examples/generate -model DIR -tokenizer FILE -prompt "..." \
 //	    -max-new-tokens 64 -temperature 0.7 -top-p 0.9 -seed 1 -json
 //
-// DIR is a Hugging Face checkpoint directory. Without -tokenizer it uses
+// DIR is a Hugging Face checkpoint directory or a hub id in the local hub
+// cache (EleutherAI/pythia-70m). Without -tokenizer it uses
 // DIR/tokenizer.json if present, else ../shared/pythia/tokenizer.json beside
 // the module root (or $DAA_SHARED/pythia/tokenizer.json). Decoding is greedy
 // unless -temperature is positive; generation stops at the model's EOS token
@@ -48,7 +49,7 @@ type output struct {
 func run(args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("generate", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	dir := fs.String("model", "", "checkpoint directory (config.json and weights)")
+	dir := fs.String("model", "", "checkpoint directory, or a hub id in the local hub cache")
 	tokPath := fs.String("tokenizer", "", "tokenizer.json (default: DIR/tokenizer.json, else ../shared/pythia/tokenizer.json)")
 	prompt := fs.String("prompt", "", "text to continue")
 	maxNew := fs.Int("max-new-tokens", 32, "largest number of tokens to generate")
@@ -67,7 +68,7 @@ func run(args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	m, err := pythia.LoadDir(*dir, pythia.LoadOptions{})
+	m, err := pythia.Load(*dir, pythia.LoadOptions{})
 	if err != nil {
 		return err
 	}

@@ -80,7 +80,7 @@ func TestGenerateErrors(t *testing.T) {
 		want string
 	}{
 		{[]string{"-prompt", "x"}, "-model and -prompt are required"},
-		{[]string{"-model", "/nonexistent", "-tokenizer", tok, "-prompt", "x"}, "/nonexistent/config.json"},
+		{[]string{"-model", "/nonexistent", "-tokenizer", tok, "-prompt", "x"}, `"/nonexistent" is not a directory`},
 		// The tiny testdata model's vocabulary (48) is smaller than the tokenizer's ids.
 		{[]string{"-model", "../../pythia/testdata/padded", "-tokenizer", tok, "-prompt", "Hello"}, "outside the vocabulary"},
 		{[]string{"-model", "../../pythia/testdata/padded", "-tokenizer", tok, "-prompt", "!", "-top-p", "2"}, "TopP"},

@@ -6,7 +6,8 @@
 //	go run ./examples/inspect -model DIR -ids 5,17,3,8 -response-from 2
 //
 // DIR is a Hugging Face checkpoint directory (config.json with
-// model.safetensors, sharded safetensors or pytorch_model.bin). It prints one
+// model.safetensors, sharded safetensors or pytorch_model.bin) or a hub id in
+// the local hub cache, such as EleutherAI/pythia-70m@step3000. It prints one
 // JSON object: "logits", one row of vocabulary-size numbers per position;
 // with -response-from K also "token_logprobs", log p(ids[t] | ids[:t]) for
 // t = K .. len(ids)-1, and their sum "logprob_sum". -dtype float64 computes in
@@ -46,7 +47,7 @@ type output struct {
 func run(args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("inspect", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	dir := fs.String("model", "", "checkpoint directory (config.json and weights)")
+	dir := fs.String("model", "", "checkpoint directory, or a hub id in the local hub cache")
 	idList := fs.String("ids", "", "comma-separated token ids, e.g. 5,17,3")
 	from := fs.Int("response-from", -1, "also score the tokens at positions K and after, each given the tokens before it")
 	dtype := fs.String("dtype", "float32", "compute dtype: float32 or float64")
@@ -68,7 +69,7 @@ func run(args []string, stdout io.Writer) error {
 	default:
 		return fmt.Errorf("-dtype %q: want float32 or float64", *dtype)
 	}
-	m, err := pythia.LoadDir(*dir, opts)
+	m, err := pythia.Load(*dir, opts)
 	if err != nil {
 		return err
 	}

@@ -101,7 +101,8 @@ func TestInspectErrors(t *testing.T) {
 		{[]string{"-model", model, "-ids", "1,2", "-response-from", "0"}, "-response-from 0"},
 		{[]string{"-model", model, "-ids", "1,2", "-response-from", "2"}, "-response-from 2"},
 		{[]string{"-model", model, "-ids", "1", "-dtype", "float16"}, "-dtype"},
-		{[]string{"-model", "/nonexistent", "-ids", "1"}, "/nonexistent/config.json"},
+		{[]string{"-model", "/nonexistent", "-ids", "1"}, `"/nonexistent" is not a directory`},
+		{[]string{"-model", "../../pythia", "-ids", "1"}, "pythia/config.json"},
 	}
 	for _, c := range cases {
 		err := run(c.args, &bytes.Buffer{})
