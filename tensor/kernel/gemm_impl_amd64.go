@@ -20,8 +20,9 @@ var sgemmAVX512 = &gemmImpl[float32]{
 var sgemmAVX2 = &gemmImpl[float32]{
 	name: "avx2", available: cpu.X86.HasAVX2 && cpu.X86.HasFMA,
 	mr: 6, nr: 16, kc: 256, mc: 6 * 24, nc: 2048,
-	kernel: sgemmKernel6x16AVX2,
-	smallM: sgemmSmallM(vecAVX2),
+	kernel:    sgemmKernel6x16AVX2,
+	packPanel: packPanelAVX2,
+	smallM:    sgemmSmallM(vecAVX2),
 }
 
 func archSgemmImpls() []*gemmImpl[float32] {
@@ -29,33 +30,48 @@ func archSgemmImpls() []*gemmImpl[float32] {
 }
 
 // packPanelAVX512 packs one full panel of width 12 or 32 (see packPanels)
-// with the AVX-512 copy and 16×16-transpose packers; the last kc%16 steps
-// of a transposed panel go through packPanelGo.
-func packPanelAVX512(dst, src []float32, ld, kc, w int, transposed bool) bool {
-	if w != 12 && w != 32 {
-		return false
-	}
-	_ = dst[kc*w-1]
-	if !transposed {
-		_ = src[(kc-1)*ld+w-1]
-		if w == 12 {
-			packCopy12AVX512(&dst[0], &src[0], ld, kc)
-		} else {
-			packCopy32AVX512(&dst[0], &src[0], ld, kc)
+// with the AVX-512 copy and 16×16-transpose packers.
+var packPanelAVX512 = asmPacker(
+	[2]int{12, 32},
+	[2]func(dst, src *float32, ld, kc int){packCopy12AVX512, packCopy32AVX512},
+	[2]func(dst, src *float32, ld, kc int){packTranspose12AVX512, packTranspose32AVX512},
+	16)
+
+// packPanelAVX2 packs one full panel of width 6 or 16 with the AVX2 copy
+// and 8×8-transpose packers.
+var packPanelAVX2 = asmPacker(
+	[2]int{6, 16},
+	[2]func(dst, src *float32, ld, kc int){packCopy6AVX2, packCopy16AVX2},
+	[2]func(dst, src *float32, ld, kc int){packTranspose6AVX2, packTranspose16AVX2},
+	8)
+
+// asmPacker returns a gemmImpl.packPanel that handles the two panel widths
+// with assembly copy and transpose packers; the transposers work on chunk
+// steps at a time and packPanelGo does the last kc%chunk.
+func asmPacker(widths [2]int, copies, transposes [2]func(dst, src *float32, ld, kc int), chunk int) func(dst, src []float32, ld, kc, w int, transposed bool) bool {
+	return func(dst, src []float32, ld, kc, w int, transposed bool) bool {
+		i := 0
+		switch w {
+		case widths[0]:
+		case widths[1]:
+			i = 1
+		default:
+			return false
+		}
+		_ = dst[kc*w-1]
+		if !transposed {
+			_ = src[(kc-1)*ld+w-1]
+			copies[i](&dst[0], &src[0], ld, kc)
+			return true
+		}
+		_ = src[(w-1)*ld+kc-1]
+		full := kc - kc%chunk
+		if full > 0 {
+			transposes[i](&dst[0], &src[0], ld, full)
+		}
+		if full < kc {
+			packPanelGo(dst[full*w:], operand[float32]{src[full:], ld, 1}, w, kc-full, w)
 		}
 		return true
 	}
-	_ = src[(w-1)*ld+kc-1]
-	kc16 := kc &^ 15
-	if kc16 > 0 {
-		if w == 12 {
-			packTranspose12AVX512(&dst[0], &src[0], ld, kc16)
-		} else {
-			packTranspose32AVX512(&dst[0], &src[0], ld, kc16)
-		}
-	}
-	if kc16 < kc {
-		packPanelGo(dst[kc16*w:], operand[float32]{src[kc16:], ld, 1}, w, kc-kc16, w)
-	}
-	return true
 }

@@ -1094,6 +1094,244 @@ packTranspose32AVX512_done:
 	VZEROUPPER
 	RET
 
+// func packCopy6AVX2(dst *float32, src *float32, ld int, kc int)
+// Requires: AVX
+TEXT ·packCopy6AVX2(SB), NOSPLIT, $0-32
+	MOVQ  dst+0(FP), DI
+	MOVQ  src+8(FP), SI
+	MOVQ  ld+16(FP), DX
+	MOVQ  kc+24(FP), CX
+	SHLQ  $0x02, DX
+	TESTQ CX, CX
+	JZ    packCopy6AVX2_done
+
+packCopy6AVX2_loop:
+	VMOVUPS (SI), X0
+	VMOVUPS X0, (DI)
+	MOVQ    16(SI), AX
+	MOVQ    AX, 16(DI)
+	ADDQ    DX, SI
+	ADDQ    $0x18, DI
+	DECQ    CX
+	JNZ     packCopy6AVX2_loop
+
+packCopy6AVX2_done:
+	VZEROUPPER
+	RET
+
+// func packCopy16AVX2(dst *float32, src *float32, ld int, kc int)
+// Requires: AVX
+TEXT ·packCopy16AVX2(SB), NOSPLIT, $0-32
+	MOVQ  dst+0(FP), DI
+	MOVQ  src+8(FP), SI
+	MOVQ  ld+16(FP), DX
+	MOVQ  kc+24(FP), CX
+	SHLQ  $0x02, DX
+	TESTQ CX, CX
+	JZ    packCopy16AVX2_done
+
+packCopy16AVX2_loop:
+	VMOVUPS (SI), Y0
+	VMOVUPS Y0, (DI)
+	VMOVUPS 32(SI), Y0
+	VMOVUPS Y0, 32(DI)
+	ADDQ    DX, SI
+	ADDQ    $0x40, DI
+	DECQ    CX
+	JNZ     packCopy16AVX2_loop
+
+packCopy16AVX2_done:
+	VZEROUPPER
+	RET
+
+// func packTranspose6AVX2(dst *float32, src *float32, ld int, kc int)
+// Requires: AVX, SSE2
+TEXT ·packTranspose6AVX2(SB), NOSPLIT, $0-32
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ ld+16(FP), DX
+	MOVQ kc+24(FP), CX
+	SHLQ $0x02, DX
+	LEAQ (DX)(DX*2), R8
+	SHRQ $0x03, CX
+	JZ   packTranspose6AVX2_done
+	LEAQ (SI)(DX*4), R9
+
+packTranspose6AVX2_loop:
+	VMOVUPS      (SI), Y0
+	VMOVUPS      (SI)(DX*1), Y1
+	VMOVUPS      (SI)(DX*2), Y2
+	VMOVUPS      (SI)(R8*1), Y3
+	VMOVUPS      (R9), Y4
+	VMOVUPS      (R9)(DX*1), Y5
+	VXORPS       Y6, Y6, Y6
+	VXORPS       Y7, Y7, Y7
+	VUNPCKLPS    Y1, Y0, Y8
+	VUNPCKHPS    Y1, Y0, Y9
+	VUNPCKLPS    Y3, Y2, Y10
+	VUNPCKHPS    Y3, Y2, Y11
+	VUNPCKLPS    Y5, Y4, Y12
+	VUNPCKHPS    Y5, Y4, Y13
+	VUNPCKLPS    Y7, Y6, Y14
+	VUNPCKHPS    Y7, Y6, Y15
+	VSHUFPS      $0x44, Y10, Y8, Y0
+	VSHUFPS      $0xee, Y10, Y8, Y1
+	VSHUFPS      $0x44, Y11, Y9, Y2
+	VSHUFPS      $0xee, Y11, Y9, Y3
+	VSHUFPS      $0x44, Y14, Y12, Y4
+	VSHUFPS      $0xee, Y14, Y12, Y5
+	VSHUFPS      $0x44, Y15, Y13, Y6
+	VSHUFPS      $0xee, Y15, Y13, Y7
+	VPERM2F128   $0x20, Y4, Y0, Y8
+	VPERM2F128   $0x31, Y4, Y0, Y12
+	VPERM2F128   $0x20, Y5, Y1, Y9
+	VPERM2F128   $0x31, Y5, Y1, Y13
+	VPERM2F128   $0x20, Y6, Y2, Y10
+	VPERM2F128   $0x31, Y6, Y2, Y14
+	VPERM2F128   $0x20, Y7, Y3, Y11
+	VPERM2F128   $0x31, Y7, Y3, Y15
+	VMOVUPS      X8, (DI)
+	VEXTRACTF128 $0x01, Y8, X0
+	MOVQ         X0, 16(DI)
+	VMOVUPS      X9, 24(DI)
+	VEXTRACTF128 $0x01, Y9, X0
+	MOVQ         X0, 40(DI)
+	VMOVUPS      X10, 48(DI)
+	VEXTRACTF128 $0x01, Y10, X0
+	MOVQ         X0, 64(DI)
+	VMOVUPS      X11, 72(DI)
+	VEXTRACTF128 $0x01, Y11, X0
+	MOVQ         X0, 88(DI)
+	VMOVUPS      X12, 96(DI)
+	VEXTRACTF128 $0x01, Y12, X0
+	MOVQ         X0, 112(DI)
+	VMOVUPS      X13, 120(DI)
+	VEXTRACTF128 $0x01, Y13, X0
+	MOVQ         X0, 136(DI)
+	VMOVUPS      X14, 144(DI)
+	VEXTRACTF128 $0x01, Y14, X0
+	MOVQ         X0, 160(DI)
+	VMOVUPS      X15, 168(DI)
+	VEXTRACTF128 $0x01, Y15, X0
+	MOVQ         X0, 184(DI)
+	ADDQ         $0x20, SI
+	ADDQ         $0x20, R9
+	ADDQ         $0x000000c0, DI
+	DECQ         CX
+	JNZ          packTranspose6AVX2_loop
+
+packTranspose6AVX2_done:
+	VZEROUPPER
+	RET
+
+// func packTranspose16AVX2(dst *float32, src *float32, ld int, kc int)
+// Requires: AVX
+TEXT ·packTranspose16AVX2(SB), NOSPLIT, $0-32
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ ld+16(FP), DX
+	MOVQ kc+24(FP), CX
+	SHLQ $0x02, DX
+	LEAQ (DX)(DX*2), R8
+	SHRQ $0x03, CX
+	JZ   packTranspose16AVX2_done
+	LEAQ (SI)(DX*4), R9
+	LEAQ (R9)(DX*4), R10
+	LEAQ (R10)(DX*4), R11
+
+packTranspose16AVX2_loop:
+	VMOVUPS    (SI), Y0
+	VMOVUPS    (SI)(DX*1), Y1
+	VMOVUPS    (SI)(DX*2), Y2
+	VMOVUPS    (SI)(R8*1), Y3
+	VMOVUPS    (R9), Y4
+	VMOVUPS    (R9)(DX*1), Y5
+	VMOVUPS    (R9)(DX*2), Y6
+	VMOVUPS    (R9)(R8*1), Y7
+	VUNPCKLPS  Y1, Y0, Y8
+	VUNPCKHPS  Y1, Y0, Y9
+	VUNPCKLPS  Y3, Y2, Y10
+	VUNPCKHPS  Y3, Y2, Y11
+	VUNPCKLPS  Y5, Y4, Y12
+	VUNPCKHPS  Y5, Y4, Y13
+	VUNPCKLPS  Y7, Y6, Y14
+	VUNPCKHPS  Y7, Y6, Y15
+	VSHUFPS    $0x44, Y10, Y8, Y0
+	VSHUFPS    $0xee, Y10, Y8, Y1
+	VSHUFPS    $0x44, Y11, Y9, Y2
+	VSHUFPS    $0xee, Y11, Y9, Y3
+	VSHUFPS    $0x44, Y14, Y12, Y4
+	VSHUFPS    $0xee, Y14, Y12, Y5
+	VSHUFPS    $0x44, Y15, Y13, Y6
+	VSHUFPS    $0xee, Y15, Y13, Y7
+	VPERM2F128 $0x20, Y4, Y0, Y8
+	VPERM2F128 $0x31, Y4, Y0, Y12
+	VPERM2F128 $0x20, Y5, Y1, Y9
+	VPERM2F128 $0x31, Y5, Y1, Y13
+	VPERM2F128 $0x20, Y6, Y2, Y10
+	VPERM2F128 $0x31, Y6, Y2, Y14
+	VPERM2F128 $0x20, Y7, Y3, Y11
+	VPERM2F128 $0x31, Y7, Y3, Y15
+	VMOVUPS    Y8, (DI)
+	VMOVUPS    Y9, 64(DI)
+	VMOVUPS    Y10, 128(DI)
+	VMOVUPS    Y11, 192(DI)
+	VMOVUPS    Y12, 256(DI)
+	VMOVUPS    Y13, 320(DI)
+	VMOVUPS    Y14, 384(DI)
+	VMOVUPS    Y15, 448(DI)
+	VMOVUPS    (R10), Y0
+	VMOVUPS    (R10)(DX*1), Y1
+	VMOVUPS    (R10)(DX*2), Y2
+	VMOVUPS    (R10)(R8*1), Y3
+	VMOVUPS    (R11), Y4
+	VMOVUPS    (R11)(DX*1), Y5
+	VMOVUPS    (R11)(DX*2), Y6
+	VMOVUPS    (R11)(R8*1), Y7
+	VUNPCKLPS  Y1, Y0, Y8
+	VUNPCKHPS  Y1, Y0, Y9
+	VUNPCKLPS  Y3, Y2, Y10
+	VUNPCKHPS  Y3, Y2, Y11
+	VUNPCKLPS  Y5, Y4, Y12
+	VUNPCKHPS  Y5, Y4, Y13
+	VUNPCKLPS  Y7, Y6, Y14
+	VUNPCKHPS  Y7, Y6, Y15
+	VSHUFPS    $0x44, Y10, Y8, Y0
+	VSHUFPS    $0xee, Y10, Y8, Y1
+	VSHUFPS    $0x44, Y11, Y9, Y2
+	VSHUFPS    $0xee, Y11, Y9, Y3
+	VSHUFPS    $0x44, Y14, Y12, Y4
+	VSHUFPS    $0xee, Y14, Y12, Y5
+	VSHUFPS    $0x44, Y15, Y13, Y6
+	VSHUFPS    $0xee, Y15, Y13, Y7
+	VPERM2F128 $0x20, Y4, Y0, Y8
+	VPERM2F128 $0x31, Y4, Y0, Y12
+	VPERM2F128 $0x20, Y5, Y1, Y9
+	VPERM2F128 $0x31, Y5, Y1, Y13
+	VPERM2F128 $0x20, Y6, Y2, Y10
+	VPERM2F128 $0x31, Y6, Y2, Y14
+	VPERM2F128 $0x20, Y7, Y3, Y11
+	VPERM2F128 $0x31, Y7, Y3, Y15
+	VMOVUPS    Y8, 32(DI)
+	VMOVUPS    Y9, 96(DI)
+	VMOVUPS    Y10, 160(DI)
+	VMOVUPS    Y11, 224(DI)
+	VMOVUPS    Y12, 288(DI)
+	VMOVUPS    Y13, 352(DI)
+	VMOVUPS    Y14, 416(DI)
+	VMOVUPS    Y15, 480(DI)
+	ADDQ       $0x20, SI
+	ADDQ       $0x20, R9
+	ADDQ       $0x20, R10
+	ADDQ       $0x20, R11
+	ADDQ       $0x00000200, DI
+	DECQ       CX
+	JNZ        packTranspose16AVX2_loop
+
+packTranspose16AVX2_done:
+	VZEROUPPER
+	RET
+
 // func fmaPeakAVX512(n int)
 // Requires: AVX, AVX512F
 TEXT ·fmaPeakAVX512(SB), NOSPLIT, $0-8

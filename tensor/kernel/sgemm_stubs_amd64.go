@@ -34,6 +34,26 @@ func packTranspose12AVX512(dst *float32, src *float32, ld int, kc int)
 //go:noescape
 func packTranspose32AVX512(dst *float32, src *float32, ld int, kc int)
 
+// packCopy6AVX2 packs dst[p*6+r] = src[p*ld+r] for p < kc, r < 6.
+//
+//go:noescape
+func packCopy6AVX2(dst *float32, src *float32, ld int, kc int)
+
+// packCopy16AVX2 packs dst[p*16+r] = src[p*ld+r] for p < kc, r < 16.
+//
+//go:noescape
+func packCopy16AVX2(dst *float32, src *float32, ld int, kc int)
+
+// packTranspose6AVX2 packs dst[p*6+r] = src[r*ld+p] for p < kc, r < 6; kc must be a multiple of 8.
+//
+//go:noescape
+func packTranspose6AVX2(dst *float32, src *float32, ld int, kc int)
+
+// packTranspose16AVX2 packs dst[p*16+r] = src[r*ld+p] for p < kc, r < 16; kc must be a multiple of 8.
+//
+//go:noescape
+func packTranspose16AVX2(dst *float32, src *float32, ld int, kc int)
+
 // fmaPeakAVX512 runs n iterations of 48 independent 16-lane FMAs (1536 flops each).
 func fmaPeakAVX512(n int)
 

@@ -165,3 +165,135 @@ func transpose16x16(in []VecPhysical) []VecPhysical {
 	}
 	return out
 }
+
+// packCopyAVX2 generates
+//
+//	func packCopy<W>AVX2(dst, src *float32, ld, kc int)
+//
+// with the behaviour of packCopyAVX512, for W = 6 or 16: ymm moves of 8
+// values, then 4 (xmm) and 2 (one quadword).
+func packCopyAVX2(w int) {
+	name := fmt.Sprintf("packCopy%dAVX2", w)
+	TEXT(name, NOSPLIT, "func(dst, src *float32, ld, kc int)")
+	Pragma("noescape")
+	Doc(fmt.Sprintf("%s packs dst[p*%d+r] = src[p*ld+r] for p < kc, r < %d.", name, w, w))
+	dst := Load(Param("dst"), RDI)
+	src := Load(Param("src"), RSI)
+	ld := Load(Param("ld"), RDX)
+	kc := Load(Param("kc"), RCX)
+	SHLQ(U8(2), ld)
+	TESTQ(kc, kc)
+	JZ(LabelRef(name + "_done"))
+	Label(name + "_loop")
+	for off := 0; off < w; {
+		m, d := Mem{Base: src, Disp: 4 * off}, Mem{Base: dst, Disp: 4 * off}
+		switch {
+		case w-off >= 8:
+			VMOVUPS(m, Y0)
+			VMOVUPS(Y0, d)
+			off += 8
+		case w-off >= 4:
+			VMOVUPS(m, X0)
+			VMOVUPS(X0, d)
+			off += 4
+		default:
+			MOVQ(m, RAX)
+			MOVQ(RAX, d)
+			off += 2
+		}
+	}
+	ADDQ(ld, src)
+	ADDQ(U8(4*w), dst)
+	DECQ(kc)
+	JNZ(LabelRef(name + "_loop"))
+	Label(name + "_done")
+	VZEROUPPER()
+	RET()
+}
+
+// packTransposeAVX2 generates
+//
+//	func packTranspose<W>AVX2(dst, src *float32, ld, kc int)
+//
+// with the behaviour of packTransposeAVX512 for W = 6 or 16 and kc a
+// multiple of 8, by 8×8 register transposes.
+func packTransposeAVX2(w int) {
+	name := fmt.Sprintf("packTranspose%dAVX2", w)
+	TEXT(name, NOSPLIT, "func(dst, src *float32, ld, kc int)")
+	Pragma("noescape")
+	Doc(fmt.Sprintf("%s packs dst[p*%d+r] = src[r*ld+p] for p < kc, r < %d; kc must be a multiple of 8.", name, w, w))
+	dst := Load(Param("dst"), RDI)
+	Load(Param("src"), RSI)
+	ld := Load(Param("ld"), RDX)
+	kc := Load(Param("kc"), RCX)
+	SHLQ(U8(2), ld)
+	ld3 := R8
+	LEAQ(Mem{Base: ld, Index: ld, Scale: 2}, ld3)
+	SHRQ(U8(3), kc)
+	JZ(LabelRef(name + "_done"))
+	rowBase := []Register{RSI, R9, R10, R11}
+	ngroups := (w + 3) / 4
+	for g := 1; g < ngroups; g++ {
+		LEAQ(Mem{Base: rowBase[g-1], Index: ld, Scale: 4}, rowBase[g])
+	}
+	Label(name + "_loop")
+	for h := 0; h*8 < w; h++ {
+		rows := min(8, w-8*h)
+		in := make([]VecPhysical, 8)
+		for r := range in {
+			in[r] = ymm(r)
+			if r >= rows {
+				VXORPS(in[r], in[r], in[r])
+				continue
+			}
+			base := rowBase[(8*h+r)/4]
+			m := []Mem{{Base: base}, {Base: base, Index: ld, Scale: 1}, {Base: base, Index: ld, Scale: 2}, {Base: base, Index: ld3, Scale: 1}}[r%4]
+			VMOVUPS(m, in[r])
+		}
+		out := transpose8x8(in)
+		for j := 0; j < 8; j++ {
+			d := Mem{Base: dst, Disp: 4 * (j*w + 8*h)}
+			if rows == 8 {
+				VMOVUPS(out[j], d)
+				continue
+			}
+			// 6 rows: 4 values from the low half, 2 from the high half.
+			VMOVUPS(out[j].AsX(), d)
+			VEXTRACTF128(U8(1), out[j], X0) // Y0..Y7 are free after the transpose
+			MOVQ(X0, d.Offset(16))
+		}
+	}
+	for g := 0; g < ngroups; g++ {
+		ADDQ(U8(32), rowBase[g])
+	}
+	ADDQ(U32(4*8*w), dst)
+	DECQ(kc)
+	JNZ(LabelRef(name + "_loop"))
+	Label(name + "_done")
+	VZEROUPPER()
+	RET()
+}
+
+// transpose8x8 transposes the 8×8 matrix in rows in[0..7] (ymm) using
+// Y8..Y15 as scratch and returns the registers holding its columns.
+func transpose8x8(in []VecPhysical) []VecPhysical {
+	t := func(i int) VecPhysical { return ymm(8 + i) }
+	for i := 0; i < 4; i++ { // t[2i], t[2i+1]: rows 2i, 2i+1 interleaved
+		VUNPCKLPS(in[2*i+1], in[2*i], t(2*i))
+		VUNPCKHPS(in[2*i+1], in[2*i], t(2*i+1))
+	}
+	u := in // u[4g+c]: column 4l+c of rows 4g..4g+3 in 128-bit lane l
+	for g := 0; g < 2; g++ {
+		VSHUFPS(U8(0x44), t(4*g+2), t(4*g), u[4*g+0])
+		VSHUFPS(U8(0xEE), t(4*g+2), t(4*g), u[4*g+1])
+		VSHUFPS(U8(0x44), t(4*g+3), t(4*g+1), u[4*g+2])
+		VSHUFPS(U8(0xEE), t(4*g+3), t(4*g+1), u[4*g+3])
+	}
+	out := make([]VecPhysical, 8)
+	for c := 0; c < 4; c++ {
+		out[c], out[4+c] = t(c), t(4+c)
+		VPERM2F128(U8(0x20), u[4+c], u[c], out[c])   // column c: low lanes
+		VPERM2F128(U8(0x31), u[4+c], u[c], out[4+c]) // column 4+c: high lanes
+	}
+	return out
+}
