@@ -8,8 +8,7 @@ import "github.com/daalab/daa/tensor"
 func Softmax(x *Value, axis int) *Value {
 	y := tensor.Softmax(x.Data, axis)
 	return record("Softmax", y, func(g *tensor.Tensor) {
-		dot := tensor.SumKeep(tensor.Mul(g, y), axis)
-		x.accumulate(tensor.Mul(y, tensor.Sub(g, dot)))
+		x.accumulate(tensor.SoftmaxBackward(y, g, axis)) // one fused pass per row
 	}, x)
 }
 
@@ -19,7 +18,6 @@ func Softmax(x *Value, axis int) *Value {
 func LogSoftmax(x *Value, axis int) *Value {
 	y := tensor.LogSoftmax(x.Data, axis)
 	return record("LogSoftmax", y, func(g *tensor.Tensor) {
-		s := tensor.SumKeep(g, axis)
-		x.accumulate(tensor.Sub(g, tensor.Mul(tensor.Exp(y), s)))
+		x.accumulate(tensor.LogSoftmaxBackward(y, g, axis)) // one fused pass per row
 	}, x)
 }

@@ -59,3 +59,8 @@ func BenchmarkLogSoftmaxRows(b *testing.B) {
 	x := benchInput(benchTokens, benchVocab)
 	benchOp(b, 2*4*x.Len(), func() { LogSoftmax(x, -1) })
 }
+
+func BenchmarkLogSoftmaxBackwardRows(b *testing.B) {
+	y, dy := LogSoftmax(benchInput(benchTokens, benchVocab), -1), benchInput(benchTokens, benchVocab)
+	benchOp(b, 3*4*y.Len(), func() { LogSoftmaxBackward(y, dy, -1) })
+}

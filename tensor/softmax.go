@@ -1,46 +1,51 @@
 package tensor
 
 import (
+	"fmt"
 	"math"
 
 	"github.com/daalab/daa/internal/parallel"
 )
 
-// lastAxisRows applies row to every row of x along axis (moving that axis
-// last and back), writing a new tensor of x's shape.
-func lastAxisRows(x *Tensor, axis int, op string, row32 func(dst, src []float32), row64 func(dst, src []float64)) *Tensor {
-	ax := x.axis(op, axis)
-	last := len(x.shape) - 1
-	src := x
-	if ax != last {
-		src = x.Transpose(ax, last)
-	}
-	src = src.Contiguous()
-	out := newTensor(x.dtype, src.shape)
-	n := src.shape[last]
-	if n > 0 && out.Len() > 0 {
-		rows := out.Len() / n
-		grain := max(1, grainElems/n)
-		if x.dtype == Float32 {
-			s, d := values[float32](src), out.f32
-			parallel.For(rows, grain, func(lo, hi int) {
-				for r := lo; r < hi; r++ {
-					row32(d[r*n:(r+1)*n], s[r*n:(r+1)*n])
-				}
-			})
-		} else {
-			s, d := values[float64](src), out.f64
-			parallel.For(rows, grain, func(lo, hi int) {
-				for r := lo; r < hi; r++ {
-					row64(d[r*n:(r+1)*n], s[r*n:(r+1)*n])
-				}
-			})
+// alongAxis calls row on every line of the inputs along axis (all of the
+// first input's shape), writing a new tensor of that shape: the axis is moved
+// last (copying to row-major only when needed) and moved back afterwards.
+func alongAxis[T float](ins []*Tensor, axis int, op string, row func(dst []T, src [][]T)) *Tensor {
+	ax := ins[0].axis(op, axis)
+	last := len(ins[0].shape) - 1
+	srcs := make([][]T, len(ins))
+	var shape []int
+	for i, in := range ins {
+		if ax != last {
+			in = in.Transpose(ax, last)
 		}
+		srcs[i], shape = values[T](in), in.shape
+	}
+	out := newOf[T](shape)
+	dst := storage[T](out)
+	if n := shape[last]; n > 0 && len(dst) > 0 {
+		parallel.For(len(dst)/n, max(1, grainElems/n), func(lo, hi int) {
+			line := make([][]T, len(srcs))
+			for r := lo; r < hi; r++ {
+				for i, s := range srcs {
+					line[i] = s[r*n : (r+1)*n]
+				}
+				row(dst[r*n:(r+1)*n], line)
+			}
+		})
 	}
 	if ax != last {
 		return out.Transpose(ax, last).Contiguous()
 	}
 	return out
+}
+
+// rowOp runs alongAxis with the row function of the inputs' dtype.
+func rowOp(ins []*Tensor, axis int, op string, row32 func(dst []float32, src [][]float32), row64 func(dst []float64, src [][]float64)) *Tensor {
+	if ins[0].dtype == Float32 {
+		return alongAxis(ins, axis, op, row32)
+	}
+	return alongAxis(ins, axis, op, row64)
 }
 
 // softmaxRow writes exp(x - max) / sum(exp(x - max)) with a float64 sum.
@@ -86,7 +91,9 @@ func logSoftmaxRow[T float](dst, x []T) {
 // -Inf get probability 0; a row of all -Inf, or one holding +Inf or NaN, is
 // all NaN (as in PyTorch). It panics if axis is out of range.
 func Softmax(x *Tensor, axis int) *Tensor {
-	return lastAxisRows(x, axis, "Softmax", softmaxRow[float32], softmaxRow[float64])
+	return rowOp([]*Tensor{x}, axis, "Softmax",
+		func(dst []float32, src [][]float32) { softmaxRow(dst, src[0]) },
+		func(dst []float64, src [][]float64) { softmaxRow(dst, src[0]) })
 }
 
 // LogSoftmax returns x - logsumexp(x) along axis, stable for any magnitude
@@ -94,5 +101,61 @@ func Softmax(x *Tensor, axis int) *Tensor {
 // holding +Inf or NaN, is all NaN (as in PyTorch). It panics if axis is out
 // of range.
 func LogSoftmax(x *Tensor, axis int) *Tensor {
-	return lastAxisRows(x, axis, "LogSoftmax", logSoftmaxRow[float32], logSoftmaxRow[float64])
+	return rowOp([]*Tensor{x}, axis, "LogSoftmax",
+		func(dst []float32, src [][]float32) { logSoftmaxRow(dst, src[0]) },
+		func(dst []float64, src [][]float64) { logSoftmaxRow(dst, src[0]) })
+}
+
+// SoftmaxBackward returns the gradient of Softmax in one pass per row: given
+// y = Softmax(x, axis) and the output gradient dy,
+//
+//	dx = y * (dy - sum(dy * y))  along axis,
+//
+// with the sum in float64 and each element rounded once. It panics if y and
+// dy differ in shape or dtype, or axis is out of range.
+func SoftmaxBackward(y, dy *Tensor, axis int) *Tensor {
+	checkSameLayout("SoftmaxBackward", y, dy)
+	return rowOp([]*Tensor{y, dy}, axis, "SoftmaxBackward",
+		func(dst []float32, src [][]float32) { softmaxBackwardRow(dst, src[0], src[1]) },
+		func(dst []float64, src [][]float64) { softmaxBackwardRow(dst, src[0], src[1]) })
+}
+
+// LogSoftmaxBackward returns the gradient of LogSoftmax in one pass per row:
+// given y = LogSoftmax(x, axis) and the output gradient dy,
+//
+//	dx = dy - exp(y) * sum(dy)  along axis,
+//
+// with the sum in float64 and each element rounded once. It panics like
+// SoftmaxBackward.
+func LogSoftmaxBackward(y, dy *Tensor, axis int) *Tensor {
+	checkSameLayout("LogSoftmaxBackward", y, dy)
+	return rowOp([]*Tensor{y, dy}, axis, "LogSoftmaxBackward",
+		func(dst []float32, src [][]float32) { logSoftmaxBackwardRow(dst, src[0], src[1]) },
+		func(dst []float64, src [][]float64) { logSoftmaxBackwardRow(dst, src[0], src[1]) })
+}
+
+// checkSameLayout panics, naming op, unless a and b have one shape and dtype.
+func checkSameLayout(op string, a, b *Tensor) {
+	if !sameShape(a.shape, b.shape) || a.dtype != b.dtype {
+		panic(fmt.Sprintf("tensor: %s: y %s %s and dy %s %s differ", op, a.dtype, fmtShape(a.shape), b.dtype, fmtShape(b.shape)))
+	}
+}
+
+// softmaxBackwardRow writes dx = y * (dy - sum(dy * y)).
+func softmaxBackwardRow[T float](dx, y, dy []T) {
+	var dot float64
+	for i := range y {
+		dot += float64(dy[i]) * float64(y[i])
+	}
+	for i := range y {
+		dx[i] = T(float64(y[i]) * (float64(dy[i]) - dot))
+	}
+}
+
+// logSoftmaxBackwardRow writes dx = dy - exp(y) * sum(dy).
+func logSoftmaxBackwardRow[T float](dx, y, dy []T) {
+	s := sumRow(dy)
+	for i := range y {
+		dx[i] = T(float64(dy[i]) - math.Exp(float64(y[i]))*s)
+	}
 }
