@@ -17,7 +17,7 @@
 //
 // Gradients of leaves accumulate across Backward calls, as in PyTorch, until
 // ZeroGrad; gradients of intermediate values are released as soon as they
-// have been propagated. CheckGrad compares the gradients of any function
+// have been propagated, unless RetainGrad asks to keep (and accumulate) them. CheckGrad compares the gradients of any function
 // built from these operations with central finite differences in float64:
 // it is how users unit-test a custom loss.
 package autograd

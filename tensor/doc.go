@@ -13,6 +13,10 @@
 // cuts its work into chunks that depend only on the sizes and GOMAXPROCS, so
 // results are bit-for-bit repeatable for a given GOMAXPROCS.
 //
+// Checkpoint weights in float16 or bfloat16 enter through FromFloat16Bits
+// and FromBFloat16Bits (exact widening to float32) and leave through
+// Float16Bits and BFloat16Bits (round to nearest even, once).
+//
 // Shape mistakes are programmer errors: operations panic with a message that
 // names the operation and the shapes involved, as gonum does. Each exported
 // function's doc comment says when it panics.
