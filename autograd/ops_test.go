@@ -49,19 +49,49 @@ type gradCase struct {
 	f       func(in []*Value) *Value
 }
 
+// shapeRNG draws the random shapes of the element-wise cases (seeded, so
+// every run checks the same shapes).
+var shapeRNG = rand.New(rand.NewPCG(5, 6))
+
+// randomShape returns a shape of rank 0..3 with dimensions 1..4.
+func randomShape() []int {
+	s := make([]int, shapeRNG.IntN(4))
+	for i := range s {
+		s[i] = 1 + shapeRNG.IntN(4)
+	}
+	return s
+}
+
+// randomBroadcastPair returns a random shape and one that broadcasts with
+// it (leading axes dropped, some dimensions set to 1), in random order.
+func randomBroadcastPair() [2][]int {
+	a := randomShape()
+	b := append([]int{}, a[shapeRNG.IntN(len(a)+1):]...)
+	for i := range b {
+		if shapeRNG.IntN(2) == 0 {
+			b[i] = 1
+		}
+	}
+	if shapeRNG.IntN(2) == 0 {
+		a, b = b, a
+	}
+	return [2][]int{a, b}
+}
+
 func unaryCase(name string, d domain, op func(*Value) *Value) []gradCase {
 	var cs []gradCase
-	for _, s := range [][]int{{2, 3}, {}, {4}} {
+	for _, s := range [][]int{{2, 3}, {}, {4}, randomShape()} {
 		cs = append(cs, gradCase{name, [][]int{s}, []domain{d}, func(in []*Value) *Value { return op(in[0]) }})
 	}
 	return cs
 }
 
 // broadcastCases runs a binary op on equal shapes, NumPy's [3,1,5]+[4,1],
-// a rank-0 operand on either side, and a row broadcast.
+// a rank-0 operand on either side, a row broadcast and two random pairs.
 func broadcastCases(name string, d domain, op func(a, b *Value) *Value) []gradCase {
 	var cs []gradCase
-	for _, p := range [][2][]int{{{2, 3}, {2, 3}}, {{3, 1, 5}, {4, 1}}, {{2, 3}, {}}, {{}, {2, 3}}, {{5}, {2, 5}}} {
+	pairs := [][2][]int{{{2, 3}, {2, 3}}, {{3, 1, 5}, {4, 1}}, {{2, 3}, {}}, {{}, {2, 3}}, {{5}, {2, 5}}}
+	for _, p := range append(pairs, randomBroadcastPair(), randomBroadcastPair()) {
 		cs = append(cs, gradCase{name, [][]int{p[0], p[1]}, []domain{d, d}, func(in []*Value) *Value { return op(in[0], in[1]) }})
 	}
 	return cs
