@@ -41,26 +41,50 @@ func gemm[T float32 | float64](impl *gemmImpl[T], m, n, k int, alpha T, a, b ope
 		putBuffers(buf)
 		return
 	}
-	// Split the larger side of C into contiguous runs of whole tiles, one
-	// run per worker. Splitting rows makes every worker pack all of B,
-	// splitting columns makes every worker pack all of A: duplicate the
-	// smaller operand.
+	gemmParallel(impl, workers, m, n, k, alpha, a, b, beta, c, ldc)
+}
+
+// gemmParallel splits C into a grid of at most parts blocks of whole tiles
+// and runs them on the workers of internal/parallel. The workers of a grid
+// row all pack that row's A block and those of a grid column its B block,
+// so gemmGrid picks the grid that packs the least.
+func gemmParallel[T float32 | float64](impl *gemmImpl[T], parts, m, n, k int, alpha T, a, b operand[T], beta T, c []T, ldc int) {
 	tilesM, tilesN := (m+impl.mr-1)/impl.mr, (n+impl.nr-1)/impl.nr
-	if (m >= n && tilesM >= workers) || tilesN < workers {
-		parallel.For(tilesM, 1, func(lo, hi int) {
-			r0, r1 := lo*impl.mr, min(hi*impl.mr, m)
-			buf := getBuffers(impl, r1-r0, n, k)
-			gemmSerial(impl, r1-r0, n, k, alpha, a.at(r0, 0), b, beta, c[r0*ldc:], ldc, buf)
+	pm, pn := gemmGrid(parts, tilesM, tilesN, m, n)
+	parallel.For(pm*pn, 1, func(lo, hi int) {
+		for w := lo; w < hi; w++ {
+			i, j := w/pn, w%pn
+			r0, r1 := rangeOfTiles(tilesM, pm, i, impl.mr, m)
+			c0, c1 := rangeOfTiles(tilesN, pn, j, impl.nr, n)
+			buf := getBuffers(impl, r1-r0, c1-c0, k)
+			gemmSerial(impl, r1-r0, c1-c0, k, alpha, a.at(r0, 0), b.at(c0, 0), beta, c[r0*ldc+c0:], ldc, buf)
 			putBuffers(buf)
-		})
-		return
-	}
-	parallel.For(tilesN, 1, func(lo, hi int) {
-		c0, c1 := lo*impl.nr, min(hi*impl.nr, n)
-		buf := getBuffers(impl, m, c1-c0, k)
-		gemmSerial(impl, m, c1-c0, k, alpha, a, b.at(c0, 0), beta, c[c0:], ldc, buf)
-		putBuffers(buf)
+		}
 	})
+}
+
+// gemmGrid returns the pm×pn grid of blocks (each at least one tile) that
+// uses the most of the workers and, among those, packs the least:
+// pn·m + pm·n (times k). Ties go to the taller grid, whose blocks of C are
+// contiguous runs of rows.
+func gemmGrid(workers, tilesM, tilesN, m, n int) (pm, pn int) {
+	pm, pn = 1, 1
+	bestUsed, bestCost := 0, 0
+	for p := 1; p <= min(workers, tilesM); p++ {
+		q := min(workers/p, tilesN)
+		used, cost := p*q, q*m+p*n
+		if used > bestUsed || used == bestUsed && cost <= bestCost {
+			pm, pn, bestUsed, bestCost = p, q, used, cost
+		}
+	}
+	return pm, pn
+}
+
+// rangeOfTiles returns the element range of part i when tiles tiles of
+// size tile (the last one cut at limit) are split into parts runs.
+func rangeOfTiles(tiles, parts, i, tile, limit int) (lo, hi int) {
+	t0, t1 := parallel.ChunkRange(tiles, parts, i)
+	return t0 * tile, min(t1*tile, limit)
 }
 
 // gemmStrided runs batch independent products; matrix i of A starts at

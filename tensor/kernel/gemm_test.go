@@ -355,3 +355,36 @@ func TestSgemmAllocations(t *testing.T) {
 		}
 	}
 }
+
+// TestGemmGrid checks the split of C across workers: all workers used when
+// there are enough tiles, and the grid that duplicates the least packing.
+func TestGemmGrid(t *testing.T) {
+	for _, tc := range []struct {
+		workers, tilesM, tilesN, m, n int
+		pm, pn                        int
+	}{
+		{2, 86, 32, 1024, 1024, 2, 1}, // square: split rows
+		{2, 86, 64, 1024, 2048, 1, 2}, // wide: split columns, every worker packs the smaller A
+		{4, 86, 32, 1024, 1024, 2, 2},
+		{3, 86, 32, 1024, 1024, 3, 1},
+		{2, 1, 100, 5, 3200, 1, 2},
+		{8, 1, 1, 5, 5, 1, 1},
+		{1, 86, 32, 1024, 1024, 1, 1},
+	} {
+		if pm, pn := gemmGrid(tc.workers, tc.tilesM, tc.tilesN, tc.m, tc.n); pm != tc.pm || pn != tc.pn {
+			t.Errorf("gemmGrid(%d workers, %d×%d tiles, %d×%d) = %d×%d, want %d×%d", tc.workers, tc.tilesM, tc.tilesN, tc.m, tc.n, pm, pn, tc.pm, tc.pn)
+		}
+	}
+	// Grids for more workers than this machine may have, against the
+	// float64 reference.
+	rng := rand.New(rand.NewPCG(9, 9))
+	for _, parts := range []int{3, 4, 6} {
+		run := func(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+			opA, opB := operands(transA, transB, a, lda, b, ldb)
+			gemmParallel(sgemmBest, parts, m, n, k, alpha, opA, opB, beta, c, ldc)
+		}
+		for _, tc := range []gemmCase{{false, false, 100, 150, 40, 1, 0, 1}, {true, true, 37, 200, 33, 0.5, 2, 0}, {false, true, 50, 33, 70, 1, 1, 3}} {
+			checkGemmCase(t, run, tc, rng)
+		}
+	}
+}
