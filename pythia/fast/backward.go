@@ -1,0 +1,61 @@
+package fast
+
+import (
+	"github.com/daalab/daa/tensor/kernel"
+)
+
+// backward propagates e.weight (N), the gradient of the loss with respect
+// to each scored log-probability, through the output layer, the final
+// LayerNorm, every layer and the embedding, accumulating every parameter's
+// gradient.
+func (e *Engine) backward() {
+	for _, p := range e.p.all {
+		p.beginGrad()
+	}
+	n, bt, c := e.out.n, e.batch.b*e.batch.t, e.c
+	last := e.resIn(e.layers)
+	e.out.backward(e.dhs, e.p.embOut, e.hs, e.p.embOut.w(), e.weight, c)
+	clear(e.dres[:bt*c])
+	layernormBackward(e.dres, e.p.lnfw, e.p.lnfb, e.dhs, last, e.rows[:n], e.hsMu, e.hsRs, e.p.lnfw.w(), n, c, e.lnS)
+	for l := e.layers - 1; l >= 0; l-- {
+		e.layerBackward(l, e.res[l], &e.acts[l])
+	}
+	// Embedding: dE[id] += dres[r] for every row, touching only those rows.
+	emb := e.p.embIn
+	emb.zeroIfFresh()
+	for r := range bt {
+		id := int(e.ids[r])
+		kernel.Axpy(1, e.dres[r*c:(r+1)*c], emb.g[id*c:(id+1)*c])
+	}
+	for _, p := range e.p.all {
+		p.zeroIfFresh() // nothing wrote it (cannot happen with the passes above; keeps stale values out)
+	}
+}
+
+// layerBackward turns e.dres from the gradient of layer l's output y into
+// the gradient of its input x, adding the gradients of the layer's
+// parameters:
+//
+//	mlp:   dfch2 = dy Wdown, dfch = dfch2 act'(fch), dln2 = dfch Wup
+//	attn:  datty = dmid Wd, dqkv = attention', rotary^-1, dln1 = dqkv Wqkv
+//	parallel:   dx = dy + ln1'(dln1) + ln2'(dln2)
+//	sequential: dmid = dy + ln2'(dln2); dx = dmid + ln1'(dln1)
+func (e *Engine) layerBackward(l int, x []float32, a *layerActs) {
+	lp := &e.p.layers[l]
+	n, c, in := e.batch.b*e.batch.t, e.c, e.inter
+	activationForward(e.act, e.fch2, a.fch) // recompute act(fch), the input of dense_4h_to_h
+	linearBackward(e.dfch, lp.downw, lp.downb, e.dres, e.fch2, lp.downw.w(), e.ones, n, in, c)
+	activationBackward(e.act, e.dfch, a.fch, e.fch2)
+	linearBackward(e.dlnB, lp.upw, lp.upb, e.dfch, a.ln2, lp.upw.w(), e.ones, n, c, in)
+	if !e.parallelResidual {
+		layernormBackward(e.dres, lp.ln2w, lp.ln2b, e.dlnB, a.mid, nil, a.ln2Mu, a.ln2Rs, lp.ln2w.w(), n, c, e.lnS)
+	}
+	linearBackward(e.datty, lp.densew, lp.denseb, e.dres, a.atty, lp.densew.w(), e.ones, n, c, c)
+	attentionBackward(e.dqkv, e.datty, a.qkv, a.lse, e.batch, e.attnS)
+	e.rope.backward(e.dqkv, e.pos, n, e.nh, e.hd)
+	linearBackward(e.dlnA, lp.qkvw, lp.qkvb, e.dqkv, a.ln1, lp.qkvw.w(), e.ones, n, c, 3*c)
+	if e.parallelResidual {
+		layernormBackward(e.dres, lp.ln2w, lp.ln2b, e.dlnB, x, nil, a.ln2Mu, a.ln2Rs, lp.ln2w.w(), n, c, e.lnS)
+	}
+	layernormBackward(e.dres, lp.ln1w, lp.ln1b, e.dlnA, x, nil, a.ln1Mu, a.ln1Rs, lp.ln1w.w(), n, c, e.lnS)
+}

@@ -1,0 +1,177 @@
+package fast
+
+import (
+	"fmt"
+
+	"github.com/daalab/daa/internal/parallel"
+	"github.com/daalab/daa/pythia"
+)
+
+// Engine runs the forward (and, unless made by NewInference, backward)
+// pass of one float32 pythia.Model over batches of up to maxBatch
+// sequences of up to maxSeq tokens, with every buffer allocated by the
+// constructor. It reads the model's weights at every call, so in-place
+// optimizer updates are seen, and accumulates gradients into the model's
+// Grad tensors.
+type Engine struct {
+	model *pythia.Model
+	p     modelParams
+	shape
+	maxB, maxT int
+	train      bool // keeps every layer's activations and the backward buffers
+	rope       *rope
+
+	// The current batch: B rows of T positions, flattened to B*T rows.
+	batch attnBatch
+	ids   []int32 // (B*T) token ids
+	pos   []int32 // (B*T) rotary positions
+
+	res   [][]float32  // residual stream (B*T, C): res[l] enters layer l; train: L+1 buffers, inference: 2 alternating
+	acts  []layerActs  // per layer (train) or one reused (inference)
+	fch2  []float32    // (B*T, I) the MLP activation's output
+	attnS [][]float32  // per parallel chunk: 2*T*T attention scratch
+	lnS   []float32    // LayerNorm backward partial sums, 4*C per chunk
+	rows  []int32      // (N) the row of the B*T stream each scored position reads
+	hs    []float32    // (N, C) final LayerNorm of the scored rows
+	hsMu  []float32    // (N) its means
+	hsRs  []float32    // (N) its reciprocal standard deviations
+	out   *outputLayer // the fused output layer over the scored rows
+
+	// Backward buffers (train only).
+	dres   []float32 // (B*T, C) gradient of the residual stream
+	dlnA   []float32 // (B*T, C) gradient of input_layernorm's output
+	dlnB   []float32 // (B*T, C) gradient of post_attention_layernorm's output
+	datty  []float32 // (B*T, C)
+	dqkv   []float32 // (B*T, 3C)
+	dfch   []float32 // (B*T, I)
+	dhs    []float32 // (N, C)
+	weight []float32 // (N) dloss/dlogp of each scored position
+	ones   []float32 // (B*T) ones: bias gradients as GEMMs
+
+	pending pass      // the forward pass Backward may follow
+	seq     LogProbs  // SequenceLogProbs' result
+	nll     nllState  // NextTokenLoss's state
+	logits  []float32 // Logits' result, allocated on first use
+}
+
+// shape holds the model dimensions the kernels use.
+type shape struct {
+	c, nh, hd, inter, vocab, layers, rot int
+	parallelResidual                     bool
+	act                                  activation
+	eps                                  float32
+}
+
+// layerActs are one layer's activations kept for the backward pass.
+type layerActs struct {
+	ln1, ln2     []float32 // (B*T, C) LayerNorm outputs
+	ln1Mu, ln1Rs []float32 // (B*T)
+	ln2Mu, ln2Rs []float32 // (B*T)
+	qkv          []float32 // (B*T, 3C) fused projection, q and k rotated
+	lse          []float32 // (B, NH, T) attention log-sum-exp per query
+	atty         []float32 // (B*T, C) merged heads, the input of attention.dense
+	mid          []float32 // (B*T, C) sequential residual only: x + attention
+	fch          []float32 // (B*T, I) MLP pre-activation
+}
+
+// pass names the forward pass whose activations the engine holds.
+type pass int
+
+const (
+	passNone pass = iota
+	passSequence
+	passNextToken
+)
+
+// New returns an engine that runs forward and backward passes of m over
+// batches of up to maxBatch sequences of up to maxSeq tokens. It keeps
+// every layer's activations (about (6C + I) * 4 bytes per token and layer,
+// plus 3C for a sequential residual). It returns an error if a parameter
+// of m is not float32, the activation is unsupported, or a size is not
+// positive.
+func New(m *pythia.Model, maxBatch, maxSeq int) (*Engine, error) {
+	return newEngine(m, maxBatch, maxSeq, true)
+}
+
+// NewInference returns an engine that only runs forward passes (for a
+// frozen reference model, scoring or generation): it keeps one layer's
+// activations and no backward buffers, and its Backward panics.
+func NewInference(m *pythia.Model, maxBatch, maxSeq int) (*Engine, error) {
+	return newEngine(m, maxBatch, maxSeq, false)
+}
+
+func newEngine(m *pythia.Model, maxB, maxT int, train bool) (*Engine, error) {
+	if maxB < 1 || maxT < 1 {
+		return nil, fmt.Errorf("fast: engine for batches of %d x %d tokens; want positive sizes", maxB, maxT)
+	}
+	mp, err := newModelParams(m)
+	if err != nil {
+		return nil, err
+	}
+	cfg := m.Config
+	act, err := activationOf(cfg.HiddenAct)
+	if err != nil {
+		return nil, err
+	}
+	e := &Engine{
+		model: m, p: mp, maxB: maxB, maxT: maxT, train: train,
+		shape: shape{
+			c: cfg.HiddenSize, nh: cfg.NumAttentionHeads, hd: cfg.HeadDim(), inter: cfg.IntermediateSize,
+			vocab: cfg.VocabSize, layers: cfg.NumHiddenLayers, rot: cfg.RotaryDims(),
+			parallelResidual: cfg.UseParallelResidual, act: act, eps: float32(cfg.LayerNormEps),
+		},
+		rope: newRope(cfg.RotaryDims(), cfg.RotaryEmbBase, maxT),
+	}
+	e.alloc()
+	return e, nil
+}
+
+// alloc sizes every buffer for maxB*maxT rows.
+func (e *Engine) alloc() {
+	n, c, in := e.maxB*e.maxT, e.c, e.inter
+	f := func(k int) []float32 { return make([]float32, k) }
+	e.ids, e.pos = make([]int32, n), make([]int32, n)
+	e.batch.valid, e.batch.first = make([]bool, n), make([]int32, e.maxB)
+	nres, nacts := 2, 1
+	if e.train {
+		nres, nacts = e.layers+1, e.layers
+	}
+	for range nres {
+		e.res = append(e.res, f(n*c))
+	}
+	for range nacts {
+		a := layerActs{
+			ln1: f(n * c), ln2: f(n * c), ln1Mu: f(n), ln1Rs: f(n), ln2Mu: f(n), ln2Rs: f(n),
+			qkv: f(3 * n * c), lse: f(e.maxB * e.nh * e.maxT), atty: f(n * c), fch: f(n * in),
+		}
+		if !e.parallelResidual {
+			a.mid = f(n * c)
+		}
+		e.acts = append(e.acts, a)
+	}
+	e.fch2 = f(n * in)
+	workers := parallel.Workers()
+	for range workers {
+		e.attnS = append(e.attnS, f(2*e.maxT*e.maxT))
+	}
+	e.lnS = f(4 * c * workers)
+	e.rows, e.hs, e.hsMu, e.hsRs = make([]int32, n), f(n*c), f(n), f(n)
+	e.out = newOutputLayer(n)
+	if e.train {
+		e.dres, e.dlnA, e.dlnB, e.datty = f(n*c), f(n*c), f(n*c), f(n*c)
+		e.dqkv, e.dfch, e.dhs, e.weight = f(3*n*c), f(n*in), f(n*c), f(n)
+		e.ones = f(n)
+		for i := range e.ones {
+			e.ones[i] = 1
+		}
+	}
+}
+
+// MaxBatch returns the largest number of sequences a call may pass.
+func (e *Engine) MaxBatch() int { return e.maxB }
+
+// MaxSeq returns the longest sequence (prompt plus response) a call may pass.
+func (e *Engine) MaxSeq() int { return e.maxT }
+
+// Model returns the model whose weights the engine reads.
+func (e *Engine) Model() *pythia.Model { return e.model }

@@ -1,0 +1,121 @@
+package fast
+
+import (
+	"fmt"
+
+	"github.com/daalab/daa/internal/parallel"
+	"github.com/daalab/daa/tensor/kernel"
+)
+
+// begin starts a batch of b rows of t positions: every position real and
+// at rotary position 0..t-1 until the caller changes ids, valid and pos.
+// It panics with op's name if the batch does not fit the engine.
+func (e *Engine) begin(op string, b, t int) {
+	if b < 1 || t < 1 || b > e.maxB || t > e.maxT {
+		panic(fmt.Sprintf("fast: %s with a batch of %d sequences of %d tokens; the engine holds up to %d of %d", op, b, t, e.maxB, e.maxT))
+	}
+	e.pending = passNone
+	e.batch.b, e.batch.t, e.batch.nh, e.batch.hd = b, t, e.nh, e.hd
+	for i := range b * t {
+		e.pos[i] = int32(i % t)
+		e.batch.valid[i] = true
+	}
+}
+
+// setID stores token id at row r, panicking with op's name if it is
+// outside the vocabulary.
+func (e *Engine) setID(op string, r, id int) {
+	if id < 0 || id >= e.vocab {
+		panic(fmt.Sprintf("fast: %s token %d at [%d][%d] outside the vocabulary [0, %d)", op, id, r/e.batch.t, r%e.batch.t, e.vocab))
+	}
+	e.ids[r] = int32(id)
+}
+
+// forward runs the batch set up by begin through the embedding and every
+// layer, then the final LayerNorm of the n scored rows e.rows and, with
+// score, the fused output layer for e.out.targets. It returns the residual
+// stream leaving the last layer.
+func (e *Engine) forward(n int, score bool) []float32 {
+	bt, c := e.batch.b*e.batch.t, e.c
+	e.setFirst()
+	x := e.res[0]
+	emb := e.p.embIn.w()
+	parallel.For(bt, rowGrain(c), func(lo, hi int) {
+		for r := lo; r < hi; r++ {
+			id := int(e.ids[r])
+			copy(x[r*c:(r+1)*c], emb[id*c:(id+1)*c])
+		}
+	})
+	for l := range e.layers {
+		e.layerForward(l, e.resIn(l), e.resIn(l+1), e.actsOf(l))
+	}
+	last := e.resIn(e.layers)
+	layernormForward(e.hs, e.hsMu, e.hsRs, last, e.rows[:n], e.p.lnfw.w(), e.p.lnfb.w(), n, c, e.eps)
+	if score {
+		e.out.n = n
+		e.out.forward(e.hs, e.p.embOut.w(), c)
+	}
+	return last
+}
+
+// setFirst records each row's first valid position for the attention mask.
+func (e *Engine) setFirst() {
+	b, t := e.batch.b, e.batch.t
+	for i := range b {
+		e.batch.first[i] = int32(t)
+		for j := range t {
+			if e.batch.valid[i*t+j] {
+				e.batch.first[i] = int32(j)
+				break
+			}
+		}
+	}
+}
+
+// resIn returns the residual stream entering layer l (l = L: leaving the
+// last layer).
+func (e *Engine) resIn(l int) []float32 {
+	if e.train {
+		return e.res[l]
+	}
+	return e.res[l%2]
+}
+
+// actsOf returns the activation buffers of layer l.
+func (e *Engine) actsOf(l int) *layerActs {
+	if e.train {
+		return &e.acts[l]
+	}
+	return &e.acts[0]
+}
+
+// layerForward applies transformer block l to x (B*T, C), writing y:
+//
+//	parallel:   y = x + attn(ln1(x)) + mlp(ln2(x))
+//	sequential: mid = x + attn(ln1(x));  y = mid + mlp(ln2(mid))
+//
+// attn(z) = attention(rotary(z Wqkv^T + bqkv)) Wd^T + bd and
+// mlp(z) = act(z Wup^T + bup) Wdown^T + bdown; the biases and the residual
+// are written first and the dense products added onto them.
+func (e *Engine) layerForward(l int, x, y []float32, a *layerActs) {
+	lp := &e.p.layers[l]
+	n, c, in := e.batch.b*e.batch.t, e.c, e.inter
+	layernormForward(a.ln1, a.ln1Mu, a.ln1Rs, x, nil, lp.ln1w.w(), lp.ln1b.w(), n, c, e.eps)
+	linearForward(a.qkv, a.ln1, lp.qkvw.w(), data(lp.qkvb), n, c, 3*c) // (B*T, 3C)
+	e.rope.forward(a.qkv, e.pos, n, e.nh, e.hd)
+	attentionForward(a.atty, a.lse, a.qkv, e.batch, e.attnS) // (B*T, C)
+	mlpIn := x
+	if e.parallelResidual {
+		residualStart(y, x, data(lp.denseb), lp.downb.w(), n, c)
+		kernel.Sgemm(false, true, n, c, c, 1, a.atty, c, lp.densew.w(), c, 1, y, c)
+	} else {
+		residualStart(a.mid, x, data(lp.denseb), nil, n, c)
+		kernel.Sgemm(false, true, n, c, c, 1, a.atty, c, lp.densew.w(), c, 1, a.mid, c)
+		residualStart(y, a.mid, lp.downb.w(), nil, n, c)
+		mlpIn = a.mid
+	}
+	layernormForward(a.ln2, a.ln2Mu, a.ln2Rs, mlpIn, nil, lp.ln2w.w(), lp.ln2b.w(), n, c, e.eps)
+	linearForward(a.fch, a.ln2, lp.upw.w(), lp.upb.w(), n, c, in) // (B*T, I)
+	activationForward(e.act, e.fch2, a.fch)
+	kernel.Sgemm(false, true, n, c, in, 1, e.fch2, in, lp.downw.w(), in, 1, y, c)
+}

@@ -1,0 +1,91 @@
+package fast
+
+import (
+	"github.com/daalab/daa/internal/parallel"
+	"github.com/daalab/daa/tensor/kernel"
+)
+
+// layernormForward normalizes n rows of c features with the biased
+// variance:
+//
+//	out[i] = (x[r] - mean_i) * rstd_i * w + b,   rstd_i = 1/sqrt(var_i + eps)
+//
+// where r = rows[i] (rows nil: r = i). out is (n, c); x is (rows, c); mean
+// and rstd (n) are kept for the backward pass.
+func layernormForward(out, mean, rstd, x []float32, rows []int32, w, b []float32, n, c int, eps float32) {
+	parallel.For(n, rowGrain(c), func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			r := rowOf(rows, i)
+			mean[i], rstd[i] = kernel.LayerNorm(out[i*c:(i+1)*c], x[r*c:(r+1)*c], w, b, eps)
+		}
+	})
+}
+
+// layernormBackward adds the gradients of layernormForward for dout (n, c):
+//
+//	xhat  = (x[r] - mean) * rstd,   dnorm = dout * w
+//	dx[r] += rstd * (dnorm - mean(dnorm) - xhat * mean(dnorm * xhat))
+//	dw    += Σ_i dout_i * xhat_i,    db += Σ_i dout_i
+//
+// dx is (rows, c) like x; rows must not repeat. scratch holds 4*c values
+// per parallel chunk: the chunk's float32 partial sums of dw and db
+// (combined in chunk order, so the result does not depend on timing) and
+// two rows of temporaries.
+func layernormBackward(dx []float32, dw, db *param, dout, x []float32, rows []int32, mean, rstd, w []float32, n, c int, scratch []float32) {
+	grain := rowGrain(c)
+	chunks := parallel.Chunks(n, grain)
+	parts := scratch[:chunks*4*c]
+	parallel.For(n, grain, func(lo, hi int) {
+		k := chunkOf(n, grain, lo)
+		part := parts[k*4*c : (k+1)*4*c]
+		pw, pb, xhat, dnorm := part[:c], part[c:2*c], part[2*c:3*c], part[3*c:]
+		clear(pw)
+		clear(pb)
+		for i := lo; i < hi; i++ {
+			r := rowOf(rows, i)
+			xr, dr, go_ := x[r*c:(r+1)*c], dx[r*c:(r+1)*c], dout[i*c:(i+1)*c]
+			mu, rs := mean[i], rstd[i]
+			for j := range xhat {
+				xhat[j] = (xr[j] - mu) * rs
+				dnorm[j] = go_[j] * w[j]
+			}
+			dnMean := kernel.Sum(dnorm) / float64(c)
+			dnxMean := float64(kernel.Dot(dnorm, xhat)) / float64(c)
+			m1, m2 := float32(dnMean), float32(dnxMean)
+			for j := range dr {
+				dr[j] += rs * (dnorm[j] - m1 - xhat[j]*m2)
+				pw[j] += go_[j] * xhat[j]
+				pb[j] += go_[j]
+			}
+		}
+	})
+	for k := 1; k < chunks; k++ {
+		kernel.Axpy(1, parts[k*4*c:k*4*c+2*c], parts[:2*c])
+	}
+	dw.add(parts[:c])
+	db.add(parts[c : 2*c])
+}
+
+// rowOf returns rows[i], or i when rows is nil.
+func rowOf(rows []int32, i int) int {
+	if rows == nil {
+		return i
+	}
+	return int(rows[i])
+}
+
+// rowGrain is the number of rows of c values a parallel chunk should hold
+// at least, so that waking a worker (a few microseconds) pays off.
+func rowGrain(c int) int { return max(1, 16384/max(c, 1)) }
+
+// chunkOf returns the index of the chunk of parallel.For(n, grain, ...)
+// that starts at lo.
+func chunkOf(n, grain, lo int) int {
+	chunks := parallel.Chunks(n, grain)
+	for k := range chunks {
+		if l, _ := parallel.ChunkRange(n, chunks, k); l == lo {
+			return k
+		}
+	}
+	panic("fast: chunkOf: no chunk starts at the given row")
+}

@@ -1,0 +1,63 @@
+package fast
+
+import (
+	"github.com/daalab/daa/internal/parallel"
+	"github.com/daalab/daa/tensor/kernel"
+)
+
+// linearForward computes out (n, oc) = in (n, ic) w^T + b for w (oc, ic)
+// and b (oc) or nil: the bias is written first and the product added to it.
+func linearForward(out, in, w, b []float32, n, ic, oc int) {
+	beta := float32(0)
+	if b != nil {
+		fillRows(out, b, n)
+		beta = 1
+	}
+	kernel.Sgemm(false, true, n, oc, ic, 1, in, ic, w, ic, beta, out, oc)
+}
+
+// linearBackward adds the gradients of linearForward for dout (n, oc):
+//
+//	din (n, ic) = dout w          (din nil: not needed)
+//	dw  (oc, ic) += dout^T in
+//	db  (oc)     += Σ_rows dout   (db nil: no bias)
+//
+// din is assigned, not accumulated. ones holds at least n ones: the bias
+// gradient is the product ones^T dout.
+func linearBackward(din []float32, dw, db *param, dout, in, w, ones []float32, n, ic, oc int) {
+	if din != nil {
+		kernel.Sgemm(false, false, n, ic, oc, 1, dout, oc, w, ic, 0, din, ic)
+	}
+	kernel.Sgemm(true, false, oc, ic, n, 1, dout, oc, in, ic, dw.beta(), dw.g, ic)
+	if db != nil {
+		kernel.Sgemm(false, false, 1, oc, n, 1, ones, n, dout, oc, db.beta(), db.g, oc)
+	}
+}
+
+// fillRows sets each of the n rows of dst to row.
+func fillRows(dst, row []float32, n int) {
+	c := len(row)
+	parallel.For(n, rowGrain(c), func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			copy(dst[i*c:(i+1)*c], row)
+		}
+	})
+}
+
+// residualStart sets y = x + b1 + b2 row by row for x, y (n, c) and biases
+// b1, b2 (c) or nil: the start of a residual sum whose matrix products are
+// then added into y.
+func residualStart(y, x, b1, b2 []float32, n, c int) {
+	parallel.For(n, rowGrain(c), func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			yr, xr := y[i*c:(i+1)*c], x[i*c:(i+1)*c]
+			copy(yr, xr)
+			if b1 != nil {
+				kernel.Axpy(1, b1, yr)
+			}
+			if b2 != nil {
+				kernel.Axpy(1, b2, yr)
+			}
+		}
+	})
+}

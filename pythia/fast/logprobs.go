@@ -1,0 +1,162 @@
+package fast
+
+import (
+	"fmt"
+)
+
+// LogProbs are the log-probabilities of a batch of responses given their
+// prompts (natural logs), as SequenceLogProbs returns them. They belong to
+// the engine and are overwritten by its next SequenceLogProbs call.
+type LogProbs struct {
+	// Sum[b] = Σ_j log p(response_b[j] | prompt_b, response_b[:j]).
+	Sum []float64
+	// Mean[b] = Sum[b] / Count[b] (0 for an empty response).
+	Mean []float64
+	// Count[b] = len(responses[b]), the number of tokens scored.
+	Count []int
+	// PerToken[b][j] is the log-probability of response token j (Count[b] values).
+	PerToken [][]float64
+}
+
+// SequenceLogProbs scores responses[b] given prompts[b] for every b, with
+// the semantics of pythia.Model.SequenceLogProbs: each pair is
+// concatenated, the batch right-padded (padding masked as keys), and
+// response token j is scored from the position before it (the label
+// shift). Only response positions go through the output layer. On a
+// training engine the activations are kept for Backward or
+// BackwardPerToken.
+//
+// It panics if the slices' lengths differ or exceed MaxBatch, a prompt is
+// empty, every response is empty, a prompt plus its response is longer
+// than MaxSeq, or an id is outside the vocabulary.
+func (e *Engine) SequenceLogProbs(prompts, responses [][]int) *LogProbs {
+	const op = "SequenceLogProbs"
+	if len(prompts) != len(responses) || len(prompts) == 0 {
+		panic(fmt.Sprintf("fast: %s with %d prompts and %d responses", op, len(prompts), len(responses)))
+	}
+	b, t, r := len(prompts), 0, 0
+	for i, p := range prompts {
+		if len(p) == 0 {
+			panic(fmt.Sprintf("fast: %s prompt %d is empty; the first response token needs a context", op, i))
+		}
+		t = max(t, len(p)+len(responses[i]))
+		r = max(r, len(responses[i]))
+	}
+	if r == 0 {
+		panic("fast: " + op + " with no response tokens")
+	}
+	e.begin(op, b, t)
+	n := 0
+	for i, p := range prompts {
+		resp := responses[i]
+		for j := range t {
+			id := 0 // right padding, masked
+			switch {
+			case j < len(p):
+				id = p[j]
+			case j < len(p)+len(resp):
+				id = resp[j-len(p)]
+			default:
+				e.batch.valid[i*t+j] = false
+			}
+			e.setID(op, i*t+j, id)
+		}
+		for j, tok := range resp {
+			e.rows[n], e.out.targets[n] = int32(i*t+len(p)-1+j), int32(tok)
+			n++
+		}
+	}
+	e.forward(n, true)
+	e.collectSequences(responses)
+	if e.train {
+		e.pending = passSequence
+	}
+	return &e.seq
+}
+
+// collectSequences fills e.seq from the output layer's log-probs, scored
+// in order of sequence and position.
+func (e *Engine) collectSequences(responses [][]int) {
+	s := &e.seq
+	b := len(responses)
+	if cap(s.Sum) < e.maxB {
+		s.Sum, s.Mean, s.Count = make([]float64, e.maxB), make([]float64, e.maxB), make([]int, e.maxB)
+		s.PerToken = make([][]float64, e.maxB)
+	}
+	s.Sum, s.Mean, s.Count, s.PerToken = s.Sum[:b], s.Mean[:b], s.Count[:b], s.PerToken[:b]
+	i := 0
+	for k, resp := range responses {
+		per := e.out.logp[i : i+len(resp)]
+		var sum float64
+		for _, v := range per {
+			sum += v
+		}
+		s.Sum[k], s.Count[k], s.PerToken[k] = sum, len(resp), per
+		s.Mean[k] = 0
+		if len(resp) > 0 {
+			s.Mean[k] = sum / float64(len(resp))
+		}
+		i += len(resp)
+	}
+}
+
+// Backward accumulates into every parameter's Grad the gradient of a loss
+// whose derivative with respect to the sums of the last SequenceLogProbs
+// call is dSum ([B]). A loss of the means folds in as
+// dSum[b] += dMean[b] / Count[b]. See BackwardPerToken for the gradient
+// handling; it panics as BackwardPerToken does or if len(dSum) != B.
+func (e *Engine) Backward(dSum []float64) {
+	e.checkBackward("Backward", passSequence)
+	if len(dSum) != len(e.seq.Sum) {
+		panic(fmt.Sprintf("fast: Backward with %d sums for a batch of %d sequences", len(dSum), len(e.seq.Sum)))
+	}
+	i := 0
+	for b, cnt := range e.seq.Count {
+		for range cnt {
+			e.weight[i] = float32(dSum[b])
+			i++
+		}
+	}
+	e.backward()
+}
+
+// BackwardPerToken accumulates into every parameter's Grad the gradient of
+// a loss whose derivative with respect to PerToken[b][j] of the last
+// SequenceLogProbs call is dPerToken[b][j].
+//
+// Gradients accumulate (+=) into existing Grad tensors; a nil Grad gets a
+// float32 tensor the engine owns and reuses after the optimizer's ZeroGrad
+// (so a step allocates nothing). A backward pass consumes the forward
+// pass's activations. It panics on an inference engine, when the last call
+// was not SequenceLogProbs or its activations were already consumed, or if
+// dPerToken does not have the shape of PerToken.
+func (e *Engine) BackwardPerToken(dPerToken [][]float64) {
+	e.checkBackward("BackwardPerToken", passSequence)
+	if len(dPerToken) != len(e.seq.Count) {
+		panic(fmt.Sprintf("fast: BackwardPerToken with %d rows for a batch of %d sequences", len(dPerToken), len(e.seq.Count)))
+	}
+	i := 0
+	for b, cnt := range e.seq.Count {
+		if len(dPerToken[b]) != cnt {
+			panic(fmt.Sprintf("fast: BackwardPerToken row %d has %d values for %d response tokens", b, len(dPerToken[b]), cnt))
+		}
+		for _, d := range dPerToken[b] {
+			e.weight[i] = float32(d)
+			i++
+		}
+	}
+	e.backward()
+}
+
+// checkBackward panics unless the engine holds the activations of a
+// forward pass of kind want.
+func (e *Engine) checkBackward(op string, want pass) {
+	if !e.train {
+		panic("fast: " + op + " on an inference engine (made by NewInference)")
+	}
+	if e.pending != want {
+		names := map[pass]string{passSequence: "SequenceLogProbs", passNextToken: "NextTokenLoss"}
+		panic(fmt.Sprintf("fast: %s needs the activations of a %s call; the engine holds none (another call came between, or they were consumed by an earlier backward pass)", op, names[want]))
+	}
+	e.pending = passNone
+}

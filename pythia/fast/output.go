@@ -1,0 +1,111 @@
+package fast
+
+import (
+	"math"
+
+	"github.com/daalab/daa/internal/parallel"
+	"github.com/daalab/daa/tensor/kernel"
+)
+
+// vocabChunk is the number of vocabulary entries the fused output layer
+// handles per step: the logits of one chunk, (N, vocabChunk), are the only
+// [tokens, vocabulary]-shaped buffer it keeps.
+const vocabChunk = 512
+
+// outputLayer is the fused output layer (Liger-Kernel's fused linear
+// cross-entropy): for N scored hidden rows hs (N, C) with target tokens,
+// the log-probabilities
+//
+//	logp_i = (hs_i · W_target_i) - lse_i,   lse_i = log Σ_v exp(hs_i · W_v)
+//
+// for W = embed_out (V, C), computed a vocabulary chunk at a time, without
+// the (N, V) logits.
+type outputLayer struct {
+	n       int
+	targets []int32   // (N)
+	lse     []float64 // (N)
+	logit   []float32 // (N) hs_i · W_target_i
+	logp    []float64 // (N)
+	maxes   []float64 // (N) running maximum over the chunks seen
+	sums    []float64 // (N) running Σ exp(logit - max)
+	chunk   []float32 // (N, vocabChunk) one chunk of logits
+}
+
+// newOutputLayer sizes the buffers for up to n rows.
+func newOutputLayer(n int) *outputLayer {
+	return &outputLayer{
+		targets: make([]int32, n), lse: make([]float64, n), logit: make([]float32, n), logp: make([]float64, n),
+		maxes: make([]float64, n), sums: make([]float64, n), chunk: make([]float32, n*vocabChunk),
+	}
+}
+
+// forward sets lse and logp for the first o.n rows of hs (N, C) and
+// o.targets, with W (V, C). The log-sum-exp is accumulated online over
+// the chunks in float64: m' = max(m, max_chunk), s' = s e^(m-m') + Σ e^(x-m').
+func (o *outputLayer) forward(hs, w []float32, c int) {
+	n := o.n
+	v := len(w) / c
+	for i := range n {
+		o.maxes[i], o.sums[i] = math.Inf(-1), 0
+	}
+	for v0 := 0; v0 < v; v0 += vocabChunk {
+		vn := min(vocabChunk, v-v0)
+		logits := o.chunk[:n*vn]
+		kernel.Sgemm(false, true, n, vn, c, 1, hs, c, w[v0*c:], c, 0, logits, vn)
+		parallel.For(n, rowGrain(vn), func(lo, hi int) {
+			for i := lo; i < hi; i++ {
+				row := logits[i*vn : (i+1)*vn]
+				if t := int(o.targets[i]) - v0; t >= 0 && t < vn {
+					o.logit[i] = row[t]
+				}
+				m := kernel.Max(row)
+				s := kernel.ExpShiftSum(row, row, m)
+				mi, mc := o.maxes[i], float64(m)
+				if mc > mi {
+					o.sums[i] = o.sums[i]*math.Exp(mi-mc) + s
+					o.maxes[i] = mc
+				} else {
+					o.sums[i] += s * math.Exp(mc-mi)
+				}
+			}
+		})
+	}
+	for i := range n {
+		o.lse[i] = o.maxes[i] + math.Log(o.sums[i])
+		o.logp[i] = float64(o.logit[i]) - o.lse[i]
+	}
+}
+
+// backward adds the gradients of Σ_i weight_i logp_i, chunk by chunk:
+//
+//	dlogits_iv = weight_i ([v = target_i] - p_iv),   p_iv = exp(logit_iv - lse_i)
+//	dhs = dlogits W      (N, C), assigned
+//	dW += dlogits^T hs   (V, C)
+//
+// recomputing each chunk's logits from hs and w; weight is (N).
+func (o *outputLayer) backward(dhs []float32, dw *param, hs, w []float32, weight []float32, c int) {
+	n := o.n
+	v := len(w) / c
+	wBeta := dw.beta() // every chunk writes its own rows of dW
+	for v0 := 0; v0 < v; v0 += vocabChunk {
+		vn := min(vocabChunk, v-v0)
+		dl := o.chunk[:n*vn]
+		kernel.Sgemm(false, true, n, vn, c, 1, hs, c, w[v0*c:], c, 0, dl, vn)
+		parallel.For(n, rowGrain(vn), func(lo, hi int) {
+			for i := lo; i < hi; i++ {
+				row := dl[i*vn : (i+1)*vn]
+				kernel.ExpShiftSum(row, row, float32(o.lse[i]))
+				kernel.Scale(-weight[i], row)
+				if t := int(o.targets[i]) - v0; t >= 0 && t < vn {
+					row[t] += weight[i]
+				}
+			}
+		})
+		hBeta := float32(1)
+		if v0 == 0 {
+			hBeta = 0
+		}
+		kernel.Sgemm(false, false, n, c, vn, 1, dl, vn, w[v0*c:], c, hBeta, dhs, c)
+		kernel.Sgemm(true, false, vn, c, n, 1, dl, vn, hs, c, wBeta, dw.g[v0*c:], c)
+	}
+}
