@@ -7,7 +7,8 @@ Same workloads as bench_test.go: 4M float32 parameters in one [4096, 1024]
 matrix, AdamW (lr 1e-3, betas (0.9, 0.95), wd 0.1), centered RMSprop with
 momentum 0.9, SGD with momentum 0.9, and clip_grad_norm_; torch's default
 single-tensor path (foreach=False on CPU) and, where torch 1.13 has it, the
-foreach path. Prints milliseconds per step (median of 20 after 3 warm-up
+foreach path, on 1 thread (torch's default on this machine) and on 2 like
+the Go benchmarks. Prints milliseconds per step (median of 20 after 3 warm-up
 steps) and parameters per second.
 """
 import time
@@ -44,6 +45,12 @@ def bench_clip(n=4 << 20, reps=20):
 
 
 def main():
+    for threads in (1, 2):  # torch's default here, and the Go benchmarks' GOMAXPROCS
+        torch.set_num_threads(threads)
+        run()
+
+
+def run():
     print(f"torch {torch.__version__}, {torch.get_num_threads()} threads")
     cases = {
         "AdamW single-tensor": lambda ps: torch.optim.AdamW(ps, lr=1e-3, betas=(0.9, 0.95), weight_decay=0.1, foreach=False),
