@@ -70,8 +70,9 @@ type AdamW struct {
 //		Eps: 1e-8, WeightDecay: 0.1, Decay: optim.DecayRank2})
 //
 // It returns an error naming the field or parameter when a hyper-parameter
-// is out of range, a name is empty or repeated, a parameter has no data or
-// its data is not contiguous, or there are no parameters.
+// is out of range, a name is empty or repeated, a value appears twice, a
+// parameter has no data or its data is not contiguous, or there are no
+// parameters.
 func NewAdamW(params []nn.Param, cfg AdamWConfig) (*AdamW, error) {
 	if err := checkParams("AdamW", params); err != nil {
 		return nil, err
@@ -146,18 +147,19 @@ type adamwScalars struct {
 // adamwUpdate applies one step of torch.optim.AdamW (torch 1.13's
 // _single_tensor_adamw) to parameters p with gradients g, first moments m,
 // second moments v and, for amsgrad, running maxima vmax (nil otherwise).
-// Element by element, in torch's order and rounding (the scalars are
-// rounded to T first, as torch does on CPU):
+// Element by element, in torch's order and rounding (scalars rounded to T
+// first, products fused where torch's CPU kernels fuse them; see fma):
 //
 //	p = p * (1 - lr*wd)                        param.mul_(1 - lr*weight_decay)
-//	m = m*beta1 + (1-beta1)*g                  exp_avg.mul_(beta1).add_(grad, alpha=1-beta1)
-//	v = v*beta2 + ((1-beta2)*g)*g              exp_avg_sq.mul_(beta2).addcmul_(grad, grad, value=1-beta2)
+//	m = fma(g, 1-beta1, m*beta1)               exp_avg.mul_(beta1).add_(grad, alpha=1-beta1)
+//	v = fma((1-beta2)*g, g, v*beta2)           exp_avg_sq.mul_(beta2).addcmul_(grad, grad, value=1-beta2)
 //	vmax = max(vmax, v)                        amsgrad only; vmax replaces v below
 //	denom = sqrt(v)/sqrt(1-beta2^t) + eps      (exp_avg_sq.sqrt() / bias_correction2_sqrt).add_(eps)
 //	p = p + (-lr/(1-beta1^t) * m) / denom      param.addcdiv_(exp_avg, denom, value=-step_size)
 //
-// torch >= 2.0 writes the m update as exp_avg.lerp_(grad, 1-beta1): the same
-// value up to the last bit.
+// torch >= 2.0 writes the m update as exp_avg.lerp_(grad, 1-beta1), which
+// its kernels also compute with one FMA (m + w*(g-m)): the same value up to
+// the last bit.
 func adamwUpdate[T float](p, g, m, v, vmax []T, k adamwScalars) {
 	decay := T(k.decay)
 	b1, ob1 := T(k.beta1), T(1-k.beta1)
@@ -167,8 +169,8 @@ func adamwUpdate[T float](p, g, m, v, vmax []T, k adamwScalars) {
 	for i := range p {
 		gi := g[i]
 		p[i] = p[i] * decay
-		m[i] = T(m[i]*b1) + T(ob1*gi)
-		v[i] = T(v[i]*b2) + T(T(ob2*gi)*gi)
+		m[i] = fma(gi, ob1, T(m[i]*b1))
+		v[i] = fma(T(ob2*gi), gi, T(v[i]*b2))
 		vi := v[i]
 		if vmax != nil {
 			vmax[i] = max(vmax[i], vi)

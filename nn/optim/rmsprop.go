@@ -72,8 +72,9 @@ type RMSProp struct {
 // with weight decay cfg.WeightDecay and one without (see SplitByDecay). Use
 // Decay: DecayAll for torch's behaviour of decaying every parameter. It
 // returns an error naming the field or parameter when a hyper-parameter is
-// out of range, a name is empty or repeated, a parameter has no data or its
-// data is not contiguous, or there are no parameters.
+// out of range, a name is empty or repeated, a value appears twice, a
+// parameter has no data or its data is not contiguous, or there are no
+// parameters.
 func NewRMSProp(params []nn.Param, cfg RMSPropConfig) (*RMSProp, error) {
 	if err := checkParams("RMSProp", params); err != nil {
 		return nil, err
@@ -138,15 +139,16 @@ type rmspropScalars struct{ lr, wd, alpha, eps, momentum float64 }
 // rmspropUpdate applies one step of torch.optim.RMSprop (torch 1.13's
 // _single_tensor_rmsprop) to parameters p with gradients g, square averages
 // sa, momentum buffers buf (nil without momentum) and gradient averages ga
-// (nil unless centered). Element by element, in torch's order and rounding:
+// (nil unless centered). Element by element, in torch's order and rounding
+// (products fused where torch's CPU kernels fuse them; see fma):
 //
-//	g = g + wd*p                             if wd != 0: grad.add(param, alpha=weight_decay)
-//	sa = sa*alpha + ((1-alpha)*g)*g          square_avg.mul_(alpha).addcmul_(grad, grad, value=1-alpha)
-//	ga = ga*alpha + (1-alpha)*g              centered: grad_avg.mul_(alpha).add_(grad, alpha=1-alpha)
-//	avg = sqrt(sa + (-ga)*ga) + eps          centered: square_avg.addcmul(grad_avg, grad_avg, value=-1).sqrt_().add_(eps)
+//	g = fma(p, wd, g)                        if wd != 0: grad.add(param, alpha=weight_decay)
+//	sa = fma((1-alpha)*g, g, sa*alpha)       square_avg.mul_(alpha).addcmul_(grad, grad, value=1-alpha)
+//	ga = fma(g, 1-alpha, ga*alpha)           centered: grad_avg.mul_(alpha).add_(grad, alpha=1-alpha)
+//	avg = sqrt(fma(-ga, ga, sa)) + eps       centered: square_avg.addcmul(grad_avg, grad_avg, value=-1).sqrt_().add_(eps)
 //	avg = sqrt(sa) + eps                     otherwise: eps outside the square root
 //	buf = buf*momentum + g/avg               momentum > 0: buf.mul_(momentum).addcdiv_(grad, avg)
-//	p = p + (-lr)*buf                        momentum > 0: param.add_(buf, alpha=-lr)
+//	p = fma(buf, -lr, p)                     momentum > 0: param.add_(buf, alpha=-lr)
 //	p = p + ((-lr)*g)/avg                    otherwise: param.addcdiv_(grad, avg, value=-lr)
 //
 // The gradient tensor itself is not modified.
@@ -158,20 +160,20 @@ func rmspropUpdate[T float](p, g, sa, buf, ga []T, k rmspropScalars) {
 	for i := range p {
 		gi := g[i]
 		if wd != 0 {
-			gi = gi + T(wd*p[i])
+			gi = fma(p[i], wd, gi)
 		}
-		sa[i] = T(sa[i]*alpha) + T(T(oneMinusAlpha*gi)*gi)
+		sa[i] = fma(T(oneMinusAlpha*gi), gi, T(sa[i]*alpha))
 		var avg T
 		if ga != nil {
-			ga[i] = T(ga[i]*alpha) + T(oneMinusAlpha*gi)
-			avg = T(math.Sqrt(float64(sa[i] + T(T(-ga[i])*ga[i]))))
+			ga[i] = fma(gi, oneMinusAlpha, T(ga[i]*alpha))
+			avg = T(math.Sqrt(float64(fma(-ga[i], ga[i], sa[i]))))
 		} else {
 			avg = T(math.Sqrt(float64(sa[i])))
 		}
 		avg += eps
 		if buf != nil {
 			buf[i] = T(buf[i]*momentum) + gi/avg
-			p[i] = p[i] + T(negLR*buf[i])
+			p[i] = fma(buf[i], negLR, p[i])
 		} else {
 			p[i] = p[i] + T(negLR*gi)/avg
 		}

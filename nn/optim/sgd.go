@@ -60,8 +60,8 @@ type SGD struct {
 // Decay: DecayAll for torch's behaviour of decaying every parameter. It
 // returns an error naming the field or parameter when a hyper-parameter is
 // out of range, Nesterov is set without momentum or with dampening, a name is
-// empty or repeated, a parameter has no data or its data is not contiguous,
-// or there are no parameters.
+// empty or repeated, a value appears twice, a parameter has no data or its
+// data is not contiguous, or there are no parameters.
 func NewSGD(params []nn.Param, cfg SGDConfig) (*SGD, error) {
 	if err := checkParams("SGD", params); err != nil {
 		return nil, err
@@ -122,14 +122,14 @@ type sgdScalars struct {
 // sgdUpdate applies one step of torch.optim.SGD (torch 1.13's
 // _single_tensor_sgd) to parameters p with gradients g and momentum buffers
 // buf (nil without momentum). Element by element, in torch's order and
-// rounding:
+// rounding (torch's CPU kernels compute add(x, y, alpha) as one FMA; see fma):
 //
-//	d = g + wd*p                          if wd != 0: d_p.add(param, alpha=weight_decay)
-//	buf = d                               first update: torch.clone(d_p) (no dampening)
-//	buf = buf*momentum + (1-dampening)*d  later: buf.mul_(momentum).add_(d_p, alpha=1-dampening)
-//	d = d + momentum*buf                  nesterov: d_p.add(buf, alpha=momentum)
-//	d = buf                               otherwise, with momentum
-//	p = p + (-lr)*d                       param.add_(d_p, alpha=-lr)
+//	d = fma(p, wd, g)                          if wd != 0: d_p.add(param, alpha=weight_decay)
+//	buf = d                                    first update: torch.clone(d_p) (no dampening)
+//	buf = fma(d, 1-dampening, buf*momentum)    later: buf.mul_(momentum).add_(d_p, alpha=1-dampening)
+//	d = fma(buf, momentum, d)                  nesterov: d_p.add(buf, alpha=momentum)
+//	d = buf                                    otherwise, with momentum
+//	p = fma(d, -lr, p)                         param.add_(d_p, alpha=-lr)
 //
 // The gradient tensor itself is not modified.
 func sgdUpdate[T float](p, g, buf []T, k sgdScalars) {
@@ -139,20 +139,20 @@ func sgdUpdate[T float](p, g, buf []T, k sgdScalars) {
 	for i := range p {
 		d := g[i]
 		if wd != 0 {
-			d = d + T(wd*p[i])
+			d = fma(p[i], wd, d)
 		}
 		if buf != nil {
 			if k.first {
 				buf[i] = d
 			} else {
-				buf[i] = T(buf[i]*momentum) + T(oneMinusDampening*d)
+				buf[i] = fma(d, oneMinusDampening, T(buf[i]*momentum))
 			}
 			if k.nesterov {
-				d = d + T(momentum*buf[i])
+				d = fma(buf[i], momentum, d)
 			} else {
 				d = buf[i]
 			}
 		}
-		p[i] = p[i] + T(negLR*d)
+		p[i] = fma(d, negLR, p[i])
 	}
 }
