@@ -14,8 +14,10 @@ import (
 // wrappers below reslice the other arguments to len(x) first, so a short
 // slice panics in Go instead of being overrun.
 
+// vecAVX512 needs AVX512DQ besides AVX512F for the float logic
+// instructions (VANDPS and friends on zmm) of exp-sum and GELU.
 var vecAVX512 = &vecImpl{
-	name: "avx512", available: cpu.X86.HasAVX512F,
+	name: "avx512", available: cpu.X86.HasAVX512F && cpu.X86.HasAVX512DQ,
 	dot: func(x, y []float32) float64 { return dotAVX512(x, y[:len(x)]) },
 	sum: sumAVX512,
 	axpy: func(alpha float32, x, y []float32) {
