@@ -112,3 +112,13 @@ func BenchmarkSgemmSmallM(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkSgemmSmall measures small square products, where packing and
+// handing work to a second worker weigh the most.
+func BenchmarkSgemmSmall(b *testing.B) {
+	for _, n := range []int{32, 64, 128, 192, 256} {
+		b.Run(fmt.Sprintf("%dx%dx%d", n, n, n), func(b *testing.B) {
+			benchSgemm(b, Sgemm, false, false, n, n, n)
+		})
+	}
+}
