@@ -52,6 +52,7 @@ type Engine struct {
 	seq     LogProbs  // SequenceLogProbs' result
 	nll     nllState  // NextTokenLoss's state
 	logits  []float32 // Logits' result, allocated on first use
+	cache   *decoder  // during Generate: the KV cache attention reads and fills
 }
 
 // shape holds the model dimensions the kernels use.

@@ -103,7 +103,11 @@ func (e *Engine) layerForward(l int, x, y []float32, a *layerActs) {
 	layernormForward(a.ln1, a.ln1Mu, a.ln1Rs, x, nil, lp.ln1w.w(), lp.ln1b.w(), n, c, e.eps)
 	linearForward(a.qkv, a.ln1, lp.qkvw.w(), data(lp.qkvb), n, c, 3*c) // (B*T, 3C)
 	e.rope.forward(a.qkv, e.pos, n, e.nh, e.hd)
-	attentionForward(a.atty, a.lse, a.qkv, e.batch, e.attnS) // (B*T, C)
+	if e.cache != nil {
+		e.cache.attention(e, l, a)
+	} else {
+		attentionForward(a.atty, a.lse, a.qkv, e.batch, e.attnS) // (B*T, C)
+	}
 	mlpIn := x
 	if e.parallelResidual {
 		residualStart(y, x, data(lp.denseb), lp.downb.w(), n, c)

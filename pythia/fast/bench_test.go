@@ -1,0 +1,255 @@
+package fast
+
+import (
+	"math/rand/v2"
+	"sync"
+	"testing"
+
+	"github.com/daalab/daa/align"
+	"github.com/daalab/daa/autograd"
+	"github.com/daalab/daa/nn/optim"
+	"github.com/daalab/daa/pythia"
+	"github.com/daalab/daa/tensor"
+)
+
+// The benchmarks use the shapes of ../../shared/reference/torch/bench_torch.py
+// (batch 8 x 128 tokens; DPO: 4 pairs, prompt 64 + response 64), so that
+// bench/compare.sh can print Go/PyTorch ratios. Run them with a small
+// -benchtime (3x); the 160m models take a few seconds to initialise.
+const (
+	benchBatch, benchSeq           = 8, 128
+	benchPairs, benchPrompt        = 4, 64
+	benchDPOBeta                   = 0.1
+	benchSeed               uint64 = 1
+)
+
+var benchPresets = []string{"pythia-14m", "pythia-70m", "pythia-160m"}
+
+// benchModels caches one randomly initialised model per preset across
+// benchmarks (building pythia-160m takes seconds).
+var benchModels sync.Map // preset name -> *pythia.Model
+
+func benchModel(b *testing.B, preset string) *pythia.Model {
+	if m, ok := benchModels.Load(preset); ok {
+		return m.(*pythia.Model)
+	}
+	m := newPresetModel(b, preset)
+	benchModels.Store(preset, m)
+	return m
+}
+
+// newPresetModel returns preset's model with Hugging Face's initialisation
+// from benchSeed.
+func newPresetModel(b *testing.B, preset string) *pythia.Model {
+	cfg, err := pythia.Preset(preset)
+	if err != nil {
+		b.Fatal(err)
+	}
+	m, err := pythia.NewRandom(cfg, tensor.Float32, benchSeed)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return m
+}
+
+// benchIDs returns b rows of t random token ids below v.
+func benchIDs(b, t, v int) [][]int {
+	return randomIDs(rand.New(rand.NewPCG(benchSeed, 9)), repeat(t, b), v)
+}
+
+func repeat(v, n int) []int {
+	s := make([]int, n)
+	for i := range s {
+		s[i] = v
+	}
+	return s
+}
+
+// BenchmarkForward measures Logits (every position's logits, as PyTorch's
+// forward computes them) of a batch of 8 x 128 tokens on an inference
+// engine, in tokens/s.
+func BenchmarkForward(b *testing.B) {
+	for _, preset := range benchPresets {
+		b.Run(preset, func(b *testing.B) {
+			m := benchModel(b, preset)
+			e, err := NewInference(m, benchBatch, benchSeq)
+			if err != nil {
+				b.Fatal(err)
+			}
+			ids := benchIDs(benchBatch, benchSeq, m.Config.VocabSize)
+			e.Logits(ids, nil)
+			b.ReportAllocs()
+			b.ResetTimer()
+			for range b.N {
+				e.Logits(ids, nil)
+			}
+			b.ReportMetric(float64(benchBatch*benchSeq*b.N)/b.Elapsed().Seconds(), "tokens/s")
+		})
+	}
+}
+
+// BenchmarkTrainStep measures NextTokenLoss and BackwardLoss (the mean
+// next-token NLL, forward and backward) of 8 x 128 tokens, with the
+// gradients reset each step as torch's zero_grad(set_to_none=True), in
+// tokens/s.
+func BenchmarkTrainStep(b *testing.B) {
+	for _, preset := range benchPresets {
+		b.Run(preset, func(b *testing.B) {
+			m := benchModel(b, preset)
+			e, err := New(m, benchBatch, benchSeq)
+			if err != nil {
+				b.Fatal(err)
+			}
+			runTrainSteps(b, m, e, benchIDs(benchBatch, benchSeq, m.Config.VocabSize))
+			b.ReportMetric(float64(benchBatch*benchSeq*b.N)/b.Elapsed().Seconds(), "tokens/s")
+		})
+	}
+}
+
+// BenchmarkTinyTrainStep measures a training step of a tiny model (hidden
+// 32, 2 layers, 4 heads, MLP 128, vocabulary 51) on 64 x 24 tokens, in
+// steps/s.
+func BenchmarkTinyTrainStep(b *testing.B) {
+	cfg := pythia.Config{
+		VocabSize: 51, HiddenSize: 32, NumHiddenLayers: 2, NumAttentionHeads: 4, IntermediateSize: 128,
+		RotaryPct: 0.25, RotaryEmbBase: 10000, MaxPositionEmbeddings: 64, LayerNormEps: 1e-5,
+		UseParallelResidual: true, HiddenAct: "gelu", AttentionBias: true, InitializerRange: 0.02,
+	}
+	m, err := pythia.NewRandom(cfg, tensor.Float32, benchSeed)
+	if err != nil {
+		b.Fatal(err)
+	}
+	e, err := New(m, 64, 24)
+	if err != nil {
+		b.Fatal(err)
+	}
+	runTrainSteps(b, m, e, benchIDs(64, 24, cfg.VocabSize))
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "steps/s")
+}
+
+// runTrainSteps times b.N training steps of the mean next-token NLL of ids
+// (after one untimed step), resetting the gradients before each step as
+// torch's zero_grad(set_to_none=True) does, and after the last.
+func runTrainSteps(b *testing.B, m *pythia.Model, e *Engine, ids [][]int) {
+	step := func() {
+		zeroGrads(m)
+		e.NextTokenLoss(ids, nil)
+		e.BackwardLoss(1)
+	}
+	step()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		step()
+	}
+	b.StopTimer()
+	zeroGrads(m)
+}
+
+// BenchmarkDPOStep measures a DPO step on 4 pairs (prompt 64 + response 64
+// tokens, the chosen and rejected responses sharing the prompt): policy
+// SequenceLogProbs on the 8 sequences, reference SequenceLogProbs on an
+// inference engine of a separate copy of the weights, the sigmoid loss
+// (beta 0.1) of align on the summed response log-probs, and Backward; the
+// adamw variant adds an optim.AdamW step. Reported in pairs/s.
+func BenchmarkDPOStep(b *testing.B) {
+	for _, preset := range benchPresets {
+		for _, withOpt := range []bool{false, true} {
+			name := preset
+			if withOpt {
+				name += "/adamw"
+			}
+			b.Run(name, func(b *testing.B) {
+				benchDPO(b, preset, withOpt)
+			})
+		}
+	}
+}
+
+func benchDPO(b *testing.B, preset string, withOpt bool) {
+	policy := benchModel(b, preset)
+	ref := newPresetModel(b, preset) // same seed: the policy's initial weights
+	pe, err := New(policy, 2*benchPairs, benchSeq)
+	if err != nil {
+		b.Fatal(err)
+	}
+	re, err := NewInference(ref, 2*benchPairs, benchSeq)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var opt *optim.AdamW
+	if withOpt {
+		cfg := optim.DefaultAdamW()
+		cfg.LR = 1e-6
+		if opt, err = optim.NewAdamW(policy.Params(), cfg); err != nil {
+			b.Fatal(err)
+		}
+	}
+	prompts, responses := dpoBatch(policy.Config.VocabSize)
+	step := func() {
+		zeroGrads(policy)
+		pl := pe.SequenceLogProbs(prompts, responses)
+		rl := re.SequenceLogProbs(prompts, responses)
+		pe.Backward(dpoSumGrads(b, pl, rl))
+		if opt != nil {
+			opt.Step()
+		}
+	}
+	step()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		step()
+	}
+	b.ReportMetric(float64(benchPairs*b.N)/b.Elapsed().Seconds(), "pairs/s")
+	b.StopTimer()
+	if opt != nil { // restore the shared policy's weights for later benchmarks
+		for i, p := range ref.Params() {
+			policy.Params()[i].Value.Data.CopyFrom(p.Value.Data)
+		}
+	}
+	zeroGrads(policy)
+}
+
+// dpoBatch returns the 8 sequences of 4 pairs: rows [0, 4) chosen, [4, 8)
+// rejected, each pair sharing its 64-token prompt, responses of 64 tokens.
+func dpoBatch(vocab int) (prompts, responses [][]int) {
+	rng := rand.New(rand.NewPCG(benchSeed, 11))
+	shared := randomIDs(rng, repeat(benchPrompt, benchPairs), vocab)
+	prompts = append(shared, shared...)
+	responses = randomIDs(rng, repeat(benchSeq-benchPrompt, 2*benchPairs), vocab)
+	return prompts, responses
+}
+
+// dpoSumGrads returns d loss / d policy sums for align's sigmoid (DPO)
+// loss on the policy and reference sums of a dpoBatch.
+func dpoSumGrads(b *testing.B, pl, rl *LogProbs) []float64 {
+	val := func(x []float64, param bool) *autograd.Value {
+		t := tensor.FromFloat64s(append([]float64(nil), x...), len(x))
+		if param {
+			return autograd.Param(t)
+		}
+		return autograd.Const(t)
+	}
+	p := benchPairs
+	batch := &align.Batch{
+		PolicyChosen: val(pl.Sum[:p], true), PolicyRejected: val(pl.Sum[p:], true),
+		RefChosen: val(rl.Sum[:p], false), RefRejected: val(rl.Sum[p:], false),
+		ChosenLengths: pl.Count[:p], RejectedLengths: pl.Count[p:],
+	}
+	cfg := align.DefaultConfig()
+	cfg.Beta = benchDPOBeta
+	out, err := align.Sigmoid(batch, cfg)
+	if err != nil {
+		b.Fatal(err)
+	}
+	out.Loss.Backward()
+	return append(batch.PolicyChosen.Grad.ToFloat64s(), batch.PolicyRejected.Grad.ToFloat64s()...)
+}
+
+// zeroGrads sets every parameter's gradient to nil (torch's zero_grad).
+func zeroGrads(m *pythia.Model) {
+	for _, p := range m.Params() {
+		p.Value.ZeroGrad()
+	}
+}
