@@ -1,0 +1,83 @@
+package train
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/daalab/daa/align/data"
+	"github.com/daalab/daa/tensor"
+)
+
+// byteIDs is a stand-in tokenizer over the tiny vocabulary: one word id
+// per byte.
+func byteIDs(s string) []int {
+	ids := make([]int, len(s))
+	for i := range len(s) {
+		ids[i] = 2 + int(s[i])%(tinyVocab-2)
+	}
+	return ids
+}
+
+// TestBadDataErrors checks that bad rows and bad tokens are errors naming
+// the file, the line (or pair) and the field.
+func TestBadDataErrors(t *testing.T) {
+	good := `{"prompt": "Q", "chosen": " yes", "rejected": " no"}`
+	for _, tc := range []struct {
+		name  string
+		lines []string
+		want  []string
+	}{
+		{"missing field", []string{good, good, `{"prompt": "Q", "chosen": " yes"}`}, []string{"bad.jsonl:3", "rejected", "missing"}},
+		{"wrong type", []string{good, `{"prompt": "Q", "chosen": 7, "rejected": " no"}`}, []string{"bad.jsonl:2", "chosen"}},
+		{"not JSON", []string{`{"prompt": "Q", "chosen": " yes", "rejected": }`}, []string{"bad.jsonl:1"}},
+		{"empty prompt", []string{good, `{"prompt": "", "chosen": " yes", "rejected": " no"}`}, []string{"bad.jsonl", "pair 1", "prompt"}},
+		{"no pairs", []string{""}, []string{"bad.jsonl", "no preference pairs"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "bad.jsonl")
+			if err := os.WriteFile(path, []byte(strings.Join(tc.lines, "\n")+"\n"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			_, err := ReadDataset(path, byteIDs)
+			if err == nil {
+				t.Fatal("no error")
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not name %q", err, w)
+				}
+			}
+		})
+	}
+
+	// Token ids the model cannot embed are caught by New.
+	ds := tinyPairs(1, 3)
+	ds.Name = "ids.jsonl"
+	ds.Pairs[2].Rejected = []int{3, tinyVocab}
+	_, err := New(tinyTrainConfig(t.TempDir()), tinyModel(t, tensor.Float32, 1), nil, tinyData(ds, nil))
+	for _, w := range []string{"ids.jsonl", "pair 2", "rejected", "24"} {
+		if err == nil || !strings.Contains(err.Error(), w) {
+			t.Errorf("New with an id outside the vocabulary: %v; want it to name %q", err, w)
+		}
+	}
+}
+
+// TestTruncation checks the prompt and sequence truncation (TRL: prompt
+// keeps its last max_prompt_length tokens, then prompt + completion + EOS
+// keeps its first max_length) on a hand-made pair.
+func TestTruncation(t *testing.T) {
+	pairs := truncatePrompts([]data.TokenizedPair{{Prompt: []int{2, 3, 4, 5, 6}, Chosen: []int{7, 8, 9, 10, 11, 12}, Rejected: []int{13}}}, 3)
+	pb, err := data.Collator{MaxLength: 6, EOS: tinyEOS, Pad: tinyPad}.Collate(pairs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, want := range [][]int{{4, 5, 6, 7, 8, 9}, {4, 5, 6, 13, tinyEOS, tinyPad}} {
+		ids, _, _ := pb.Row(i)
+		if !slices.Equal(ids, want) {
+			t.Errorf("row %d: %v, want %v", i, ids, want)
+		}
+	}
+}

@@ -1,0 +1,398 @@
+package train
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+
+	"github.com/daalab/daa/align"
+	"github.com/daalab/daa/align/data"
+	"github.com/daalab/daa/nn"
+	"github.com/daalab/daa/nn/optim"
+	"github.com/daalab/daa/pythia"
+)
+
+// Data is what a Trainer trains and evaluates on.
+type Data struct {
+	Train *Dataset // the training pairs; at least one
+	Eval  *Dataset // held-out pairs; nil or empty for none
+	EOS   int      // appended to every completion (the tokenizer's <|endoftext|>)
+	Pad   int      // fills padding positions (they are masked; any valid id)
+}
+
+// split is one data set as the trainer uses it.
+type split struct {
+	name string       // "train" or "eval"
+	set  *Dataset     // with prompts truncated to max_prompt_length
+	hash string       // dataHash of the truncated pairs and the collation settings
+	ref  *refLogProbs // precomputed reference sums, or nil
+}
+
+// Trainer trains a policy with a DAA loss on preference pairs. Build one
+// with New, optionally Resume a checkpoint, then Train. A Trainer is not
+// safe for concurrent use.
+type Trainer struct {
+	// Log receives the progress: a bar with the running loss and the ETA,
+	// redrawn in place, when it is a terminal (an *os.File that is a
+	// character device); one plain line per step and per evaluation
+	// otherwise. Nil is silent.
+	Log io.Writer
+	// OnStep, when set, is called with each optimizer step's record, after
+	// that step's evaluation and checkpoint (if any).
+	OnStep func(Record)
+	// ExtraFiles are copied into every checkpoint directory, e.g. the
+	// tokenizer.json, so that each checkpoint is a complete model directory.
+	ExtraFiles []string
+
+	cfg         Config
+	loss        *align.Loss
+	policy      *pythia.Model
+	params      []nn.Param
+	refModel    *pythia.Model // the reference's weights; nil when the loss runs without a live reference
+	refView     *pythia.Model // refModel.Frozen(): scored without building a graph
+	collator    data.Collator
+	train, eval split
+	opt         optim.Optimizer
+	order       *order
+	total       int // optimizer steps of the whole run
+
+	step, examples int
+	lastEval       int // examples at the latest evaluation, -1 before the first
+	lastSave       int // step of the newest checkpoint, -1 before the first
+	resumed        bool
+	history        []Record
+	metrics        *os.File
+}
+
+// New returns a Trainer for policy, whose weights it updates in place.
+//
+// reference is the reference model. Nil means a copy of policy's initial
+// weights (TRL's default); a given reference must have policy's dtype and
+// vocabulary and must not share its weight tensors, and under TR-DPO
+// (SyncRefModel) it must have policy's shapes and is updated in place. No
+// reference is kept for reference-free training, and with
+// PrecomputeRefLogProbs it is used once, before New returns, to fill or
+// read the cache of reference log-probs of the train and eval pairs.
+//
+// It returns an error naming the option, data set, pair or field when the
+// configuration is invalid (Config.Validate), the training set is empty, a
+// token id is outside the vocabulary, the reference does not fit, or the
+// cache cannot be read or written.
+func New(cfg Config, policy, reference *pythia.Model, d Data) (*Trainer, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	loss, _ := cfg.newLoss() // validated
+	if d.Train == nil || len(d.Train.Pairs) == 0 {
+		return nil, fmt.Errorf("train: no training pairs")
+	}
+	vocab := policy.Config.VocabSize
+	for _, tok := range []struct {
+		name string
+		id   int
+	}{{"EOS", d.EOS}, {"Pad", d.Pad}} {
+		if tok.id < 0 || tok.id >= vocab {
+			return nil, fmt.Errorf("train: %s token id %d outside the model's vocabulary [0, %d)", tok.name, tok.id, vocab)
+		}
+	}
+	t := &Trainer{
+		cfg: cfg, loss: loss, policy: policy, params: policy.Params(),
+		collator: data.Collator{MaxLength: cfg.MaxLength, EOS: d.EOS, Pad: d.Pad},
+		lastEval: -1, lastSave: -1,
+	}
+	var err error
+	if t.train, err = newSplit("train", d.Train, cfg, d.EOS, vocab); err != nil {
+		return nil, err
+	}
+	if d.Eval != nil && len(d.Eval.Pairs) > 0 {
+		if t.eval, err = newSplit("eval", d.Eval, cfg, d.EOS, vocab); err != nil {
+			return nil, err
+		}
+	}
+	t.order = newOrder(len(t.train.set.Pairs), cfg.Seed)
+	t.total = cfg.MaxSteps
+	if t.total == 0 {
+		n, k := len(t.train.set.Pairs), cfg.stepPairs()
+		t.total = cfg.Epochs * ((n + k - 1) / k)
+	}
+	if err := t.setReference(reference); err != nil {
+		return nil, err
+	}
+	if cfg.PrecomputeRefLogProbs && cfg.usesReference() {
+		if err := t.precomputeReference(); err != nil {
+			return nil, err
+		}
+	}
+	if t.opt, err = newOptimizer(cfg, t.params, t.total); err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
+// newSplit checks a data set's token ids and truncates its prompts.
+func newSplit(name string, d *Dataset, cfg Config, eos, vocab int) (split, error) {
+	if err := d.checkIDs(vocab); err != nil {
+		return split{}, err
+	}
+	pairs := truncatePrompts(d.Pairs, cfg.MaxPromptLength)
+	return split{
+		name: name,
+		set:  &Dataset{Name: d.Name, Pairs: pairs},
+		hash: dataHash(pairs, cfg.MaxLength, cfg.MaxPromptLength, eos),
+	}, nil
+}
+
+// setReference installs the reference model the loss needs (see New).
+func (t *Trainer) setReference(ref *pythia.Model) error {
+	if !t.cfg.usesReference() {
+		return nil
+	}
+	if ref == nil {
+		var err error
+		if ref, err = cloneModel(t.policy); err != nil {
+			return err
+		}
+	}
+	if ref.DType() != t.policy.DType() || ref.Config.VocabSize != t.policy.Config.VocabSize {
+		return fmt.Errorf("train: reference is %s with a vocabulary of %d, the policy %s with %d; want the same",
+			ref.DType(), ref.Config.VocabSize, t.policy.DType(), t.policy.Config.VocabSize)
+	}
+	refParams := ref.Params()
+	for _, r := range refParams {
+		for _, p := range t.params {
+			if r.Value.Data == p.Value.Data {
+				return fmt.Errorf("train: the reference's %s is the policy's %s tensor; pass a separate model (or nil for a copy of the policy)", r.Name, p.Name)
+			}
+		}
+	}
+	if t.cfg.SyncRefModel {
+		if len(refParams) != len(t.params) {
+			return fmt.Errorf("train: sync_ref_model: the reference has %d parameters, the policy %d", len(refParams), len(t.params))
+		}
+		for i, r := range refParams {
+			if p := t.params[i]; r.Name != p.Name || !slices.Equal(r.Value.Shape(), p.Value.Shape()) {
+				return fmt.Errorf("train: sync_ref_model: reference parameter %s %v, policy %s %v", r.Name, r.Value.Shape(), p.Name, p.Value.Shape())
+			}
+		}
+	}
+	t.refModel, t.refView = ref, ref.Frozen()
+	return nil
+}
+
+// cloneModel returns a model with m's configuration and a copy of its
+// weights.
+func cloneModel(m *pythia.Model) (*pythia.Model, error) {
+	c, err := pythia.New(m.Config, m.DType())
+	if err != nil {
+		return nil, fmt.Errorf("train: copying the policy: %w", err)
+	}
+	if err := copyWeights(c.Params(), m.Params(), "the policy"); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// newOptimizer builds the configured optimizer and schedule over params.
+func newOptimizer(cfg Config, params []nn.Param, total int) (optim.Optimizer, error) {
+	var sched optim.Schedule
+	switch cfg.Scheduler {
+	case SchedulerWarmup:
+		sched = optim.LinearWarmup(cfg.WarmupSteps)
+	case SchedulerConstant:
+		sched = optim.Constant()
+	default:
+		if cfg.WarmupSteps > total {
+			return nil, fmt.Errorf("train: warmup_steps = %d exceeds the run's %d optimizer steps (lr_scheduler_type %s)", cfg.WarmupSteps, total, cfg.Scheduler)
+		}
+		if cfg.Scheduler == SchedulerCosine {
+			sched = optim.CosineWithWarmup(cfg.WarmupSteps, total, 0.5)
+		} else {
+			sched = optim.LinearWarmupDecay(cfg.WarmupSteps, total)
+		}
+	}
+	var opt optim.Optimizer
+	var err error
+	if cfg.Optimizer == OptimizerAdamW {
+		opt, err = optim.NewAdamW(params, optim.AdamWConfig{LR: cfg.LearningRate, Beta1: cfg.AdamBeta1, Beta2: cfg.AdamBeta2,
+			Eps: cfg.AdamEpsilon, WeightDecay: cfg.WeightDecay, Decay: optim.DecayByName, Schedule: sched})
+	} else {
+		opt, err = optim.NewRMSProp(params, optim.RMSPropConfig{LR: cfg.LearningRate, Alpha: cfg.RMSPropAlpha,
+			Eps: cfg.RMSPropEpsilon, WeightDecay: cfg.WeightDecay, Decay: optim.DecayByName, Schedule: sched})
+	}
+	if err != nil {
+		return nil, fmt.Errorf("train: %w", err)
+	}
+	return opt, nil
+}
+
+// Config returns the trainer's configuration.
+func (t *Trainer) Config() Config { return t.cfg }
+
+// Step returns the number of optimizer steps taken.
+func (t *Trainer) Step() int { return t.step }
+
+// Examples returns the number of training pairs seen.
+func (t *Trainer) Examples() int { return t.examples }
+
+// TotalSteps returns the number of optimizer steps of the whole run.
+func (t *Trainer) TotalSteps() int { return t.total }
+
+// History returns the records logged so far (a resumed run's include those
+// before its checkpoint).
+func (t *Trainer) History() []Record { return slices.Clone(t.history) }
+
+// ReferenceCaches describes the precomputed reference log-probs (empty
+// unless PrecomputeRefLogProbs): for each data set, the cache file and
+// whether it was reused.
+func (t *Trainer) ReferenceCaches() []RefCache {
+	var out []RefCache
+	for _, s := range []*split{&t.train, &t.eval} {
+		if s.ref != nil {
+			out = append(out, s.ref.info)
+		}
+	}
+	return out
+}
+
+// finished reports whether the run has taken all its steps (max_steps) or
+// seen every pair of every epoch.
+func (t *Trainer) finished() bool {
+	if t.cfg.MaxSteps > 0 {
+		return t.step >= t.cfg.MaxSteps
+	}
+	return t.order.visited() >= t.cfg.Epochs*t.order.n
+}
+
+// Train runs the training loop until the configured epochs or steps are
+// done: evaluation before the first step and every EvalEvery examples,
+// a metrics record per optimizer step appended to OutputDir/metrics.jsonl,
+// a checkpoint every SaveEvery examples, and a final evaluation and
+// checkpoint. A fresh run (no Resume) refuses an OutputDir that already
+// holds a LATEST file.
+//
+// When ctx is cancelled Train stops before the next step, writes a
+// checkpoint of the current step and returns an error wrapping ctx.Err();
+// Resume continues from it. Any other error (a non-finite loss or gradient
+// norm, an I/O error) names the step and, where relevant, the pairs.
+func (t *Trainer) Train(ctx context.Context) error {
+	if err := t.prepareOutput(); err != nil {
+		return err
+	}
+	f, err := openMetrics(t.cfg.OutputDir)
+	if err != nil {
+		return err
+	}
+	t.metrics = f
+	defer func() {
+		f.Close()
+		t.metrics = nil
+	}()
+	prog := newProgress(t.Log, t.total, t.step)
+	defer prog.finish()
+	hasEval := t.eval.set != nil
+	if hasEval && t.lastEval < 0 && t.cfg.EvalEvery > 0 {
+		if err := t.evaluateAndLog(prog); err != nil {
+			return err
+		}
+	}
+	for !t.finished() {
+		if err := ctx.Err(); err != nil {
+			if t.lastSave != t.step {
+				if serr := t.saveCheckpoint(); serr != nil {
+					return serr
+				}
+			}
+			return fmt.Errorf("train: stopped at step %d: %w", t.step, err)
+		}
+		before := t.examples
+		rec, err := t.trainStep()
+		if err != nil {
+			return err
+		}
+		if err := t.logRecord(rec); err != nil {
+			return err
+		}
+		prog.step(rec)
+		if hasEval && crossed(before, t.examples, t.cfg.EvalEvery) {
+			if err := t.evaluateAndLog(prog); err != nil {
+				return err
+			}
+		}
+		if crossed(before, t.examples, t.cfg.SaveEvery) {
+			if err := t.saveCheckpoint(); err != nil {
+				return err
+			}
+		}
+		if t.OnStep != nil {
+			t.OnStep(rec)
+		}
+	}
+	if hasEval && t.lastEval != t.examples {
+		if err := t.evaluateAndLog(prog); err != nil {
+			return err
+		}
+	}
+	if t.lastSave != t.step {
+		return t.saveCheckpoint()
+	}
+	return nil
+}
+
+// crossed reports whether a count going from before to after passed a
+// multiple of every (never when every is 0).
+func crossed(before, after, every int) bool {
+	return every > 0 && after/every > before/every
+}
+
+// prepareOutput creates the output directory; a fresh run starts an empty
+// metrics.jsonl and refuses a directory holding another run.
+func (t *Trainer) prepareOutput() error {
+	dir := t.cfg.OutputDir
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("train: %w", err)
+	}
+	if t.resumed || t.step > 0 {
+		return nil
+	}
+	if _, err := os.Stat(filepath.Join(dir, LatestFile)); err == nil {
+		return fmt.Errorf("train: %s already holds a run (%s exists); resume it or choose another output_dir", dir, LatestFile)
+	}
+	return writeMetricsFile(dir, nil)
+}
+
+// logRecord appends rec to the history and to metrics.jsonl.
+func (t *Trainer) logRecord(rec Record) error {
+	line, err := rec.marshal()
+	if err != nil {
+		return err
+	}
+	t.history = append(t.history, rec)
+	if _, err := t.metrics.Write(line); err != nil {
+		return fmt.Errorf("train: %w", err)
+	}
+	return nil
+}
+
+// evaluateAndLog evaluates, logs the record and shows it.
+func (t *Trainer) evaluateAndLog(prog *progress) error {
+	rec, err := t.Evaluate()
+	if err != nil {
+		return err
+	}
+	if err := t.logRecord(rec); err != nil {
+		return err
+	}
+	t.lastEval = t.examples
+	prog.eval(rec)
+	return nil
+}
+
+// bookkeeping sets the step, examples and epoch fields of rec.
+func (t *Trainer) bookkeeping(rec Record) {
+	rec[KeyStep] = float64(t.step)
+	rec[KeyExamples] = float64(t.examples)
+	rec[KeyEpoch] = t.order.epochs()
+}
