@@ -1,12 +1,11 @@
 package fast
 
 import (
+	"math"
 	"math/rand/v2"
 	"sync"
 	"testing"
 
-	"github.com/daalab/daa/align"
-	"github.com/daalab/daa/autograd"
 	"github.com/daalab/daa/nn/optim"
 	"github.com/daalab/daa/pythia"
 	"github.com/daalab/daa/tensor"
@@ -150,7 +149,7 @@ func runTrainSteps(b *testing.B, m *pythia.Model, e *Engine, ids [][]int) {
 // tokens, the chosen and rejected responses sharing the prompt): policy
 // SequenceLogProbs on the 8 sequences, reference SequenceLogProbs on an
 // inference engine of a separate copy of the weights, the sigmoid loss
-// (beta 0.1) of align on the summed response log-probs, and Backward; the
+// (beta 0.1) on the summed response log-probs, and Backward; the
 // adamw variant adds an optim.AdamW step. Reported in pairs/s.
 func BenchmarkDPOStep(b *testing.B) {
 	for _, preset := range benchPresets {
@@ -186,11 +185,12 @@ func benchDPO(b *testing.B, preset string, withOpt bool) {
 		}
 	}
 	prompts, responses := dpoBatch(policy.Config.VocabSize)
+	dSum := make([]float64, 2*benchPairs)
 	step := func() {
 		zeroGrads(policy)
 		pl := pe.SequenceLogProbs(prompts, responses)
 		rl := re.SequenceLogProbs(prompts, responses)
-		pe.Backward(dpoSumGrads(b, pl, rl))
+		pe.Backward(dpoSumGrads(pl, rl, dSum))
 		if opt != nil {
 			opt.Step()
 		}
@@ -221,30 +221,21 @@ func dpoBatch(vocab int) (prompts, responses [][]int) {
 	return prompts, responses
 }
 
-// dpoSumGrads returns d loss / d policy sums for align's sigmoid (DPO)
-// loss on the policy and reference sums of a dpoBatch.
-func dpoSumGrads(b *testing.B, pl, rl *LogProbs) []float64 {
-	val := func(x []float64, param bool) *autograd.Value {
-		t := tensor.FromFloat64s(append([]float64(nil), x...), len(x))
-		if param {
-			return autograd.Param(t)
-		}
-		return autograd.Const(t)
+// dpoSumGrads returns d loss / d policy sums of the sigmoid (DPO) loss on
+// the sums of a dpoBatch (rows [0, P) chosen, [P, 2P) rejected):
+//
+//	h_i = (pc_i - pr_i) - (rc_i - rr_i),  loss = mean_i -log σ(β h_i)
+//	dloss/dpc_i = -β σ(-β h_i) / P,       dloss/dpr_i = -dloss/dpc_i
+//
+// (align.Sigmoid computes the same; bench/dpostep uses it.)
+func dpoSumGrads(pl, rl *LogProbs, d []float64) []float64 {
+	p := len(pl.Sum) / 2
+	for i := range p {
+		h := (pl.Sum[i] - pl.Sum[p+i]) - (rl.Sum[i] - rl.Sum[p+i])
+		g := -benchDPOBeta / (1 + math.Exp(benchDPOBeta*h)) / float64(p)
+		d[i], d[p+i] = g, -g
 	}
-	p := benchPairs
-	batch := &align.Batch{
-		PolicyChosen: val(pl.Sum[:p], true), PolicyRejected: val(pl.Sum[p:], true),
-		RefChosen: val(rl.Sum[:p], false), RefRejected: val(rl.Sum[p:], false),
-		ChosenLengths: pl.Count[:p], RejectedLengths: pl.Count[p:],
-	}
-	cfg := align.DefaultConfig()
-	cfg.Beta = benchDPOBeta
-	out, err := align.Sigmoid(batch, cfg)
-	if err != nil {
-		b.Fatal(err)
-	}
-	out.Loss.Backward()
-	return append(batch.PolicyChosen.Grad.ToFloat64s(), batch.PolicyRejected.Grad.ToFloat64s()...)
+	return d
 }
 
 // zeroGrads sets every parameter's gradient to nil (torch's zero_grad).

@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# compare.sh: run the fast engine's Go benchmarks and the PyTorch baseline
+# (shared/reference/torch/bench_torch.py) on the same shapes, one after the
+# other, and print a table of Go/PyTorch ratios with the date, CPU and load.
+#
+#   bench/compare.sh                      # all three models, about 10 minutes
+#   MODELS=pythia-70m bench/compare.sh    # one model
+#   MEMORY=1 bench/compare.sh             # also peak RSS of a pythia-160m DPO+AdamW step
+#
+# Environment: MODELS (comma list, default pythia-14m,pythia-70m,pythia-160m),
+# BENCHTIME (go test -benchtime, default 3x), REPS (bench_torch.py --reps,
+# default 3), PYTHON (default /usr/bin/python3), SHARED (default ../shared
+# next to the repository), MEMORY (1: measure peak memory with /usr/bin/time -v).
+# Shapes: batch 8 x 128 tokens for forward and train step; DPO 4 pairs of
+# prompt 64 + response 64 tokens. The torch part is skipped, with a message,
+# when torch is not installed. Measure on an idle machine: the load is printed.
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+MODELS=${MODELS:-pythia-14m,pythia-70m,pythia-160m}
+BENCHTIME=${BENCHTIME:-3x}
+REPS=${REPS:-3}
+PYTHON=${PYTHON:-/usr/bin/python3}
+SHARED=${SHARED:-$(dirname "$root")/shared}
+bench_torch=$SHARED/reference/torch/bench_torch.py
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')
+echo "# bench/compare.sh $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
+echo "# CPU: ${cpu:-unknown}, $(nproc) logical CPUs; Go $(go env GOVERSION), GOMAXPROCS default"
+echo "# load before: $(cut -d' ' -f1-3 /proc/loadavg)"
+
+# Go benchmark names for the models: Forward/m, TrainStep/m, DPOStep/m(/adamw).
+alt=$(echo "$MODELS" | sed 's/,/|/g')
+echo "## go test ./pythia/fast -run '^\$' -bench '^Benchmark(Forward|TrainStep|DPOStep)\$/($alt)' -benchtime $BENCHTIME"
+(cd "$root" && go test ./pythia/fast -run '^$' -bench "^Benchmark(Forward|TrainStep|DPOStep)\$/($alt)(/|\$)" \
+	-benchtime "$BENCHTIME" -timeout 60m) | tee "$work/go.txt" | grep -E '^Benchmark' || true
+echo "# load after Go: $(cut -d' ' -f1-3 /proc/loadavg)"
+
+have_torch=0
+if [ -x "$PYTHON" ] && "$PYTHON" -c 'import torch' 2>/dev/null && [ -f "$bench_torch" ]; then
+	have_torch=1
+	echo "## $PYTHON $bench_torch --blas openblas --threads 2 --models $MODELS --skip gemm --reps $REPS"
+	"$PYTHON" "$bench_torch" --blas openblas --threads 2 --models "$MODELS" --skip gemm --reps "$REPS" \
+		--json "$work/torch.json" | grep -E '^(  (fwd|fwd\+bwd|DPO)|WARNING|#)' || true
+	echo "# load after PyTorch: $(cut -d' ' -f1-3 /proc/loadavg)"
+else
+	echo "## PyTorch part skipped: torch is not importable by $PYTHON or $bench_torch is missing"
+	echo "##   (apt-get install -y python3-torch python3-numpy libopenblas0-openmp; see $SHARED/reference/torch/README.md)"
+fi
+
+# The table: Go figure, PyTorch figure and their ratio per model and measure.
+if [ -x "$PYTHON" ]; then
+	"$PYTHON" - "$work/go.txt" "$work/torch.json" "$MODELS" <<'PY'
+import json, os, re, sys
+go, torch_path, models = sys.argv[1], sys.argv[2], sys.argv[3].split(",")
+vals = {}
+for line in open(go):
+    m = re.match(r"^Benchmark(\S+?)(-\d+)?\s.*?([\d.e+]+) (tokens|pairs)/s", line)
+    if m:
+        vals[m.group(1)] = float(m.group(3))
+torch = json.load(open(torch_path))["models"] if os.path.exists(torch_path) else {}
+rows = [("Forward", "", "fwd", "tok_s", "forward tok/s"), ("TrainStep", "", "fwdbwd", "tok_s", "train step tok/s"),
+        ("DPOStep", "", "dpo", "pairs_s", "DPO step pairs/s"), ("DPOStep", "/adamw", "dpo_adamw", "pairs_s", "DPO+AdamW pairs/s")]
+print()
+print("| model | measure | Go | PyTorch | Go/PyTorch |")
+print("|---|---|---|---|---|")
+for model in models:
+    for bench, suffix, key, unit, label in rows:
+        g = vals.get(f"{bench}/{model}{suffix}")
+        if g is None:
+            continue
+        t = torch.get(model, {}).get(key, {}).get(unit)
+        ts, ratio = ("-", "-") if not t else (f"{t:.4g}", f"{g / t:.2f}")
+        print(f"| {model} | {label} | {g:.4g} | {ts} | {ratio} |")
+PY
+fi
+
+if [ "${MEMORY:-0}" = 1 ]; then
+	echo
+	echo "## peak resident memory of a pythia-160m DPO step with AdamW (policy, reference, optimizer), /usr/bin/time -v"
+	(cd "$root" && go build -o "$work/dpostep" ./bench/dpostep)
+	/usr/bin/time -v "$work/dpostep" -model pythia-160m -steps 3 2>"$work/go.time" | tail -1
+	echo "| Go (bench/dpostep) | $(grep 'Maximum resident' "$work/go.time" | awk '{printf "%.0f MB", $NF/1024}') |"
+	if [ "$have_torch" = 1 ]; then
+		/usr/bin/time -v "$PYTHON" "$bench_torch" --blas openblas --threads 2 --models pythia-160m \
+			--skip fwd,fwdbwd,dpo,gemm --reps 1 --warmup 1 >/dev/null 2>"$work/torch.time"
+		echo "| PyTorch (bench_torch.py DPO+AdamW) | $(grep 'Maximum resident' "$work/torch.time" | awk '{printf "%.0f MB", $NF/1024}') |"
+	fi
+fi
+echo "# load at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
