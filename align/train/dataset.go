@@ -46,16 +46,16 @@ func Tokenize(name string, pairs []data.Pair, encode func(string) []int) (*Datas
 }
 
 // checkIDs returns an error naming the data set, pair and field of the
-// first token id outside [0, vocab).
+// first empty prompt or token id outside [0, vocab).
 func (d *Dataset) checkIDs(vocab int) error {
 	for i, p := range d.Pairs {
+		if len(p.Prompt) == 0 {
+			return fmt.Errorf("train: %s: pair %d: field prompt: no tokens; every pair needs a prompt token", d.Name, i)
+		}
 		for _, f := range []struct {
 			name string
 			ids  []int
 		}{{"prompt", p.Prompt}, {"chosen", p.Chosen}, {"rejected", p.Rejected}} {
-			if len(f.ids) == 0 && f.name == "prompt" {
-				return fmt.Errorf("train: %s: pair %d: field prompt: no tokens; every pair needs a prompt token", d.Name, i)
-			}
 			for k, id := range f.ids {
 				if id < 0 || id >= vocab {
 					return fmt.Errorf("train: %s: pair %d: field %s: token %d is id %d, outside the model's vocabulary [0, %d)", d.Name, i, f.name, k, id, vocab)
