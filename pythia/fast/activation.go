@@ -52,15 +52,17 @@ func activationForward(act activation, y, x []float32) {
 }
 
 // activationBackward turns d, holding dloss/dy, into dloss/dx = d * act'(x),
-// given the input x and the output y = act(x).
+// given the input x and the output y = act(x). scratch holds actBlock
+// values per parallel chunk.
 //
 //	gelu:      act'(x) = Φ(x) + x φ(x),  Φ(x) = y/x, φ(x) = exp(-x²/2)/√(2π)
 //	gelu_new:  u = √(2/π)(x + 0.044715x³), t = tanh u,
 //	           act'(x) = (1+t)/2 + x/2 (1-t²) √(2/π)(1 + 3·0.044715x²)
 //	relu:      act'(x) = [x > 0]
-func activationBackward(act activation, d, x, y []float32) {
-	parallel.For(len(x), 8192, func(lo, hi int) {
-		var tmp [actBlock]float32
+func activationBackward(act activation, d, x, y []float32, scratch [][]float32) {
+	const grain = 8192
+	parallel.For(len(x), grain, func(lo, hi int) {
+		tmp := scratch[chunkOf(len(x), grain, lo)]
 		for b0 := lo; b0 < hi; b0 += actBlock {
 			b1 := min(b0+actBlock, hi)
 			switch act {

@@ -6,6 +6,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/daalab/daa/nn"
 	"github.com/daalab/daa/nn/optim"
 	"github.com/daalab/daa/pythia"
 	"github.com/daalab/daa/tensor"
@@ -130,8 +131,9 @@ func BenchmarkTinyTrainStep(b *testing.B) {
 // (after one untimed step), resetting the gradients before each step as
 // torch's zero_grad(set_to_none=True) does, and after the last.
 func runTrainSteps(b *testing.B, m *pythia.Model, e *Engine, ids [][]int) {
+	params := m.Params()
 	step := func() {
-		zeroGrads(m)
+		zeroGrads(params)
 		e.NextTokenLoss(ids, nil)
 		e.BackwardLoss(1)
 	}
@@ -142,7 +144,7 @@ func runTrainSteps(b *testing.B, m *pythia.Model, e *Engine, ids [][]int) {
 		step()
 	}
 	b.StopTimer()
-	zeroGrads(m)
+	zeroGrads(params)
 }
 
 // BenchmarkDPOStep measures a DPO step on 4 pairs (prompt 64 + response 64
@@ -186,8 +188,9 @@ func benchDPO(b *testing.B, preset string, withOpt bool) {
 	}
 	prompts, responses := dpoBatch(policy.Config.VocabSize)
 	dSum := make([]float64, 2*benchPairs)
+	params := policy.Params()
 	step := func() {
-		zeroGrads(policy)
+		zeroGrads(params)
 		pl := pe.SequenceLogProbs(prompts, responses)
 		rl := re.SequenceLogProbs(prompts, responses)
 		pe.Backward(dpoSumGrads(pl, rl, dSum))
@@ -205,10 +208,10 @@ func benchDPO(b *testing.B, preset string, withOpt bool) {
 	b.StopTimer()
 	if opt != nil { // restore the shared policy's weights for later benchmarks
 		for i, p := range ref.Params() {
-			policy.Params()[i].Value.Data.CopyFrom(p.Value.Data)
+			params[i].Value.Data.CopyFrom(p.Value.Data)
 		}
 	}
-	zeroGrads(policy)
+	zeroGrads(params)
 }
 
 // dpoBatch returns the 8 sequences of 4 pairs: rows [0, 4) chosen, [4, 8)
@@ -239,8 +242,8 @@ func dpoSumGrads(pl, rl *LogProbs, d []float64) []float64 {
 }
 
 // zeroGrads sets every parameter's gradient to nil (torch's zero_grad).
-func zeroGrads(m *pythia.Model) {
-	for _, p := range m.Params() {
+func zeroGrads(params []nn.Param) {
+	for _, p := range params {
 		p.Value.ZeroGrad()
 	}
 }

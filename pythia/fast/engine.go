@@ -30,6 +30,7 @@ type Engine struct {
 	acts  []layerActs  // per layer (train) or one reused (inference)
 	fch2  []float32    // (B*T, I) the MLP activation's output
 	attnS [][]float32  // per parallel chunk: 2*T*T attention scratch
+	actS  [][]float32  // per parallel chunk: actBlock activation-backward temporaries
 	lnS   []float32    // LayerNorm backward partial sums, 4*C per chunk
 	rows  []int32      // (N) the row of the B*T stream each scored position reads
 	hs    []float32    // (N, C) final LayerNorm of the scored rows
@@ -154,6 +155,7 @@ func (e *Engine) alloc() {
 	workers := parallel.Workers()
 	for range workers {
 		e.attnS = append(e.attnS, f(2*e.maxT*e.maxT))
+		e.actS = append(e.actS, f(actBlock))
 	}
 	e.lnS = f(4 * c * workers)
 	e.rows, e.hs, e.hsMu, e.hsRs = make([]int32, n), f(n*c), f(n), f(n)

@@ -29,14 +29,23 @@ type outputLayer struct {
 	maxes   []float64 // (N) running maximum over the chunks seen
 	sums    []float64 // (N) running Σ exp(logit - max)
 	chunk   []float32 // (N, vocabChunk) one chunk of logits
+
+	// The chunk being processed, for the row kernels below (bound once as
+	// method values, so the chunk loop does not allocate closures).
+	v0, vn      int
+	weight      []float32 // backward: dloss/dlogp per row
+	forwardRows func(lo, hi int)
+	gradRows    func(lo, hi int)
 }
 
 // newOutputLayer sizes the buffers for up to n rows.
 func newOutputLayer(n int) *outputLayer {
-	return &outputLayer{
+	o := &outputLayer{
 		targets: make([]int32, n), lse: make([]float64, n), logit: make([]float32, n), logp: make([]float64, n),
 		maxes: make([]float64, n), sums: make([]float64, n), chunk: make([]float32, n*vocabChunk),
 	}
+	o.forwardRows, o.gradRows = o.accumulateRows, o.gradientRows
+	return o
 }
 
 // forward sets lse and logp for the first o.n rows of hs (N, C) and
@@ -49,30 +58,34 @@ func (o *outputLayer) forward(hs, w []float32, c int) {
 		o.maxes[i], o.sums[i] = math.Inf(-1), 0
 	}
 	for v0 := 0; v0 < v; v0 += vocabChunk {
-		vn := min(vocabChunk, v-v0)
-		logits := o.chunk[:n*vn]
-		kernel.Sgemm(false, true, n, vn, c, 1, hs, c, w[v0*c:], c, 0, logits, vn)
-		parallel.For(n, rowGrain(vn), func(lo, hi int) {
-			for i := lo; i < hi; i++ {
-				row := logits[i*vn : (i+1)*vn]
-				if t := int(o.targets[i]) - v0; t >= 0 && t < vn {
-					o.logit[i] = row[t]
-				}
-				m := kernel.Max(row)
-				s := kernel.ExpShiftSum(row, row, m)
-				mi, mc := o.maxes[i], float64(m)
-				if mc > mi {
-					o.sums[i] = o.sums[i]*math.Exp(mi-mc) + s
-					o.maxes[i] = mc
-				} else {
-					o.sums[i] += s * math.Exp(mc-mi)
-				}
-			}
-		})
+		o.v0, o.vn = v0, min(vocabChunk, v-v0)
+		kernel.Sgemm(false, true, n, o.vn, c, 1, hs, c, w[v0*c:], c, 0, o.chunk, o.vn)
+		parallel.For(n, rowGrain(o.vn), o.forwardRows)
 	}
 	for i := range n {
 		o.lse[i] = o.maxes[i] + math.Log(o.sums[i])
 		o.logp[i] = float64(o.logit[i]) - o.lse[i]
+	}
+}
+
+// accumulateRows folds rows [lo, hi) of the current chunk of logits into
+// the running maxima and sums, keeping the target logits.
+func (o *outputLayer) accumulateRows(lo, hi int) {
+	v0, vn := o.v0, o.vn
+	for i := lo; i < hi; i++ {
+		row := o.chunk[i*vn : (i+1)*vn]
+		if t := int(o.targets[i]) - v0; t >= 0 && t < vn {
+			o.logit[i] = row[t]
+		}
+		m := kernel.Max(row)
+		s := kernel.ExpShiftSum(row, row, m)
+		mi, mc := o.maxes[i], float64(m)
+		if mc > mi {
+			o.sums[i] = o.sums[i]*math.Exp(mi-mc) + s
+			o.maxes[i] = mc
+		} else {
+			o.sums[i] += s * math.Exp(mc-mi)
+		}
 	}
 }
 
@@ -87,25 +100,31 @@ func (o *outputLayer) backward(dhs []float32, dw *param, hs, w []float32, weight
 	n := o.n
 	v := len(w) / c
 	wBeta := dw.beta() // every chunk writes its own rows of dW
+	o.weight = weight
 	for v0 := 0; v0 < v; v0 += vocabChunk {
-		vn := min(vocabChunk, v-v0)
-		dl := o.chunk[:n*vn]
-		kernel.Sgemm(false, true, n, vn, c, 1, hs, c, w[v0*c:], c, 0, dl, vn)
-		parallel.For(n, rowGrain(vn), func(lo, hi int) {
-			for i := lo; i < hi; i++ {
-				row := dl[i*vn : (i+1)*vn]
-				kernel.ExpShiftSum(row, row, float32(o.lse[i]))
-				kernel.Scale(-weight[i], row)
-				if t := int(o.targets[i]) - v0; t >= 0 && t < vn {
-					row[t] += weight[i]
-				}
-			}
-		})
+		o.v0, o.vn = v0, min(vocabChunk, v-v0)
+		vn := o.vn
+		kernel.Sgemm(false, true, n, vn, c, 1, hs, c, w[v0*c:], c, 0, o.chunk, vn)
+		parallel.For(n, rowGrain(vn), o.gradRows)
 		hBeta := float32(1)
 		if v0 == 0 {
 			hBeta = 0
 		}
-		kernel.Sgemm(false, false, n, c, vn, 1, dl, vn, w[v0*c:], c, hBeta, dhs, c)
-		kernel.Sgemm(true, false, vn, c, n, 1, dl, vn, hs, c, wBeta, dw.g[v0*c:], c)
+		kernel.Sgemm(false, false, n, c, vn, 1, o.chunk, vn, w[v0*c:], c, hBeta, dhs, c)
+		kernel.Sgemm(true, false, vn, c, n, 1, o.chunk, vn, hs, c, wBeta, dw.g[v0*c:], c)
+	}
+}
+
+// gradientRows turns rows [lo, hi) of the current chunk of logits into
+// their gradients weight_i ([v = target_i] - p_iv).
+func (o *outputLayer) gradientRows(lo, hi int) {
+	v0, vn := o.v0, o.vn
+	for i := lo; i < hi; i++ {
+		row := o.chunk[i*vn : (i+1)*vn]
+		kernel.ExpShiftSum(row, row, float32(o.lse[i]))
+		kernel.Scale(-o.weight[i], row)
+		if t := int(o.targets[i]) - v0; t >= 0 && t < vn {
+			row[t] += o.weight[i]
+		}
 	}
 }
