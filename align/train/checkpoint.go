@@ -110,8 +110,8 @@ func (t *Trainer) saveCheckpoint() error {
 				return err
 			}
 		}
-		for _, src := range t.ExtraFiles {
-			if err := copyFile(filepath.Join(dir, filepath.Base(src)), src); err != nil {
+		for name, src := range t.ExtraFiles {
+			if err := copyFile(filepath.Join(dir, filepath.Base(name)), src); err != nil {
 				return err
 			}
 		}

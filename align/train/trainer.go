@@ -43,9 +43,11 @@ type Trainer struct {
 	// OnStep, when set, is called with each optimizer step's record, after
 	// that step's evaluation and checkpoint (if any).
 	OnStep func(Record)
-	// ExtraFiles are copied into every checkpoint directory, e.g. the
-	// tokenizer.json, so that each checkpoint is a complete model directory.
-	ExtraFiles []string
+	// ExtraFiles maps file names to source paths: each source is copied
+	// under its name into every checkpoint directory, e.g.
+	// {"tokenizer.json": path}, so that each checkpoint is a complete model
+	// directory.
+	ExtraFiles map[string]string
 
 	cfg         Config
 	loss        *align.Loss
