@@ -199,6 +199,12 @@ func readState(dir string) (*trainerState, error) {
 	if err != nil {
 		return nil, fmt.Errorf("train: %w", err)
 	}
+	return parseState(b, path)
+}
+
+// parseState decodes a trainer state (unknown keys are errors); path
+// labels errors.
+func parseState(b []byte, path string) (*trainerState, error) {
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
 	var st trainerState
