@@ -7,132 +7,247 @@ import (
 	"github.com/daalab/daa/tensor/kernel"
 )
 
-// attnBatch is the geometry of a batch for the attention kernels: B
-// sequences of T positions, heads of hd features, the key mask and each
-// row's first attendable position.
+// attnBatch says which keys each query row attends to. The rows of a batch
+// are cut into segments, runs of consecutive rows that attend causally to
+// themselves. A segment may have a prefix segment whose rows it sees in
+// full before its own: the shared prompt of several responses, computed
+// once. A group is a segment without a prefix followed by the segments
+// that use it as their prefix; groups are independent (the unit of
+// parallel work).
+//
+// A right-padded batch of B sequences of T tokens is B groups of one
+// segment of T rows; SequenceLogProbs packs each distinct prompt once,
+// followed by its responses.
 type attnBatch struct {
-	b, t, nh, hd int
-	valid        []bool  // (B*T): position may be attended to (a real token)
-	first        []int32 // (B): first valid position of each row, T when none
+	nh, hd int
+	valid  []bool    // per row: may be attended to as a key (a real token)
+	segs   []segment // in row order, each group's first segment followed by its dependents
+	groups [][2]int  // segments [lo, hi) of each group; segs[lo] is the group's prefix
 }
 
-// attentionForward computes causal self-attention for every sequence b and
-// head h, reading q, k and v from qkv (B*T, 3C) in the per-head
-// [q_h | k_h | v_h] layout:
-//
-//	S = q k^T / √hd                                            (T, T)
-//	P = softmax of each row of S over the visible keys, 0 elsewhere
-//	atty[b, :, h*hd:(h+1)*hd] = P v                           (T, hd) of (B*T, C)
-//	lse[b, h, t] = log Σ_visible exp(S[t, s])                  (B, NH, T)
-//
-// Query t sees key s when s <= t and valid[b*T+s]. A query that sees no key
-// attends uniformly to all T keys, which is what Hugging Face's masked_fill
-// with the lowest float gives (lse is then NaN, a marker). scratch holds
-// one T*T buffer per parallel chunk.
-func attentionForward(atty, lse, qkv []float32, g attnBatch, scratch [][]float32) {
-	t, hd, c := g.t, g.hd, g.nh*g.hd
-	scale := float32(1 / math.Sqrt(float64(hd)))
-	n := g.b * g.nh
-	parallel.For(n, 1, func(lo, hi int) {
-		p := scratch[chunkOf(n, 1, lo)][:t*t]
-		for item := lo; item < hi; item++ {
-			b, h := item/g.nh, item%g.nh
-			q := qkv[b*t*3*c+h*3*hd:]
-			k, v := q[hd:], q[2*hd:]
-			kernel.Sgemm(false, true, t, t, hd, scale, q, 3*c, k, 3*c, 0, p, t)
-			ls := lse[item*t : (item+1)*t]
-			for i := range t {
-				ls[i] = softmaxRow(p[i*t:(i+1)*t], i, g, b)
+// segment is a run of n rows starting at row start; prefix is the index of
+// the segment it sees in full (-1 for none); first is the offset of its
+// first valid row (n when none).
+type segment struct {
+	start, n, prefix, first int
+}
+
+// reset empties the batch.
+func (g *attnBatch) reset() {
+	g.segs, g.groups = g.segs[:0], g.groups[:0]
+}
+
+// addGroup appends a segment of n rows at start without a prefix,
+// starting a new group, and returns its index.
+func (g *attnBatch) addGroup(start, n int) int {
+	g.groups = append(g.groups, [2]int{len(g.segs), len(g.segs) + 1})
+	g.segs = append(g.segs, segment{start: start, n: n, prefix: -1})
+	return len(g.segs) - 1
+}
+
+// addDependent appends a segment of n rows at start that sees the last
+// group's first segment as its prefix.
+func (g *attnBatch) addDependent(start, n int) {
+	last := &g.groups[len(g.groups)-1]
+	g.segs = append(g.segs, segment{start: start, n: n, prefix: last[0]})
+	last[1]++
+}
+
+// setFirst records each segment's first valid row.
+func (g *attnBatch) setFirst() {
+	for i := range g.segs {
+		s := &g.segs[i]
+		s.first = s.n
+		for j := range s.n {
+			if g.valid[s.start+j] {
+				s.first = j
+				break
 			}
-			kernel.Sgemm(false, false, t, hd, t, 1, p, t, v, 3*c, 0, atty[b*t*c+h*hd:], c)
+		}
+	}
+}
+
+// prefixOf returns segment s's prefix (a zero segment when it has none).
+func (g *attnBatch) prefixOf(s segment) segment {
+	if s.prefix < 0 {
+		return segment{}
+	}
+	return g.segs[s.prefix]
+}
+
+// attentionForward computes causal self-attention per group and head h,
+// reading q, k and v from qkv (rows, 3C) in the per-head [q_h | k_h | v_h]
+// layout. For a segment s with prefix p (p empty for none) and the keys
+// K = [K_p; K_s] (rows of the prefix, then of the segment):
+//
+//	S = q_s K^T / √hd                                (n_s, n_p + n_s)
+//	P = softmax of each row of S over its visible keys, 0 elsewhere
+//	atty[s rows, h*hd:(h+1)*hd] = P [V_p; V_s]      of (rows, C)
+//	lse[r*NH + h] = log Σ_visible exp(S[r])          (rows, NH)
+//
+// Row i of s sees the valid prefix rows and the valid rows 0..i of s. A
+// row that sees no key attends uniformly to the whole row of keys, which
+// is what Hugging Face's masked_fill with the lowest float gives; its lse
+// is NaN (a marker). scratch holds T*T values per parallel chunk, T the
+// longest n_p + n_s.
+func attentionForward(atty, lse, qkv []float32, g *attnBatch, scratch [][]float32) {
+	items := len(g.groups) * g.nh
+	parallel.For(items, 1, func(lo, hi int) {
+		tile := scratch[chunkOf(items, 1, lo)]
+		for item := lo; item < hi; item++ {
+			grp, h := g.groups[item/g.nh], item%g.nh
+			for _, s := range g.segs[grp[0]:grp[1]] {
+				g.forwardSegment(atty, lse, qkv, s, h, tile)
+			}
 		}
 	})
 }
 
-// softmaxRow turns the scores row of query i of sequence b into its
-// attention probabilities in place and returns their log-sum-exp (NaN for
-// a query that sees no key, whose row becomes uniform).
-func softmaxRow(row []float32, i int, g attnBatch, b int) float32 {
-	if i < int(g.first[b]) {
-		for s := range row {
-			row[s] = 1 / float32(len(row))
-		}
-		return float32(math.NaN())
+// forwardSegment is attentionForward for segment s and head h.
+func (g *attnBatch) forwardSegment(atty, lse, qkv []float32, s segment, h int, tile []float32) {
+	hd, c := g.hd, g.nh*g.hd
+	p := g.prefixOf(s)
+	ld := p.n + s.n
+	scale := float32(1 / math.Sqrt(float64(hd)))
+	q := qkv[s.start*3*c+h*3*hd:]
+	out := atty[s.start*c+h*hd:]
+	if p.n > 0 {
+		kp := qkv[p.start*3*c+h*3*hd+hd:]
+		kernel.Sgemm(false, true, s.n, p.n, hd, scale, q, 3*c, kp, 3*c, 0, tile, ld)
 	}
-	vis := maskRow(row, i, g, b)
-	m := kernel.Max(vis)
-	sum := kernel.ExpShiftSum(vis, vis, m)
-	kernel.Scale(float32(1/sum), vis)
-	return m + float32(math.Log(sum))
+	kernel.Sgemm(false, true, s.n, s.n, hd, scale, q, 3*c, q[hd:], 3*c, 0, tile[p.n:], ld)
+	for i := range s.n {
+		row := tile[i*ld : (i+1)*ld]
+		if g.seesNothing(s, p, i) {
+			uniform(row)
+			lse[(s.start+i)*g.nh+h] = float32(math.NaN())
+			continue
+		}
+		vis := g.maskRow(row, s, p, i)
+		m := kernel.Max(vis)
+		sum := kernel.ExpShiftSum(vis, vis, m)
+		kernel.Scale(float32(1/sum), vis)
+		lse[(s.start+i)*g.nh+h] = m + float32(math.Log(sum))
+	}
+	beta := float32(0)
+	if p.n > 0 {
+		vp := qkv[p.start*3*c+h*3*hd+2*hd:]
+		kernel.Sgemm(false, false, s.n, hd, p.n, 1, tile, ld, vp, 3*c, 0, out, c)
+		beta = 1
+	}
+	kernel.Sgemm(false, false, s.n, hd, s.n, 1, tile[p.n:], ld, q[2*hd:], 3*c, beta, out, c)
 }
 
-// maskRow sets the scores of keys query i may not see to -Inf (those after
-// i to 0) and returns the row's first i+1 entries.
-func maskRow(row []float32, i int, g attnBatch, b int) []float32 {
-	clear(row[i+1:])
-	vis := row[:i+1]
-	valid := g.valid[b*g.t : b*g.t+i+1]
-	for s, ok := range valid {
+// seesNothing reports whether row i of segment s (prefix p) has no valid key.
+func (g *attnBatch) seesNothing(s, p segment, i int) bool {
+	return i < s.first && p.first >= p.n
+}
+
+// uniform sets every entry of row to 1/len(row).
+func uniform(row []float32) {
+	for j := range row {
+		row[j] = 1 / float32(len(row))
+	}
+}
+
+// maskRow sets the scores of the keys row i of s (prefix p) may not see to
+// -Inf (the later rows of s to 0) and returns the entries of the keys up
+// to and including row i: the prefix's and rows 0..i of s.
+func (g *attnBatch) maskRow(row []float32, s, p segment, i int) []float32 {
+	clear(row[p.n+i+1:])
+	vis := row[:p.n+i+1]
+	for j, ok := range g.valid[p.start : p.start+p.n] {
 		if !ok {
-			vis[s] = float32(math.Inf(-1))
+			vis[j] = float32(math.Inf(-1))
+		}
+	}
+	for j, ok := range g.valid[s.start : s.start+i+1] {
+		if !ok {
+			vis[p.n+j] = float32(math.Inf(-1))
 		}
 	}
 	return vis
 }
 
 // attentionBackward computes the gradients of attentionForward with
-// respect to q, k and v, writing (not adding) them into dqkv (B*T, 3C),
-// given datty (B*T, C). It recomputes the probabilities from qkv and lse:
+// respect to q, k and v into dqkv (rows, 3C), given datty (rows, C),
+// recomputing the probabilities from qkv and lse. Per segment s with
+// prefix p and dO its rows of datty:
 //
 //	P  = exp(S - lse) on visible keys
-//	dv = P^T dO,   dP = dO v^T
-//	dS = P ∘ (dP - rowsum(P ∘ dP))        (0 for a query that sees no key)
-//	dq = dS k / √hd,   dk = dS^T q / √hd
+//	dV_s = P_s^T dO,   dV_p += P_p^T dO      (P = [P_p | P_s] by key block)
+//	dP = dO [V_p; V_s]^T
+//	dS = P ∘ (dP - rowsum(P ∘ dP))          (0 for a row that sees no key)
+//	dq_s = dS [K_p; K_s] / √hd
+//	dK_s = dS_s^T q_s / √hd,   dK_p += dS_p^T q_s / √hd
 //
-// scratch holds 2*T*T values per parallel chunk.
-func attentionBackward(dqkv, datty, qkv, lse []float32, g attnBatch, scratch [][]float32) {
-	t, hd, c := g.t, g.hd, g.nh*g.hd
-	scale := float32(1 / math.Sqrt(float64(hd)))
-	n := g.b * g.nh
-	parallel.For(n, 1, func(lo, hi int) {
-		s := scratch[chunkOf(n, 1, lo)]
-		p, dp := s[:t*t], s[t*t:2*t*t]
+// A group's first segment is done first (its gradients assigned), then its
+// dependents, which add into the prefix's dK and dV. scratch holds 2*T*T
+// values per parallel chunk.
+func attentionBackward(dqkv, datty, qkv, lse []float32, g *attnBatch, scratch [][]float32) {
+	items := len(g.groups) * g.nh
+	parallel.For(items, 1, func(lo, hi int) {
+		s := scratch[chunkOf(items, 1, lo)]
+		half := len(s) / 2
 		for item := lo; item < hi; item++ {
-			b, h := item/g.nh, item%g.nh
-			off := b*t*3*c + h*3*hd
-			q, k, v := qkv[off:], qkv[off+hd:], qkv[off+2*hd:]
-			dq, dk, dv := dqkv[off:], dqkv[off+hd:], dqkv[off+2*hd:]
-			do := datty[b*t*c+h*hd:]
-			kernel.Sgemm(false, true, t, t, hd, scale, q, 3*c, k, 3*c, 0, p, t)
-			ls := lse[item*t : (item+1)*t]
-			for i := range t {
-				row := p[i*t : (i+1)*t]
-				if i < int(g.first[b]) {
-					for j := range row {
-						row[j] = 1 / float32(t)
-					}
-					continue
-				}
-				vis := maskRow(row, i, g, b)
-				kernel.ExpShiftSum(vis, vis, ls[i])
+			grp, h := g.groups[item/g.nh], item%g.nh
+			for _, seg := range g.segs[grp[0]:grp[1]] {
+				g.backwardSegment(dqkv, datty, qkv, lse, seg, h, s[:half], s[half:])
 			}
-			kernel.Sgemm(true, false, t, hd, t, 1, p, t, do, c, 0, dv, 3*c)
-			kernel.Sgemm(false, true, t, t, hd, 1, do, c, v, 3*c, 0, dp, t)
-			for i := range t {
-				dsr := dp[i*t : (i+1)*t]
-				if i < int(g.first[b]) {
-					clear(dsr) // masked_fill blocks the gradient of every score
-					continue
-				}
-				pr := p[i*t : i*t+i+1]
-				d := kernel.Dot(pr, dsr[:i+1])
-				for j, pv := range pr {
-					dsr[j] = pv * (dsr[j] - d)
-				}
-				clear(dsr[i+1:])
-			}
-			kernel.Sgemm(false, false, t, hd, t, scale, dp, t, k, 3*c, 0, dq, 3*c)
-			kernel.Sgemm(true, false, t, hd, t, scale, dp, t, q, 3*c, 0, dk, 3*c)
 		}
 	})
+}
+
+// backwardSegment is attentionBackward for segment s and head h, with
+// scratch tiles p and dp.
+func (g *attnBatch) backwardSegment(dqkv, datty, qkv, lse []float32, s segment, h int, p, dp []float32) {
+	hd, c := g.hd, g.nh*g.hd
+	pre := g.prefixOf(s)
+	ld := pre.n + s.n
+	scale := float32(1 / math.Sqrt(float64(hd)))
+	off, poff := s.start*3*c+h*3*hd, pre.start*3*c+h*3*hd
+	q, k, v := qkv[off:], qkv[off+hd:], qkv[off+2*hd:]
+	dq, dk, dv := dqkv[off:], dqkv[off+hd:], dqkv[off+2*hd:]
+	do := datty[s.start*c+h*hd:]
+	if pre.n > 0 {
+		kernel.Sgemm(false, true, s.n, pre.n, hd, scale, q, 3*c, qkv[poff+hd:], 3*c, 0, p, ld)
+	}
+	kernel.Sgemm(false, true, s.n, s.n, hd, scale, q, 3*c, k, 3*c, 0, p[pre.n:], ld)
+	for i := range s.n {
+		row := p[i*ld : (i+1)*ld]
+		if g.seesNothing(s, pre, i) {
+			uniform(row)
+			continue
+		}
+		vis := g.maskRow(row, s, pre, i)
+		kernel.ExpShiftSum(vis, vis, lse[(s.start+i)*g.nh+h])
+	}
+	kernel.Sgemm(true, false, s.n, hd, s.n, 1, p[pre.n:], ld, do, c, 0, dv, 3*c)
+	kernel.Sgemm(false, true, s.n, s.n, hd, 1, do, c, v, 3*c, 0, dp[pre.n:], ld)
+	if pre.n > 0 {
+		kernel.Sgemm(true, false, pre.n, hd, s.n, 1, p, ld, do, c, 1, dqkv[poff+2*hd:], 3*c)
+		kernel.Sgemm(false, true, s.n, pre.n, hd, 1, do, c, qkv[poff+2*hd:], 3*c, 0, dp, ld)
+	}
+	for i := range s.n {
+		dsr := dp[i*ld : (i+1)*ld]
+		if g.seesNothing(s, pre, i) {
+			clear(dsr) // masked_fill blocks the gradient of every score
+			continue
+		}
+		n := pre.n + i + 1
+		pr := p[i*ld : i*ld+n]
+		d := kernel.Dot(pr, dsr[:n])
+		for j, pv := range pr {
+			dsr[j] = pv * (dsr[j] - d)
+		}
+		clear(dsr[n:])
+	}
+	beta := float32(0)
+	if pre.n > 0 {
+		kernel.Sgemm(false, false, s.n, hd, pre.n, scale, dp, ld, qkv[poff+hd:], 3*c, 0, dq, 3*c)
+		kernel.Sgemm(true, false, pre.n, hd, s.n, scale, dp, ld, q, 3*c, 1, dqkv[poff+hd:], 3*c)
+		beta = 1
+	}
+	kernel.Sgemm(false, false, s.n, hd, s.n, scale, dp[pre.n:], ld, k, 3*c, beta, dq, 3*c)
+	kernel.Sgemm(true, false, s.n, hd, s.n, scale, dp[pre.n:], ld, q, 3*c, 0, dk, 3*c)
 }

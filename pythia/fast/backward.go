@@ -12,7 +12,7 @@ func (e *Engine) backward() {
 	for _, p := range e.p.all {
 		p.beginGrad()
 	}
-	n, bt, c := e.out.n, e.batch.b*e.batch.t, e.c
+	n, bt, c := e.out.n, e.n, e.c
 	last := e.resIn(e.layers)
 	e.out.backward(e.dhs, e.p.embOut, e.hs, e.p.embOut.w(), e.weight, c)
 	clear(e.dres[:bt*c])
@@ -42,7 +42,7 @@ func (e *Engine) backward() {
 //	sequential: dmid = dy + ln2'(dln2); dx = dmid + ln1'(dln1)
 func (e *Engine) layerBackward(l int, x []float32, a *layerActs) {
 	lp := &e.p.layers[l]
-	n, c, in := e.batch.b*e.batch.t, e.c, e.inter
+	n, c, in := e.n, e.c, e.inter
 	activationForward(e.act, e.fch2, a.fch) // recompute act(fch), the input of dense_4h_to_h
 	linearBackward(e.dfch, lp.downw, lp.downb, e.dres, e.fch2, lp.downw.w(), e.ones, n, in, c)
 	activationBackward(e.act, e.dfch, a.fch, e.fch2, e.actS)
@@ -51,7 +51,7 @@ func (e *Engine) layerBackward(l int, x []float32, a *layerActs) {
 		layernormBackward(e.dres, lp.ln2w, lp.ln2b, e.dlnB, a.mid, nil, a.ln2Mu, a.ln2Rs, lp.ln2w.w(), n, c, e.lnS)
 	}
 	linearBackward(e.datty, lp.densew, lp.denseb, e.dres, a.atty, lp.densew.w(), e.ones, n, c, c)
-	attentionBackward(e.dqkv, e.datty, a.qkv, a.lse, e.batch, e.attnS)
+	attentionBackward(e.dqkv, e.datty, a.qkv, a.lse, &e.batch, e.attnS)
 	e.rope.backward(e.dqkv, e.pos, n, e.nh, e.hd)
 	linearBackward(e.dlnA, lp.qkvw, lp.qkvb, e.dqkv, a.ln1, lp.qkvw.w(), e.ones, n, c, 3*c)
 	if e.parallelResidual {

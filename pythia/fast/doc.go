@@ -34,9 +34,12 @@
 //     internal/parallel; matrix products are tensor/kernel's SGEMM;
 //   - the embedding gradient touches only the rows of the tokens seen.
 //
-// Shapes: B sequences of T tokens are processed as B*T rows of C = hidden
-// size features ("(B*T, C)"), right-padded; the fused projection's output is
-// (B*T, 3C) in Hugging Face's per-head [q_h | k_h | v_h] layout.
+// Shapes: a batch is processed as rows of C = hidden size features
+// ("(rows, C)"): B right-padded sequences of T tokens are B*T rows, and
+// SequenceLogProbs packs each distinct prompt once followed by its
+// responses (a DPO batch's chosen and rejected responses share their
+// prompt's rows; no padding). The fused projection's output is (rows, 3C)
+// in Hugging Face's per-head [q_h | k_h | v_h] layout.
 //
 // An Engine is not safe for concurrent use; its results alias its buffers
 // and are overwritten by the next call.

@@ -21,33 +21,39 @@ type Engine struct {
 	train      bool // keeps every layer's activations and the backward buffers
 	rope       *rope
 
-	// The current batch: B rows of T positions, flattened to B*T rows.
+	// The current batch: n rows (tokens), padded (B rows of T positions,
+	// flattened) or packed (SequenceLogProbs: each distinct prompt once,
+	// then its responses), with the attention segments in batch.
+	n, t  int // rows; T of a padded batch
 	batch attnBatch
-	ids   []int32 // (B*T) token ids
-	pos   []int32 // (B*T) rotary positions
+	ids   []int32 // (rows) token ids
+	pos   []int32 // (rows) rotary positions
+	group []int   // (B) SequenceLogProbs: the first sequence with the same prompt
+	last  []int   // (B) SequenceLogProbs: row of each sequence's last prompt token
+	start []int   // (B) SequenceLogProbs: first row of each response
 
-	res   [][]float32  // residual stream (B*T, C): res[l] enters layer l; train: L+1 buffers, inference: 2 alternating
+	res   [][]float32  // residual stream (rows, C): res[l] enters layer l; train: L+1 buffers, inference: 2 alternating
 	acts  []layerActs  // per layer (train) or one reused (inference)
-	fch2  []float32    // (B*T, I) the MLP activation's output
+	fch2  []float32    // (rows, I) the MLP activation's output
 	attnS [][]float32  // per parallel chunk: 2*T*T attention scratch
 	actS  [][]float32  // per parallel chunk: actBlock activation-backward temporaries
 	lnS   []float32    // LayerNorm backward partial sums, 4*C per chunk
-	rows  []int32      // (N) the row of the B*T stream each scored position reads
+	rows  []int32      // (N) the row each scored position reads
 	hs    []float32    // (N, C) final LayerNorm of the scored rows
 	hsMu  []float32    // (N) its means
 	hsRs  []float32    // (N) its reciprocal standard deviations
 	out   *outputLayer // the fused output layer over the scored rows
 
 	// Backward buffers (train only).
-	dres   []float32 // (B*T, C) gradient of the residual stream
-	dlnA   []float32 // (B*T, C) gradient of input_layernorm's output
-	dlnB   []float32 // (B*T, C) gradient of post_attention_layernorm's output
-	datty  []float32 // (B*T, C)
-	dqkv   []float32 // (B*T, 3C)
-	dfch   []float32 // (B*T, I)
+	dres   []float32 // (rows, C) gradient of the residual stream
+	dlnA   []float32 // (rows, C) gradient of input_layernorm's output
+	dlnB   []float32 // (rows, C) gradient of post_attention_layernorm's output
+	datty  []float32 // (rows, C)
+	dqkv   []float32 // (rows, 3C)
+	dfch   []float32 // (rows, I)
 	dhs    []float32 // (N, C)
 	weight []float32 // (N) dloss/dlogp of each scored position
-	ones   []float32 // (B*T) ones: bias gradients as GEMMs
+	ones   []float32 // (rows) ones: bias gradients as GEMMs
 
 	pending pass      // the forward pass Backward may follow
 	seq     LogProbs  // SequenceLogProbs' result
@@ -66,14 +72,14 @@ type shape struct {
 
 // layerActs are one layer's activations kept for the backward pass.
 type layerActs struct {
-	ln1, ln2     []float32 // (B*T, C) LayerNorm outputs
-	ln1Mu, ln1Rs []float32 // (B*T)
-	ln2Mu, ln2Rs []float32 // (B*T)
-	qkv          []float32 // (B*T, 3C) fused projection, q and k rotated
+	ln1, ln2     []float32 // (rows, C) LayerNorm outputs
+	ln1Mu, ln1Rs []float32 // (rows)
+	ln2Mu, ln2Rs []float32 // (rows)
+	qkv          []float32 // (rows, 3C) fused projection, q and k rotated
 	lse          []float32 // (B, NH, T) attention log-sum-exp per query
-	atty         []float32 // (B*T, C) merged heads, the input of attention.dense
-	mid          []float32 // (B*T, C) sequential residual only: x + attention
-	fch          []float32 // (B*T, I) MLP pre-activation
+	atty         []float32 // (rows, C) merged heads, the input of attention.dense
+	mid          []float32 // (rows, C) sequential residual only: x + attention
+	fch          []float32 // (rows, I) MLP pre-activation
 }
 
 // pass names the forward pass whose activations the engine holds.
@@ -133,7 +139,8 @@ func (e *Engine) alloc() {
 	n, c, in := e.maxB*e.maxT, e.c, e.inter
 	f := func(k int) []float32 { return make([]float32, k) }
 	e.ids, e.pos = make([]int32, n), make([]int32, n)
-	e.batch.valid, e.batch.first = make([]bool, n), make([]int32, e.maxB)
+	e.batch.nh, e.batch.hd, e.batch.valid = e.nh, e.hd, make([]bool, n)
+	e.group, e.last, e.start = make([]int, e.maxB), make([]int, e.maxB), make([]int, e.maxB)
 	nres, nacts := 2, 1
 	if e.train {
 		nres, nacts = e.layers+1, e.layers
@@ -144,7 +151,7 @@ func (e *Engine) alloc() {
 	for range nacts {
 		a := layerActs{
 			ln1: f(n * c), ln2: f(n * c), ln1Mu: f(n), ln1Rs: f(n), ln2Mu: f(n), ln2Rs: f(n),
-			qkv: f(3 * n * c), lse: f(e.maxB * e.nh * e.maxT), atty: f(n * c), fch: f(n * in),
+			qkv: f(3 * n * c), lse: f(n * e.nh), atty: f(n * c), fch: f(n * in),
 		}
 		if !e.parallelResidual {
 			a.mid = f(n * c)

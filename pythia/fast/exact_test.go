@@ -49,39 +49,47 @@ func TestLogitsMatchAutograd(t *testing.T) {
 
 // TestSequenceLogProbsMatchAutograd compares SequenceLogProbs and the
 // gradients of Σ_b dSum_b Sum_b with pythia.Model.SequenceLogProbs in
-// float64.
+// float64 (which right-pads the concatenated sequences), for distinct
+// prompts and for prompts shared by several responses (packed once), with
+// an empty response among them.
 func TestSequenceLogProbsMatchAutograd(t *testing.T) {
 	for i, v := range variants {
-		t.Run(v.name, func(t *testing.T) {
-			m32, m64 := randomPair(t, v.config(), uint64(10+i))
-			rng := rand.New(rand.NewPCG(uint64(i), 2))
-			vocab := v.config().VocabSize
-			prompts := randomIDs(rng, []int{3, 1, 6, 2}, vocab)
-			responses := randomIDs(rng, []int{4, 7, 0, 3}, vocab)
-			dSum := []float64{0.7, -1.3, 0.4, 2.1}
-
-			e, err := New(m32, 4, 12)
-			if err != nil {
-				t.Fatal(err)
-			}
-			got := e.SequenceLogProbs(prompts, responses)
-			want := m64.SequenceLogProbs(prompts, responses)
-			checkRel(t, "Sum", got.Sum, want.Sum.Data.Float64s(), tolValue)
-			checkRel(t, "Mean", got.Mean, want.Mean.Data.Float64s(), tolValue)
-			wantPer := want.PerToken.Data.Float64s()
-			r := want.PerToken.Shape()[1]
-			for b := range responses {
-				if got.Count[b] != want.Count[b] {
-					t.Errorf("Count[%d] = %d, want %d", b, got.Count[b], want.Count[b])
+		m32, m64 := randomPair(t, v.config(), uint64(10+i))
+		rng := rand.New(rand.NewPCG(uint64(i), 2))
+		vocab := v.config().VocabSize
+		distinct := randomIDs(rng, []int{3, 1, 6, 2, 4}, vocab)
+		shared := [][]int{distinct[0], distinct[1], distinct[0], distinct[2], distinct[1]}
+		responses := randomIDs(rng, []int{4, 7, 0, 3, 5}, vocab)
+		dSum := []float64{0.7, -1.3, 0.4, 2.1, -0.6}
+		e, err := New(m32, 5, 12)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range []struct {
+			name    string
+			prompts [][]int
+		}{{"distinct", distinct}, {"shared", shared}} {
+			t.Run(v.name+"/"+c.name, func(t *testing.T) {
+				zeroGrads(m32.Params())
+				zeroGrads(m64.Params())
+				got := e.SequenceLogProbs(c.prompts, responses)
+				want := m64.SequenceLogProbs(c.prompts, responses)
+				checkRel(t, "Sum", got.Sum, want.Sum.Data.Float64s(), tolValue)
+				checkRel(t, "Mean", got.Mean, want.Mean.Data.Float64s(), tolValue)
+				wantPer := want.PerToken.Data.Float64s()
+				r := want.PerToken.Shape()[1]
+				for b := range responses {
+					if got.Count[b] != want.Count[b] {
+						t.Errorf("Count[%d] = %d, want %d", b, got.Count[b], want.Count[b])
+					}
+					checkRel(t, "PerToken", got.PerToken[b], wantPer[b*r:b*r+len(responses[b])], tolValue)
 				}
-				checkRel(t, "PerToken", got.PerToken[b], wantPer[b*r:b*r+len(responses[b])], tolValue)
-			}
-
-			e.Backward(dSum)
-			loss := autograd.Sum(autograd.Mul(want.Sum, autograd.Const(tensor.FromFloat64s(dSum, len(dSum)))))
-			loss.Backward()
-			checkGrads(t, m32, m64)
-		})
+				e.Backward(dSum)
+				loss := autograd.Sum(autograd.Mul(want.Sum, autograd.Const(tensor.FromFloat64s(dSum, len(dSum)))))
+				loss.Backward()
+				checkGrads(t, m32, m64)
+			})
+		}
 	}
 }
 
@@ -115,12 +123,8 @@ func TestNextTokenLossMatchAutograd(t *testing.T) {
 			}
 			for _, c := range cases {
 				t.Run(c.name, func(t *testing.T) {
-					for _, p := range m32.Params() {
-						p.Value.ZeroGrad()
-					}
-					for _, p := range m64.Params() {
-						p.Value.ZeroGrad()
-					}
+					zeroGrads(m32.Params())
+					zeroGrads(m64.Params())
 					got := e.NextTokenLoss(c.ids, c.mask)
 					want := m64.NextTokenLoss(c.ids, c.mask)
 					checkRel(t, "loss", []float64{got}, []float64{want.Item()}, tolValue)

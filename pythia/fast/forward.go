@@ -7,28 +7,52 @@ import (
 	"github.com/daalab/daa/tensor/kernel"
 )
 
-// begin starts a batch of b rows of t positions: every position real and
-// at rotary position 0..t-1 until the caller changes ids, valid and pos.
-// It panics with op's name if the batch does not fit the engine.
-func (e *Engine) begin(op string, b, t int) {
-	if b < 1 || t < 1 || b > e.maxB || t > e.maxT {
-		panic(fmt.Sprintf("fast: %s with a batch of %d sequences of %d tokens; the engine holds up to %d of %d", op, b, t, e.maxB, e.maxT))
+// beginRows starts a batch of n rows, every one a real token, with no
+// segments yet: the caller sets ids, positions and the attention segments.
+// It panics with op's name if n rows do not fit the engine.
+func (e *Engine) beginRows(op string, n int) {
+	if n < 1 || n > e.maxB*e.maxT {
+		panic(fmt.Sprintf("fast: %s with %d tokens; the engine holds up to %d", op, n, e.maxB*e.maxT))
 	}
 	e.pending = passNone
-	e.batch.b, e.batch.t, e.batch.nh, e.batch.hd = b, t, e.nh, e.hd
-	for i := range b * t {
-		e.pos[i] = int32(i % t)
+	e.n = n
+	e.batch.reset()
+	for i := range n {
 		e.batch.valid[i] = true
 	}
 }
 
-// setID stores token id at row r, panicking with op's name if it is
-// outside the vocabulary.
-func (e *Engine) setID(op string, r, id int) {
-	if id < 0 || id >= e.vocab {
-		panic(fmt.Sprintf("fast: %s token %d at [%d][%d] outside the vocabulary [0, %d)", op, id, r/e.batch.t, r%e.batch.t, e.vocab))
+// begin starts a right-padded batch of b rows of t positions: b segments
+// of t rows, every position real and at rotary position 0..t-1 until the
+// caller changes valid and pos. It panics with op's name if the batch does
+// not fit the engine.
+func (e *Engine) begin(op string, b, t int) {
+	if b < 1 || t < 1 || b > e.maxB || t > e.maxT {
+		panic(fmt.Sprintf("fast: %s with a batch of %d sequences of %d tokens; the engine holds up to %d of %d", op, b, t, e.maxB, e.maxT))
 	}
+	e.beginRows(op, b*t)
+	e.t = t
+	for i := range b {
+		e.batch.addGroup(i*t, t)
+	}
+	for r := range b * t {
+		e.pos[r] = int32(r % t)
+	}
+}
+
+// setID stores token id at row r, panicking with op's name if it is
+// outside the vocabulary; seq and at locate it in the caller's input.
+func (e *Engine) setID(op string, r, id, seq, at int) {
+	e.checkID(op, id, seq, at)
 	e.ids[r] = int32(id)
+}
+
+// checkID panics with op's name if id, at [seq][at] of the caller's input,
+// is outside the vocabulary.
+func (e *Engine) checkID(op string, id, seq, at int) {
+	if id < 0 || id >= e.vocab {
+		panic(fmt.Sprintf("fast: %s token %d at [%d][%d] outside the vocabulary [0, %d)", op, id, seq, at, e.vocab))
+	}
 }
 
 // forward runs the batch set up by begin through the embedding and every
@@ -36,8 +60,8 @@ func (e *Engine) setID(op string, r, id int) {
 // score, the fused output layer for e.out.targets. It returns the residual
 // stream leaving the last layer.
 func (e *Engine) forward(n int, score bool) []float32 {
-	bt, c := e.batch.b*e.batch.t, e.c
-	e.setFirst()
+	bt, c := e.n, e.c
+	e.batch.setFirst()
 	x := e.res[0]
 	emb := e.p.embIn.w()
 	parallel.For(bt, rowGrain(c), func(lo, hi int) {
@@ -58,20 +82,6 @@ func (e *Engine) forward(n int, score bool) []float32 {
 	return last
 }
 
-// setFirst records each row's first valid position for the attention mask.
-func (e *Engine) setFirst() {
-	b, t := e.batch.b, e.batch.t
-	for i := range b {
-		e.batch.first[i] = int32(t)
-		for j := range t {
-			if e.batch.valid[i*t+j] {
-				e.batch.first[i] = int32(j)
-				break
-			}
-		}
-	}
-}
-
 // resIn returns the residual stream entering layer l (l = L: leaving the
 // last layer).
 func (e *Engine) resIn(l int) []float32 {
@@ -89,7 +99,7 @@ func (e *Engine) actsOf(l int) *layerActs {
 	return &e.acts[0]
 }
 
-// layerForward applies transformer block l to x (B*T, C), writing y:
+// layerForward applies transformer block l to x (rows, C), writing y:
 //
 //	parallel:   y = x + attn(ln1(x)) + mlp(ln2(x))
 //	sequential: mid = x + attn(ln1(x));  y = mid + mlp(ln2(mid))
@@ -99,14 +109,14 @@ func (e *Engine) actsOf(l int) *layerActs {
 // are written first and the dense products added onto them.
 func (e *Engine) layerForward(l int, x, y []float32, a *layerActs) {
 	lp := &e.p.layers[l]
-	n, c, in := e.batch.b*e.batch.t, e.c, e.inter
+	n, c, in := e.n, e.c, e.inter
 	layernormForward(a.ln1, a.ln1Mu, a.ln1Rs, x, nil, lp.ln1w.w(), lp.ln1b.w(), n, c, e.eps)
-	linearForward(a.qkv, a.ln1, lp.qkvw.w(), data(lp.qkvb), n, c, 3*c) // (B*T, 3C)
+	linearForward(a.qkv, a.ln1, lp.qkvw.w(), data(lp.qkvb), n, c, 3*c) // (rows, 3C)
 	e.rope.forward(a.qkv, e.pos, n, e.nh, e.hd)
 	if e.cache != nil {
 		e.cache.attention(e, l, a)
 	} else {
-		attentionForward(a.atty, a.lse, a.qkv, e.batch, e.attnS) // (B*T, C)
+		attentionForward(a.atty, a.lse, a.qkv, &e.batch, e.attnS) // (rows, C)
 	}
 	mlpIn := x
 	if e.parallelResidual {
@@ -119,7 +129,7 @@ func (e *Engine) layerForward(l int, x, y []float32, a *layerActs) {
 		mlpIn = a.mid
 	}
 	layernormForward(a.ln2, a.ln2Mu, a.ln2Rs, mlpIn, nil, lp.ln2w.w(), lp.ln2b.w(), n, c, e.eps)
-	linearForward(a.fch, a.ln2, lp.upw.w(), lp.upb.w(), n, c, in) // (B*T, I)
+	linearForward(a.fch, a.ln2, lp.upw.w(), lp.upb.w(), n, c, in) // (rows, I)
 	activationForward(e.act, e.fch2, a.fch)
 	kernel.Sgemm(false, true, n, c, in, 1, e.fch2, in, lp.downw.w(), in, 1, y, c)
 }

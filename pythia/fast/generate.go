@@ -155,7 +155,7 @@ func (d *decoder) prefill(e *Engine, prompts [][]int) []float32 {
 			if j >= pad {
 				id, pos = p[j-pad], j-pad
 			}
-			e.setID("Generate", i*s+j, id)
+			e.setID("Generate", i*s+j, id, i, j)
 			e.pos[i*s+j] = int32(pos)
 			e.batch.valid[i*s+j] = j >= pad
 			d.valid[i*d.capacity+j] = j >= pad
@@ -197,7 +197,7 @@ func (d *decoder) logitsOf(e *Engine) []float32 {
 //
 //	p = softmax(q K^T / √hd) over valid keys,   atty = p V
 func (d *decoder) attention(e *Engine, l int, a *layerActs) {
-	nh, hd, c, t := e.nh, e.hd, e.c, e.batch.t
+	nh, hd, c, t := e.nh, e.hd, e.c, e.t
 	first := d.s - t // cache position of the batch's first column
 	for i := range d.b {
 		for j := range t {
@@ -210,7 +210,7 @@ func (d *decoder) attention(e *Engine, l int, a *layerActs) {
 		}
 	}
 	if !d.decoding {
-		attentionForward(a.atty, a.lse, a.qkv, e.batch, e.attnS)
+		attentionForward(a.atty, a.lse, a.qkv, &e.batch, e.attnS)
 		return
 	}
 	scale := float32(1 / math.Sqrt(float64(hd)))

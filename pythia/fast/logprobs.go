@@ -2,6 +2,7 @@ package fast
 
 import (
 	"fmt"
+	"slices"
 )
 
 // LogProbs are the log-probabilities of a batch of responses given their
@@ -19,10 +20,13 @@ type LogProbs struct {
 }
 
 // SequenceLogProbs scores responses[b] given prompts[b] for every b, with
-// the semantics of pythia.Model.SequenceLogProbs: each pair is
-// concatenated, the batch right-padded (padding masked as keys), and
-// response token j is scored from the position before it (the label
-// shift). Only response positions go through the output layer. On a
+// the semantics of pythia.Model.SequenceLogProbs: response token j is
+// scored from the position before it (the label shift), given the prompt
+// and the response before it. The batch is packed rather than padded: each
+// distinct prompt is run once and its responses attend to it (the chosen
+// and rejected responses of a preference pair share their prompt's
+// computation), which gives what running every concatenated sequence alone
+// gives. Only response positions go through the output layer. On a
 // training engine the activations are kept for Backward or
 // BackwardPerToken.
 //
@@ -34,35 +38,31 @@ func (e *Engine) SequenceLogProbs(prompts, responses [][]int) *LogProbs {
 	if len(prompts) != len(responses) || len(prompts) == 0 {
 		panic(fmt.Sprintf("fast: %s with %d prompts and %d responses", op, len(prompts), len(responses)))
 	}
-	b, t, r := len(prompts), 0, 0
+	r := 0
 	for i, p := range prompts {
 		if len(p) == 0 {
 			panic(fmt.Sprintf("fast: %s prompt %d is empty; the first response token needs a context", op, i))
 		}
-		t = max(t, len(p)+len(responses[i]))
+		if len(p)+len(responses[i]) > e.maxT {
+			panic(fmt.Sprintf("fast: %s sequence %d has %d prompt and %d response tokens; the engine holds up to %d", op, i, len(p), len(responses[i]), e.maxT))
+		}
 		r = max(r, len(responses[i]))
+	}
+	if len(prompts) > e.maxB {
+		panic(fmt.Sprintf("fast: %s with %d sequences; the engine holds up to %d", op, len(prompts), e.maxB))
 	}
 	if r == 0 {
 		panic("fast: " + op + " with no response tokens")
 	}
-	e.begin(op, b, t)
+	e.packSequences(op, prompts, responses)
 	n := 0
-	for i, p := range prompts {
-		resp := responses[i]
-		for j := range t {
-			id := 0 // right padding, masked
-			switch {
-			case j < len(p):
-				id = p[j]
-			case j < len(p)+len(resp):
-				id = resp[j-len(p)]
-			default:
-				e.batch.valid[i*t+j] = false
-			}
-			e.setID(op, i*t+j, id)
-		}
+	for k, resp := range responses {
 		for j, tok := range resp {
-			e.rows[n], e.out.targets[n] = int32(i*t+len(p)-1+j), int32(tok)
+			row := e.start[k] + j - 1 // the row before response token j
+			if j == 0 {
+				row = e.last[k]
+			}
+			e.rows[n], e.out.targets[n] = int32(row), int32(tok)
 			n++
 		}
 	}
@@ -72,6 +72,58 @@ func (e *Engine) SequenceLogProbs(prompts, responses [][]int) *LogProbs {
 		e.pending = passSequence
 	}
 	return &e.seq
+}
+
+// packSequences lays the batch out packed: for each distinct prompt (in
+// order of first appearance), its tokens once, at positions 0..len-1, then
+// the tokens of every response to it, each at positions len, len+1, ...
+// and attending to the prompt's rows and its own. It records in e.last the
+// row of each sequence's last prompt token and in e.start the first row of
+// its response.
+func (e *Engine) packSequences(op string, prompts, responses [][]int) {
+	rows := 0
+	for k, p := range prompts {
+		e.group[k] = k // the first sequence with the same prompt
+		for j := range k {
+			if e.group[j] == j && slices.Equal(prompts[j], p) {
+				e.group[k] = j
+				break
+			}
+		}
+		if e.group[k] == k {
+			rows += len(p)
+		}
+		rows += len(responses[k])
+	}
+	e.beginRows(op, rows)
+	r := 0
+	for k, p := range prompts {
+		if e.group[k] != k {
+			continue // its prompt is already laid out
+		}
+		e.batch.addGroup(r, len(p))
+		last := r + len(p) - 1
+		for j, id := range p {
+			e.setID(op, r, id, k, j)
+			e.pos[r] = int32(j)
+			r++
+		}
+		for k2 := k; k2 < len(prompts); k2++ {
+			if e.group[k2] != k {
+				continue
+			}
+			resp := responses[k2]
+			e.last[k2], e.start[k2] = last, r
+			if len(resp) > 0 {
+				e.batch.addDependent(r, len(resp))
+			}
+			for j, id := range resp {
+				e.setID(op, r, id, k2, len(p)+j)
+				e.pos[r] = int32(len(p) + j)
+				r++
+			}
+		}
+	}
 }
 
 // collectSequences fills e.seq from the output layer's log-probs, scored

@@ -15,21 +15,29 @@ type nllState struct{ n int }
 // positions t < T-1 of -log p(ids[b][t+1] | ids[b][:t+1]), where, with a
 // mask ([B][T], true for real tokens; nil: all real), position t is scored
 // only when token t+1 is real and masked tokens are hidden as keys. On a
-// training engine the activations are kept for BackwardLoss.
+// training engine the activations are kept for BackwardLoss. A
+// right-padded batch (every mask row true then false) is packed: the
+// padding is not computed at all.
 //
 // It panics if ids or mask is empty, ragged or larger than the engine, T <
 // 2, an id is outside the vocabulary, or no position is scored.
 func (e *Engine) NextTokenLoss(ids [][]int, mask [][]bool) float64 {
 	const op = "NextTokenLoss"
-	b, t := e.setTokens(op, ids, mask)
+	var b, t int
+	if isRightPadding(mask) {
+		b, t = e.setTokensPacked(op, ids, mask)
+	} else {
+		b, t = e.setTokens(op, ids, mask)
+	}
 	if t < 2 {
 		panic(fmt.Sprintf("fast: %s of sequences of %d tokens; want at least 2", op, t))
 	}
 	n := 0
 	for i := range b {
 		for j := range t - 1 {
-			if e.batch.valid[i*t+j+1] {
-				e.rows[n], e.out.targets[n] = int32(i*t+j), e.ids[i*t+j+1]
+			if mask == nil || mask[i][j+1] {
+				r := e.start[i] + j
+				e.rows[n], e.out.targets[n] = int32(r), e.ids[r+1]
 				n++
 			}
 		}
@@ -84,10 +92,61 @@ func (e *Engine) Logits(ids [][]int, mask [][]bool) []float32 {
 	return out
 }
 
-// setTokens starts a batch from ids [B][T] and an optional mask of the
-// same shape, panicking with op's name if either is empty or ragged, the
-// batch does not fit, or an id is outside the vocabulary.
+// setTokens starts a padded batch from ids [B][T] and an optional mask of
+// the same shape (row i's positions start at row e.start[i] = i*T),
+// panicking with op's name if either is empty or ragged, the batch does
+// not fit, or an id is outside the vocabulary.
 func (e *Engine) setTokens(op string, ids [][]int, mask [][]bool) (b, t int) {
+	b, t = checkTokens(op, ids, mask)
+	e.begin(op, b, t)
+	for i, row := range ids {
+		e.start[i] = i * t
+		for j, id := range row {
+			e.setID(op, i*t+j, id, i, j)
+			if mask != nil {
+				e.batch.valid[i*t+j] = mask[i][j]
+			}
+		}
+	}
+	return b, t
+}
+
+// setTokensPacked starts a packed batch from ids [B][T] and a right-padding
+// mask: row i's len_i real tokens are laid out from row e.start[i], one
+// segment each, and the padding is left out. It panics as setTokens does.
+func (e *Engine) setTokensPacked(op string, ids [][]int, mask [][]bool) (b, t int) {
+	b, t = checkTokens(op, ids, mask)
+	if b > e.maxB || t > e.maxT {
+		panic(fmt.Sprintf("fast: %s with a batch of %d sequences of %d tokens; the engine holds up to %d of %d", op, b, t, e.maxB, e.maxT))
+	}
+	rows := 0
+	for i := range b {
+		rows += realTokens(mask[i])
+	}
+	e.beginRows(op, max(rows, 1))
+	r := 0
+	for i, row := range ids {
+		n := realTokens(mask[i])
+		e.start[i] = r
+		if n > 0 {
+			e.batch.addGroup(r, n)
+		}
+		for j, id := range row {
+			if j >= n { // padding: checked, not laid out
+				e.checkID(op, id, i, j)
+				continue
+			}
+			e.setID(op, r, id, i, j)
+			e.pos[r] = int32(j)
+			r++
+		}
+	}
+	return b, t
+}
+
+// checkTokens returns the shape [B][T] of ids, panicking with op's name if
+// ids is empty or ragged or mask is not nil and not [B][T].
+func checkTokens(op string, ids [][]int, mask [][]bool) (b, t int) {
 	if len(ids) == 0 || len(ids[0]) == 0 {
 		panic(fmt.Sprintf("fast: %s of an empty batch", op))
 	}
@@ -95,7 +154,6 @@ func (e *Engine) setTokens(op string, ids [][]int, mask [][]bool) (b, t int) {
 	if mask != nil && len(mask) != b {
 		panic(fmt.Sprintf("fast: %s mask has %d rows for %d sequences", op, len(mask), b))
 	}
-	e.begin(op, b, t)
 	for i, row := range ids {
 		if len(row) != t {
 			panic(fmt.Sprintf("fast: %s ids row %d has %d tokens; row 0 has %d", op, i, len(row), t))
@@ -103,12 +161,33 @@ func (e *Engine) setTokens(op string, ids [][]int, mask [][]bool) (b, t int) {
 		if mask != nil && len(mask[i]) != t {
 			panic(fmt.Sprintf("fast: %s mask row %d has %d entries for %d tokens", op, i, len(mask[i]), t))
 		}
-		for j, id := range row {
-			e.setID(op, i*t+j, id)
-			if mask != nil {
-				e.batch.valid[i*t+j] = mask[i][j]
+	}
+	return b, t
+}
+
+// isRightPadding reports whether mask is not nil and every row is some true
+// entries followed only by false ones.
+func isRightPadding(mask [][]bool) bool {
+	if mask == nil {
+		return false
+	}
+	for _, row := range mask {
+		n := realTokens(row)
+		for _, ok := range row[n:] {
+			if ok {
+				return false
 			}
 		}
 	}
-	return b, t
+	return true
+}
+
+// realTokens returns the number of leading true entries of row.
+func realTokens(row []bool) int {
+	for j, ok := range row {
+		if !ok {
+			return j
+		}
+	}
+	return len(row)
 }
