@@ -33,15 +33,15 @@ type Record map[string]float64
 
 // Keys of the bookkeeping fields of a Record.
 const (
-	KeyStep         = "step"
-	KeyExamples     = "examples"
-	KeyEpoch        = "epoch"
-	KeyLearningRate = "learning_rate"
-	KeyGradNorm     = "grad_norm"
-	KeyLoss         = "loss"
-	KeyLogitsChosen = "logits/chosen"
-	KeyLogitsReject = "logits/rejected"
-	EvalPrefix      = "eval_"
+	KeyStep           = "step"
+	KeyExamples       = "examples"
+	KeyEpoch          = "epoch"
+	KeyLearningRate   = "learning_rate"
+	KeyGradNorm       = "grad_norm"
+	KeyLoss           = "loss"
+	KeyLogitsChosen   = "logits/chosen"
+	KeyLogitsRejected = "logits/rejected"
+	EvalPrefix        = "eval_"
 )
 
 // MetricsFile is the name of the metrics log in the output directory.
@@ -89,7 +89,7 @@ func (m *meter) record(prefix string, vocab int) Record {
 	for k, s := range m.sums {
 		rec[prefix+k] = s / float64(m.pairs)
 	}
-	for i, k := range []string{KeyLogitsChosen, KeyLogitsReject} {
+	for i, k := range []string{KeyLogitsChosen, KeyLogitsRejected} {
 		rec[prefix+k] = m.logits[i] / (float64(m.tokens[i]) * float64(vocab))
 	}
 	return rec

@@ -21,7 +21,7 @@ import (
 // trainKeys and lossKeys are the keys of a sigmoid run's records.
 var (
 	lossKeys = []string{KeyLoss, align.MetricRewardsChosen, align.MetricRewardsRejected, align.MetricRewardsAccuracy,
-		align.MetricRewardsMargins, align.MetricLogpsChosen, align.MetricLogpsRejected, KeyLogitsChosen, KeyLogitsReject}
+		align.MetricRewardsMargins, align.MetricLogpsChosen, align.MetricLogpsRejected, KeyLogitsChosen, KeyLogitsRejected}
 	bookKeys = []string{KeyStep, KeyExamples, KeyEpoch}
 )
 

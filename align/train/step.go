@@ -3,7 +3,6 @@ package train
 import (
 	"fmt"
 	"math"
-	"path/filepath"
 
 	"github.com/daalab/daa/align"
 	"github.com/daalab/daa/align/data"
@@ -73,65 +72,6 @@ func (t *Trainer) batchLoss(s *split, idx []int, policy *pythia.Model) (*batchRe
 		res.tokens[side] += n
 	}
 	return res, nil
-}
-
-// refSums returns the reference sums of the pairs idx of s, [B] each:
-// gathered from the precomputed cache, or scored by the live reference.
-func (t *Trainer) refSums(s *split, idx []int, pb *data.PairBatch) (chosen, rejected *autograd.Value, err error) {
-	if s.ref != nil {
-		c, r := make([]float64, len(idx)), make([]float64, len(idx))
-		for k, i := range idx {
-			c[k], r[k] = s.ref.chosen[i], s.ref.rejected[i]
-		}
-		dt := t.policy.DType()
-		return autograd.Const(tensor.FromValues(dt, c, len(c))), autograd.Const(tensor.FromValues(dt, r, len(r))), nil
-	}
-	chosen, rejected, err = scoreBatch(t.refView, pb).sums(pb.Pairs, t.cfg.Loss.LDAlpha)
-	if err != nil {
-		return nil, nil, fmt.Errorf("reference: %w", err)
-	}
-	return chosen, rejected, nil
-}
-
-// precomputeReference fills (or reads) the reference cache of the train and
-// eval pairs, then drops the reference model, which is no longer needed.
-func (t *Trainer) precomputeReference() error {
-	wh, err := weightsHash(t.refModel)
-	if err != nil {
-		return err
-	}
-	dir := t.cfg.RefCacheDir
-	if dir == "" {
-		dir = filepath.Join(t.cfg.OutputDir, "ref_logps")
-	}
-	for _, s := range []*split{&t.train, &t.eval} {
-		if s.set == nil {
-			continue
-		}
-		n := len(s.set.Pairs)
-		compute := func() (chosen, rejected []float64, err error) {
-			chosen, rejected = make([]float64, 0, n), make([]float64, 0, n)
-			for lo := 0; lo < n; lo += t.cfg.EvalBatchSize {
-				idx := span(lo, min(n, lo+t.cfg.EvalBatchSize))
-				pb, err := t.collate(s, idx)
-				if err != nil {
-					return nil, nil, err
-				}
-				c, r, err := scoreBatch(t.refView, pb).sums(pb.Pairs, t.cfg.Loss.LDAlpha)
-				if err != nil {
-					return nil, nil, fmt.Errorf("train: %s pairs %d..%d: reference: %w", s.set.Name, lo, idx[len(idx)-1], err)
-				}
-				chosen = append(chosen, c.Data.ToFloat64s()...)
-				rejected = append(rejected, r.Data.ToFloat64s()...)
-			}
-			return chosen, rejected, nil
-		}
-		if s.ref, err = loadOrComputeRef(dir, s.name, s.set.Name, n, s.hash, wh, t.cfg.Loss.LDAlpha, compute); err != nil {
-			return err
-		}
-	}
-	t.refModel, t.refView = nil, nil
-	return nil
 }
 
 // accumulate runs the forward and backward passes of one optimizer step

@@ -81,6 +81,9 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	cfg := train.DefaultConfig()
 	cfg.AddFlags(fs)
 	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil // the usage was printed
+		}
 		return err
 	}
 	if o.model == "" || o.data == "" || cfg.OutputDir == "" {
