@@ -50,7 +50,10 @@ func trainDAA(o Options, spec runSpec, ref *reference, ds *task.Dataset, evaluat
 	if err != nil {
 		return err
 	}
-	sc := &scorer{model: policy}
+	sc, err := newScorer(policy, 2*o.DAABatch, true)
+	if err != nil {
+		return err
+	}
 	order := rand.New(rand.NewPCG(spec.Seed, hashString(spec.ID()))).Perm(len(ds.Train))
 	next := 0
 	// Evaluate at step round(k*steps/Checkpoints) for k = 0..Checkpoints.

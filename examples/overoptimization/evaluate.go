@@ -59,14 +59,22 @@ func newEvaluator(o Options, ref *reference, ds *task.Dataset) *evaluator {
 	return e
 }
 
-// evalBatch bounds the rows of one scoring pass.
-const evalBatch = 512
+// evalBatch bounds the rows of one scoring pass; evalPairs = evalBatch/2.
+const (
+	evalBatch = 256
+	evalPairs = evalBatch / 2
+)
 
-// evaluate samples from the policy at temperature 1 and measures KL, gold
-// win rate, length and junk, then the implicit reward on held-out pairs.
+// evaluate samples from the policy at temperature 1 (pythia/fast's KV-cached
+// batched sampler) and measures KL, gold win rate, length and junk, then the
+// implicit reward on held-out pairs.
 func (e *evaluator) evaluate(policy *pythia.Model) (point, error) {
 	var p point
-	gen, err := policy.Generate(e.prompts, pythia.GenerateOptions{
+	polScorer, err := newScorer(policy, evalBatch, false)
+	if err != nil {
+		return p, err
+	}
+	gen, err := polScorer.eng.Generate(e.prompts, pythia.GenerateOptions{
 		SampleOptions: pythia.SampleOptions{Temperature: 1},
 		MaxNewTokens:  task.MaxNewTokens,
 		StopTokens:    []int{task.EOS},
@@ -76,7 +84,10 @@ func (e *evaluator) evaluate(policy *pythia.Model) (point, error) {
 		return p, err
 	}
 	// Reference log-probs of the sampled tokens, per token (EOS included).
-	refScorer := &scorer{model: e.ref.model.Frozen()}
+	refScorer, err := newScorer(e.ref.model, evalBatch, false)
+	if err != nil {
+		return p, err
+	}
 	var refTok [][]float64
 	for lo := 0; lo < len(e.prompts); lo += evalBatch {
 		hi := min(lo+evalBatch, len(e.prompts))
@@ -113,7 +124,7 @@ func (e *evaluator) evaluate(policy *pythia.Model) (point, error) {
 	p.WinRate, p.WinRateSE = win.Mean, num(win.SE)
 
 	// Implicit reward log pi/pi_ref on held-out pairs.
-	pc, pr := pairSums(&scorer{model: policy.Frozen()}, e.ds.HeldOut, evalBatch/2)
+	pc, pr := pairSums(polScorer, e.ds.HeldOut, evalPairs)
 	margins := make([]float64, len(pc))
 	var rewards []float64
 	var lengths []int

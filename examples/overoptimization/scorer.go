@@ -2,45 +2,61 @@ package main
 
 import (
 	"github.com/daalab/daa/autograd"
+	"github.com/daalab/daa/examples/overoptimization/task"
 	"github.com/daalab/daa/pythia"
+	"github.com/daalab/daa/pythia/fast"
 	"github.com/daalab/daa/tensor"
 )
+
+// maxSeq bounds prompt plus response: a prompt and MaxNewTokens sampled
+// tokens (training responses are at most MaxLen+1 tokens).
+const maxSeq = task.PromptLen + task.MaxNewTokens
 
 // scorer computes log p(response | prompt) summed over response tokens for a
 // batch and, for training, propagates a gradient on those sums into the
 // model's parameter gradients. Every loss in this study depends on the policy
 // only through these sums, so the loss itself is computed on a [B] vector in
-// float64 (see align) and only d loss / d sums flows back through the model.
+// float64 (see align) and only d loss / d sums flows back through the model,
+// on pythia/fast's fused float32 engine.
 type scorer struct {
-	model *pythia.Model
-	last  *pythia.SequenceLogProbs
+	eng *fast.Engine
+}
+
+// newScorer returns a training scorer (backward enabled) or an inference
+// one for batches of up to maxBatch sequences.
+func newScorer(m *pythia.Model, maxBatch int, train bool) (*scorer, error) {
+	var e *fast.Engine
+	var err error
+	if train {
+		e, err = fast.New(m, maxBatch, maxSeq)
+	} else {
+		e, err = fast.NewInference(m, maxBatch, maxSeq)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &scorer{eng: e}, nil
 }
 
 // sums runs the forward pass and returns the per-sequence sums and, when
-// perToken is set, the per-token log-probs of each response.
+// perToken is set, the per-token log-probs of each response (copies: the
+// engine reuses its buffers).
 func (s *scorer) sums(prompts, responses [][]int, perToken bool) ([]float64, [][]float64) {
-	lp := s.model.SequenceLogProbs(prompts, responses)
-	s.last = lp
-	out := lp.Sum.Data.ToFloat64s()
+	lp := s.eng.SequenceLogProbs(prompts, responses)
+	out := append([]float64(nil), lp.Sum...)
 	if !perToken {
 		return out, nil
 	}
-	flat := lp.PerToken.Data.ToFloat64s()
-	width := lp.PerToken.Data.Dim(1)
 	tok := make([][]float64, len(responses))
 	for b := range responses {
-		tok[b] = flat[b*width : b*width+lp.Count[b]]
+		tok[b] = append([]float64(nil), lp.PerToken[b]...)
 	}
 	return out, tok
 }
 
 // backward accumulates d loss / d params given d loss / d sums of the last
 // forward pass.
-func (s *scorer) backward(dSums []float64) {
-	g := tensor.FromFloat64s(append([]float64(nil), dSums...)).Cast(s.last.Sum.DType())
-	s.last.Sum.BackwardWith(g)
-	s.last = nil
-}
+func (s *scorer) backward(dSums []float64) { s.eng.Backward(dSums) }
 
 // lossGrad evaluates a scalar loss of the [B] vector sums in float64 and
 // returns its value and gradient d loss / d sums.

@@ -39,7 +39,10 @@ func trainSFT(o Options, size string, seed uint64, ds *task.Dataset, step func()
 	if err != nil {
 		return nil, err
 	}
-	sc := &scorer{model: m}
+	sc, err := newScorer(m, o.SFTBatch, true)
+	if err != nil {
+		return nil, err
+	}
 	deal := newShuffler(len(ds.SFT), rand.New(rand.NewPCG(seed, 0x5f7)))
 	prompts := make([][]int, o.SFTBatch)
 	responses := make([][]int, o.SFTBatch)
@@ -65,9 +68,12 @@ func trainSFT(o Options, size string, seed uint64, ds *task.Dataset, step func()
 		step()
 	}
 	ref := &reference{size: size, seed: seed, model: m}
-	frozen := &scorer{model: m.Frozen()}
-	ref.trainChosen, ref.trainRejected = pairSums(frozen, ds.Train, o.DAABatch*8)
-	ref.heldOutChosen, ref.heldOutRejected = pairSums(frozen, ds.HeldOut, o.DAABatch*8)
+	frozen, err := newScorer(m, 2*evalPairs, false)
+	if err != nil {
+		return nil, err
+	}
+	ref.trainChosen, ref.trainRejected = pairSums(frozen, ds.Train, evalPairs)
+	ref.heldOutChosen, ref.heldOutRejected = pairSums(frozen, ds.HeldOut, evalPairs)
 	return ref, nil
 }
 
