@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/daalab/daa/internal/atomicfile"
 	"github.com/daalab/daa/nn/safetensors"
 	"github.com/daalab/daa/tensor"
 )
@@ -72,31 +73,10 @@ func writeFloat64(w io.Writer, v []float64) error {
 	return nil
 }
 
-// writeFileAtomic writes data to a temporary file beside path, syncs it and
-// renames it over path, so readers see the old file or the whole new one.
-func writeFileAtomic(path string, data []byte) (err error) {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
+// writeFileAtomic writes data to path atomically (see internal/atomicfile).
+func writeFileAtomic(path string, data []byte) error {
+	if err := atomicfile.WriteFile(path, data); err != nil {
 		return fmt.Errorf("pythia: %w", err)
 	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-			err = fmt.Errorf("pythia: %s: %w", path, err)
-		}
-	}()
-	if _, err := tmp.Write(data); err != nil {
-		return err
-	}
-	if err := tmp.Chmod(0o644); err != nil {
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
+	return nil
 }

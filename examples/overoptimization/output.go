@@ -5,34 +5,15 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
+	"github.com/daalab/daa/internal/atomicfile"
 	"os"
 	"path/filepath"
 	"sort"
 	"strconv"
 )
 
-// writeFileAtomic writes data to path through a temporary file in the same
-// directory and a rename, so readers never see a partial file.
-func writeFileAtomic(path string, data []byte) error {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return err
-	}
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		os.Remove(f.Name())
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err := f.Close(); err != nil {
-		os.Remove(f.Name())
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err := os.Chmod(f.Name(), 0o644); err != nil {
-		os.Remove(f.Name())
-		return err
-	}
-	return os.Rename(f.Name(), path)
-}
+// writeFileAtomic writes data to path so readers never see a partial file.
+func writeFileAtomic(path string, data []byte) error { return atomicfile.WriteFile(path, data) }
 
 func writeJSON(path string, v any) error {
 	data, err := json.MarshalIndent(v, "", " ")
