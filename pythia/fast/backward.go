@@ -9,12 +9,24 @@ import (
 // LayerNorm, every layer and the embedding, accumulating every parameter's
 // gradient.
 func (e *Engine) backward() {
+	e.beginGrads()
+	e.out.backward(e.dhs, e.p.embOut, e.hs, e.p.embOut.w(), e.weight, e.c)
+	e.backwardFromHidden()
+}
+
+// beginGrads prepares every parameter's gradient for a backward pass.
+func (e *Engine) beginGrads() {
 	for _, p := range e.p.all {
 		p.beginGrad()
 	}
+}
+
+// backwardFromHidden propagates e.dhs, the gradient with respect to the
+// final LayerNorm's outputs at the scored rows, through that LayerNorm,
+// every layer and the embedding.
+func (e *Engine) backwardFromHidden() {
 	n, bt, c := e.out.n, e.n, e.c
 	last := e.resIn(e.layers)
-	e.out.backward(e.dhs, e.p.embOut, e.hs, e.p.embOut.w(), e.weight, c)
 	clear(e.dres[:bt*c])
 	layernormBackward(e.dres, e.p.lnfw, e.p.lnfb, e.dhs, last, e.rows[:n], e.hsMu, e.hsRs, e.p.lnfw.w(), n, c, e.lnS)
 	for l := e.layers - 1; l >= 0; l-- {

@@ -88,11 +88,20 @@ func BenchmarkForward(b *testing.B) {
 	}
 }
 
-// BenchmarkTrainStep measures NextTokenLoss and BackwardLoss (the mean
-// next-token NLL, forward and backward) of 8 x 128 tokens, with the
-// gradients reset each step as torch's zero_grad(set_to_none=True), in
-// tokens/s.
+// BenchmarkTrainStep measures NextTokenLossAndGrad (the mean next-token
+// NLL, forward and backward) of 8 x 128 tokens, with the gradients reset
+// each step as torch's zero_grad(set_to_none=True), in tokens/s.
 func BenchmarkTrainStep(b *testing.B) {
+	benchTrainPresets(b, true)
+}
+
+// BenchmarkTrainStepUnfused is BenchmarkTrainStep with NextTokenLoss then
+// BackwardLoss (the output layer's logits computed twice).
+func BenchmarkTrainStepUnfused(b *testing.B) {
+	benchTrainPresets(b, false)
+}
+
+func benchTrainPresets(b *testing.B, fused bool) {
 	for _, preset := range benchPresets {
 		b.Run(preset, func(b *testing.B) {
 			m := benchModel(b, preset)
@@ -100,7 +109,7 @@ func BenchmarkTrainStep(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			runTrainSteps(b, m, e, benchIDs(benchBatch, benchSeq, m.Config.VocabSize))
+			runTrainSteps(b, m, e, benchIDs(benchBatch, benchSeq, m.Config.VocabSize), fused)
 			b.ReportMetric(float64(benchBatch*benchSeq*b.N)/b.Elapsed().Seconds(), "tokens/s")
 		})
 	}
@@ -123,17 +132,21 @@ func BenchmarkTinyTrainStep(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	runTrainSteps(b, m, e, benchIDs(64, 24, cfg.VocabSize))
+	runTrainSteps(b, m, e, benchIDs(64, 24, cfg.VocabSize), true)
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "steps/s")
 }
 
 // runTrainSteps times b.N training steps of the mean next-token NLL of ids
-// (after one untimed step), resetting the gradients before each step as
-// torch's zero_grad(set_to_none=True) does, and after the last.
-func runTrainSteps(b *testing.B, m *pythia.Model, e *Engine, ids [][]int) {
+// (after one untimed step), fused or not, resetting the gradients before
+// each step as torch's zero_grad(set_to_none=True) does, and after the last.
+func runTrainSteps(b *testing.B, m *pythia.Model, e *Engine, ids [][]int, fused bool) {
 	params := m.Params()
 	step := func() {
 		zeroGrads(params)
+		if fused {
+			e.NextTokenLossAndGrad(ids, nil)
+			return
+		}
 		e.NextTokenLoss(ids, nil)
 		e.BackwardLoss(1)
 	}

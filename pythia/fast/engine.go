@@ -43,6 +43,7 @@ type Engine struct {
 	hsMu  []float32    // (N) its means
 	hsRs  []float32    // (N) its reciprocal standard deviations
 	out   *outputLayer // the fused output layer over the scored rows
+	fused *fusedOutput // NextTokenLossAndGrad's output pass, allocated on first use
 
 	// Backward buffers (train only).
 	dres   []float32 // (rows, C) gradient of the residual stream

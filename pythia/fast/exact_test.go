@@ -93,9 +93,10 @@ func TestSequenceLogProbsMatchAutograd(t *testing.T) {
 	}
 }
 
-// TestNextTokenLossMatchAutograd compares NextTokenLoss and its gradients
-// with pythia.Model.NextTokenLoss in float64 on a right-padded batch and on
-// a mask with holes and a left-padded row (queries that see no key).
+// TestNextTokenLossMatchAutograd compares NextTokenLoss with BackwardLoss,
+// and NextTokenLossAndGrad, with pythia.Model.NextTokenLoss and its
+// gradients in float64 on a right-padded batch, an unmasked one, and a
+// mask with holes and a left-padded row (queries that see no key).
 func TestNextTokenLossMatchAutograd(t *testing.T) {
 	for i, v := range variants {
 		t.Run(v.name, func(t *testing.T) {
@@ -130,6 +131,14 @@ func TestNextTokenLossMatchAutograd(t *testing.T) {
 					checkRel(t, "loss", []float64{got}, []float64{want.Item()}, tolValue)
 					e.BackwardLoss(1)
 					want.Backward()
+					checkGrads(t, m32, m64)
+
+					// The fused pass, in chunks of 3 rows.
+					zeroGrads(m32.Params())
+					e.fused = newFusedOutput(e.out, vocab)
+					e.fused.rows = 3
+					fused := e.NextTokenLossAndGrad(c.ids, c.mask)
+					checkRel(t, "fused loss", []float64{fused}, []float64{want.Item()}, tolValue)
 					checkGrads(t, m32, m64)
 				})
 			}

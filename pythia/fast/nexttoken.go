@@ -22,7 +22,56 @@ type nllState struct{ n int }
 // It panics if ids or mask is empty, ragged or larger than the engine, T <
 // 2, an id is outside the vocabulary, or no position is scored.
 func (e *Engine) NextTokenLoss(ids [][]int, mask [][]bool) float64 {
-	const op = "NextTokenLoss"
+	n := e.nextTokenBatch("NextTokenLoss", ids, mask)
+	e.forward(n, true)
+	e.nll.n = n
+	if e.train {
+		e.pending = passNextToken
+	}
+	return e.meanNLL(n)
+}
+
+// NextTokenLossAndGrad computes NextTokenLoss(ids, mask) and accumulates
+// its gradient into every parameter's Grad in one call: the result of
+// NextTokenLoss followed by BackwardLoss(1), cheaper because the output
+// layer runs once over chunks of tokens and the whole vocabulary, forming
+// the gradients as each chunk's log-softmax is known (three products with
+// embed_out instead of four). The first call allocates a logits buffer of
+// up to 32 MB. It panics as NextTokenLoss does, or on an inference engine.
+func (e *Engine) NextTokenLossAndGrad(ids [][]int, mask [][]bool) float64 {
+	const op = "NextTokenLossAndGrad"
+	if !e.train {
+		panic("fast: " + op + " on an inference engine (made by NewInference)")
+	}
+	n := e.nextTokenBatch(op, ids, mask)
+	e.forward(n, false)
+	w := float32(-1 / float64(n)) // d(-Σ logp / n)/d logp_i
+	for i := range n {
+		e.weight[i] = w
+	}
+	if e.fused == nil {
+		e.fused = newFusedOutput(e.out, e.vocab)
+	}
+	e.out.n = n
+	e.beginGrads()
+	e.fused.run(e.dhs, e.p.embOut, e.hs, e.p.embOut.w(), e.weight, e.c)
+	e.backwardFromHidden()
+	return e.meanNLL(n)
+}
+
+// meanNLL returns -mean(logp) over the first n scored rows.
+func (e *Engine) meanNLL(n int) float64 {
+	var sum float64
+	for _, v := range e.out.logp[:n] {
+		sum += v
+	}
+	return -sum / float64(n)
+}
+
+// nextTokenBatch lays out ids and mask for a next-token loss and sets the
+// n scored rows and their targets, which it returns; it panics as
+// NextTokenLoss does.
+func (e *Engine) nextTokenBatch(op string, ids [][]int, mask [][]bool) int {
 	var b, t int
 	if isRightPadding(mask) {
 		b, t = e.setTokensPacked(op, ids, mask)
@@ -45,16 +94,7 @@ func (e *Engine) NextTokenLoss(ids [][]int, mask [][]bool) float64 {
 	if n == 0 {
 		panic("fast: " + op + " with no scored position")
 	}
-	e.forward(n, true)
-	var sum float64
-	for _, v := range e.out.logp[:n] {
-		sum += v
-	}
-	e.nll.n = n
-	if e.train {
-		e.pending = passNextToken
-	}
-	return -sum / float64(n)
+	return n
 }
 
 // BackwardLoss accumulates into every parameter's Grad the gradient of
