@@ -2,11 +2,12 @@
 // loss on preference pairs: what TRL's DPOTrainer does, with any loss of
 // package align.
 //
-//	train, _ := train.ReadDataset("pairs.jsonl", tok.Encode)
+//	pairs, err := train.ReadDataset("pairs.jsonl", tok.Encode)
 //	cfg := train.DefaultConfig()
 //	cfg.OutputDir = "out"
-//	t, err := train.New(cfg, policy, nil, train.Data{Train: train, EOS: eos, Pad: pad})
+//	t, err := train.New(cfg, policy, nil, train.Data{Train: pairs, EOS: eos, Pad: pad})
 //	err = t.Train(ctx) // metrics.jsonl, checkpoint-<step>/, LATEST
+//	// later, or after a crash: New as before, then t.Resume("out") and t.Train(ctx)
 //
 // # One step
 //
