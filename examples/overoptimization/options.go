@@ -48,7 +48,8 @@ type Options struct {
 	Shard, NumShards int
 	Merge            []string
 
-	Verify string // check a summary.json and exit
+	Verify     string // check a summary.json and exit
+	CPUProfile string // write a CPU profile here
 }
 
 // defaultOptions returns the recipe's settings.
@@ -153,6 +154,7 @@ func parseFlags(args []string) (Options, error) {
 	fs.IntVar(&o.Checkpoints, "checkpoints", o.Checkpoints, "evaluated checkpoints per epoch (plus the SFT start)")
 	fs.IntVar(&o.SamplesPerEval, "samples", o.SamplesPerEval, "samples per evaluation prompt")
 
+	fs.StringVar(&o.CPUProfile, "cpuprofile", "", "write a CPU profile to this file")
 	fs.StringVar(&o.Verify, "verify", "", "check that a summary.json is complete and exit (CI)")
 	shard := fs.String("shard", "", "i/n: run only slice i (0-based) of n of the run grid and write partial results")
 	fs.Func("merge", "merge the run results of shard output directories into -out (repeatable)", func(s string) error {
