@@ -2,8 +2,8 @@ package train
 
 import (
 	"fmt"
+	"github.com/daalab/daa/internal/term"
 	"io"
-	"os"
 	"strings"
 	"time"
 
@@ -28,17 +28,7 @@ type progress struct {
 // newProgress returns a progress display on w (nil: none) for a run of
 // total steps resumed at step first.
 func newProgress(w io.Writer, total, first int) *progress {
-	return &progress{w: w, tty: isTerminal(w), total: total, first: first, start: time.Now()}
-}
-
-// isTerminal reports whether w is a file that is a character device.
-func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	fi, err := f.Stat()
-	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+	return &progress{w: w, tty: term.IsTerminal(w), total: total, first: first, start: time.Now()}
 }
 
 // step shows a training record.

@@ -8,11 +8,13 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/daalab/daa/internal/term"
 )
 
 // TestProgress checks the two progress displays: plain lines (one per
 // step and per evaluation) on a writer that is not a terminal, and a bar
-// redrawn with carriage returns on one that is; and isTerminal on a
+// redrawn with carriage returns on one that is; and term.IsTerminal on a
 // character device, a regular file and a buffer.
 func TestProgress(t *testing.T) {
 	cfg := tinyTrainConfig(t.TempDir())
@@ -66,8 +68,8 @@ func TestProgress(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer file.Close()
-	if !isTerminal(dev) || isTerminal(file) || isTerminal(&buf) {
-		t.Errorf("isTerminal: %s %v, regular file %v, buffer %v; want true, false, false", os.DevNull, isTerminal(dev), isTerminal(file), isTerminal(&buf))
+	if !term.IsTerminal(dev) || term.IsTerminal(file) || term.IsTerminal(&buf) {
+		t.Errorf("isTerminal: %s %v, regular file %v, buffer %v; want true, false, false", os.DevNull, term.IsTerminal(dev), term.IsTerminal(file), term.IsTerminal(&buf))
 	}
 }
 

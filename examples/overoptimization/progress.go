@@ -2,8 +2,8 @@ package main
 
 import (
 	"fmt"
+	"github.com/daalab/daa/internal/term"
 	"io"
-	"os"
 	"strings"
 	"sync"
 	"time"
@@ -24,17 +24,7 @@ type progress struct {
 }
 
 func newProgress(w io.Writer, total int) *progress {
-	return &progress{w: w, terminal: isTerminal(w), total: total, start: time.Now()}
-}
-
-// isTerminal reports whether w is a character device (a terminal).
-func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	fi, err := f.Stat()
-	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+	return &progress{w: w, terminal: term.IsTerminal(w), total: total, start: time.Now()}
 }
 
 // Add records n finished units.
