@@ -37,7 +37,7 @@ func (e *Engine) NextTokenLoss(ids [][]int, mask [][]bool) float64 {
 // layer runs once over chunks of tokens and the whole vocabulary, forming
 // the gradients as each chunk's log-softmax is known (three products with
 // embed_out instead of four). The first call allocates a logits buffer of
-// up to 32 MB. It panics as NextTokenLoss does, or on an inference engine.
+// up to 64 MB. It panics as NextTokenLoss does, or on an inference engine.
 func (e *Engine) NextTokenLossAndGrad(ids [][]int, mask [][]bool) float64 {
 	const op = "NextTokenLossAndGrad"
 	if !e.train {

@@ -9,8 +9,9 @@ import (
 
 // vocabChunk is the number of vocabulary entries the fused output layer
 // handles per step: the logits of one chunk, (N, vocabChunk), are the only
-// [tokens, vocabulary]-shaped buffer it keeps.
-const vocabChunk = 512
+// [tokens, vocabulary]-shaped buffer it keeps. (On the 70m DPO step, CPU
+// time is flat within 2% from 256 to 2048 and 5% higher at 4096.)
+const vocabChunk = 1024
 
 // outputLayer is the fused output layer (Liger-Kernel's fused linear
 // cross-entropy): for N scored hidden rows hs (N, C) with target tokens,
