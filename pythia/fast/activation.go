@@ -2,7 +2,6 @@ package fast
 
 import (
 	"fmt"
-	"math"
 
 	"github.com/daalab/daa/internal/parallel"
 	"github.com/daalab/daa/tensor/kernel"
@@ -90,14 +89,16 @@ const (
 // geluBackward is activationBackward for the exact GELU on one block; tmp
 // has the block's length.
 func geluBackward(d, x, y, tmp []float32) {
+	n := len(x)
+	d, y, tmp = d[:n], y[:n], tmp[:n] // one bounds check for the loops
 	for i, v := range x {
 		tmp[i] = -0.5 * v * v
 	}
 	kernel.Exp(tmp, tmp) // exp(-x²/2)
 	for i, v := range x {
-		cdf := float32(0.5) + v*invSqrt2Pi // Φ near 0, where y/x loses its digits
-		if math.Abs(float64(v)) > 1e-3 {
-			cdf = y[i] / v
+		cdf := y[i] / v
+		if v > -1e-3 && v < 1e-3 { // Φ near 0, where y/x loses its digits (and 0/0)
+			cdf = 0.5 + v*invSqrt2Pi
 		}
 		d[i] *= cdf + v*tmp[i]*invSqrt2Pi
 	}
@@ -106,9 +107,11 @@ func geluBackward(d, x, y, tmp []float32) {
 // geluTanhBackward is activationBackward for the tanh GELU on one block;
 // tanh u = sign(u) (1-e)/(1+e) with e = exp(-2|u|), which never overflows.
 func geluTanhBackward(d, x, tmp []float32) {
+	n := len(x)
+	d, tmp = d[:n], tmp[:n] // one bounds check for the loops
 	for i, v := range x {
 		u := sqrt2OverPi * (v + geluTanhK*v*v*v)
-		tmp[i] = -2 * float32(math.Abs(float64(u)))
+		tmp[i] = min(2*u, -2*u) // -2|u|
 	}
 	kernel.Exp(tmp, tmp)
 	for i, v := range x {
