@@ -1,6 +1,7 @@
 package fast
 
 import (
+	"github.com/daalab/daa/internal/parallel"
 	"github.com/daalab/daa/tensor/kernel"
 )
 
@@ -32,13 +33,16 @@ func (e *Engine) backwardFromHidden() {
 	for l := e.layers - 1; l >= 0; l-- {
 		e.layerBackward(l, e.res[l], &e.acts[l])
 	}
-	// Embedding: dE[id] += dres[r] for every row, touching only those rows.
+	// Embedding: dE[id] += dres[r] for every row, touching only those rows;
+	// the workers split the columns, so rows sharing an id do not race.
 	emb := e.p.embIn
 	emb.zeroIfFresh()
-	for r := range bt {
-		id := int(e.ids[r])
-		kernel.Axpy(1, e.dres[r*c:(r+1)*c], emb.g[id*c:(id+1)*c])
-	}
+	parallel.For(c, max(1, (1<<15)/bt), func(lo, hi int) { // chunks of >= 32K values
+		for r := range bt {
+			id := int(e.ids[r])
+			kernel.Axpy(1, e.dres[r*c+lo:r*c+hi], emb.g[id*c+lo:id*c+hi])
+		}
+	})
 	for _, p := range e.p.all {
 		p.zeroIfFresh() // nothing wrote it (cannot happen with the passes above; keeps stale values out)
 	}
