@@ -10,6 +10,7 @@
 //	go run ./examples/overoptimization -quick     # size S, two betas: a few minutes
 //	go run ./examples/overoptimization -shard 0/2 -out out/a   # one slice of the run grid
 //	go run ./examples/overoptimization -merge out/a -merge out/b -out out/all
+//	go run ./examples/overoptimization -model DIR -data pairs.jsonl -judge llm   # a real SFT'd model and data
 package main
 
 import (
@@ -56,6 +57,9 @@ func run(args []string) error {
 			return err
 		}
 		defer pprof.StopCPUProfile()
+	}
+	if o.realMode() {
+		return runReal(o) // -model and -data: realrun.go
 	}
 	start := time.Now()
 	var results []runResult

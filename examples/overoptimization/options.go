@@ -50,6 +50,8 @@ type Options struct {
 
 	Verify     string // check a summary.json and exit
 	CPUProfile string // write a CPU profile here
+
+	Real *realOptions `json:",omitempty"` // real models and data (-model, -data; realoptions.go); nil in the synthetic study
 }
 
 // defaultOptions returns the recipe's settings.
@@ -161,6 +163,7 @@ func parseFlags(args []string) (Options, error) {
 		o.Merge = append(o.Merge, s)
 		return nil
 	})
+	realOpts := addRealFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -186,6 +189,12 @@ func parseFlags(args []string) (Options, error) {
 	if o.Quick {
 		o.applyQuick(set)
 	}
+	if err := o.checkModeFlags(realOpts, set); err != nil {
+		return o, err
+	}
+	if realOpts.Model != "" {
+		o.applyReal(realOpts, set)
+	}
 	return o, o.validate()
 }
 
@@ -196,7 +205,7 @@ func (o Options) validate() error {
 		}
 	}
 	for _, s := range o.Sizes {
-		if _, ok := modelSizes[s]; !ok {
+		if _, ok := modelSizes[s]; !ok && !o.realMode() {
 			return fmt.Errorf("-sizes: unknown size %q (want XS, S or M)", s)
 		}
 	}
@@ -207,7 +216,7 @@ func (o Options) validate() error {
 		return fmt.Errorf("-seeds %d: want at least 1", o.Seeds)
 	case o.Workers < 1:
 		return fmt.Errorf("-workers %d: want at least 1", o.Workers)
-	case o.DAABatch < 1 || o.Data.TrainPairs < o.DAABatch:
+	case o.DAABatch < 1 || !o.realMode() && o.Data.TrainPairs < o.DAABatch:
 		return fmt.Errorf("-batch %d with -train-pairs %d: want 1 <= batch <= pairs", o.DAABatch, o.Data.TrainPairs)
 	case o.Checkpoints < 1:
 		return fmt.Errorf("-checkpoints %d: want at least 1", o.Checkpoints)
@@ -227,7 +236,7 @@ func (o Options) validate() error {
 			return fmt.Errorf("-betas: beta %v must be positive", b)
 		}
 	}
-	return nil
+	return o.validateReal()
 }
 
 func splitList(s string) []string {
