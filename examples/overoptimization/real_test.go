@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -19,6 +20,9 @@ import (
 	"unicode/utf8"
 
 	"github.com/daalab/daa/align/data"
+	"github.com/daalab/daa/pythia"
+	"github.com/daalab/daa/pythia/fast"
+	"github.com/daalab/daa/tensor"
 )
 
 // makeTinySet writes examples/dpo's tiny setup into dir (a random GPT-NeoX
@@ -213,7 +217,9 @@ func checkRealPoints(t *testing.T, csvData []byte) {
 }
 
 // TestRealModeBadInput checks that bad files and settings stop the real
-// mode before training, with errors naming the file or flag.
+// mode before training, with errors naming the file or flag, and that a
+// judge whose replies state no verdict stops the run rather than scoring
+// ties.
 func TestRealModeBadInput(t *testing.T) {
 	dir := t.TempDir()
 	model, pairs := makeTinySet(t, dir)
@@ -231,6 +237,11 @@ func TestRealModeBadInput(t *testing.T) {
 		}
 	}
 	t.Setenv("DAA_TEST_UNSET_KEY", "")
+	undecided := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprint(w, `{"choices": [{"message": {"role": "assistant", "content": "Both are fine."}}]}`)
+	}))
+	defer undecided.Close()
 	base := []string{"-judge", "length", "-batch", "8", "-heldout-pairs", "16", "-eval-prompts", "2", "-out", filepath.Join(dir, "out")}
 	for _, c := range []struct {
 		name string
@@ -246,6 +257,8 @@ func TestRealModeBadInput(t *testing.T) {
 		{"all dropped", []string{"-model", model, "-data", pairs, "-max-length", "3", "-max-prompt-length", "0"}, "no pair left after truncation to -max-length 3"},
 		{"too few prompts", []string{"-model", model, "-data", pairs, "-eval-prompts", "11"}, "-eval-prompts"},
 		{"judge key", []string{"-model", model, "-data", pairs, "-judge", "llm", "-judge-key-env", "DAA_TEST_UNSET_KEY"}, "DAA_TEST_UNSET_KEY"},
+		{"judge undecided", []string{"-model", model, "-data", pairs, "-judge", "llm", "-judge-url", undecided.URL, "-judge-key-env=",
+			"-losses", "dpo", "-betas", "1", "-seeds", "1", "-max-new-tokens", "4"}, "the judge failed 4 of 4 comparisons"},
 	} {
 		err := run(append(append([]string{}, base...), c.args...))
 		if err == nil || !strings.Contains(err.Error(), c.want) {
@@ -456,6 +469,101 @@ func TestRepeatedTrigrams(t *testing.T) {
 	} {
 		if got := repeatedTrigrams(c.y); got != c.want {
 			t.Errorf("repeatedTrigrams(%v) = %d, want %d", c.y, got, c.want)
+		}
+	}
+}
+
+// TestAccumulationMatchesOneBatch checks that a step's gradient accumulated
+// over micro-batches of 1, 2 and 4 pairs equals the gradient of the whole
+// batch of 4 in one pass (the losses are per pair, so the batch mean is the
+// share-weighted sum of micro-batch means). Tolerance: 1e-5 relative to the
+// largest gradient entry, float32 sums in a different order.
+func TestAccumulationMatchesOneBatch(t *testing.T) {
+	cfg, err := pythia.Preset("pythia-14m")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.VocabSize, cfg.HiddenSize, cfg.NumHiddenLayers, cfg.NumAttentionHeads, cfg.IntermediateSize = 40, 16, 2, 2, 32
+	m, err := pythia.NewRandom(cfg, tensor.Float32, 7)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	seq := func(n int) []int {
+		out := make([]int, n)
+		for i := range out {
+			out[i] = 1 + rng.IntN(cfg.VocabSize-1)
+		}
+		return out
+	}
+	set := &realSet{}
+	for i := range 4 {
+		set.Train = append(set.Train, realPair{Prompt: seq(3 + i), Chosen: append(seq(2+i%2), 0), Rejected: append(seq(4-i%3), 0)})
+	}
+	o := defaultOptions()
+	o.Real = &realOptions{MicroBatch: 4, MaxNewTokens: 1}
+	ref, err := newRealReference(o, &realModel{name: "tiny", model: m, eos: 0}, set)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A policy away from the reference, so that the margins are not all 0.
+	policy, err := cloneModel(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range policy.Params() {
+		d := p.Value.Data.ToFloat64s()
+		for i := range d {
+			d[i] += 0.05 * rng.NormFloat64()
+		}
+		p.Value.Data.CopyFrom(tensor.FromValues(tensor.Float32, d, p.Value.Data.Shape()...))
+	}
+	grads := func(micro int) []float64 {
+		eng, err := fast.New(policy, 2*micro, ref.trainSeq)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range policy.Params() {
+			p.Value.Grad = nil
+		}
+		loss, err := newLoss("dpo", 0.5)
+		if err != nil {
+			t.Fatal(err)
+		}
+		idx := []int{0, 1, 2, 3}
+		for lo := 0; lo < len(idx); lo += micro {
+			part := idx[lo:min(lo+micro, len(idx))]
+			if err := accumulatePairGrad(&scorer{eng: eng}, loss, ref, part, float64(len(part))/float64(len(idx))); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var out []float64
+		for _, p := range policy.Params() {
+			if p.Value.Grad != nil {
+				out = append(out, p.Value.Grad.ToFloat64s()...)
+			}
+		}
+		return out
+	}
+	whole := grads(4)
+	scale := 0.0
+	for _, g := range whole {
+		scale = math.Max(scale, math.Abs(g))
+	}
+	if scale == 0 {
+		t.Fatal("zero gradient")
+	}
+	for _, micro := range []int{1, 2} {
+		got := grads(micro)
+		if len(got) != len(whole) {
+			t.Fatalf("micro-batch %d: %d gradient entries, want %d", micro, len(got), len(whole))
+		}
+		worst := 0.0
+		for i := range got {
+			worst = math.Max(worst, math.Abs(got[i]-whole[i]))
+		}
+		if worst > 1e-5*scale {
+			t.Errorf("micro-batch %d: max |grad - grad(whole batch)| = %g, want <= 1e-5 * %g", micro, worst, scale)
 		}
 	}
 }
