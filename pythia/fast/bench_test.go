@@ -119,11 +119,7 @@ func benchTrainPresets(b *testing.B, fused bool) {
 // 32, 2 layers, 4 heads, MLP 128, vocabulary 51) on 64 x 24 tokens, in
 // steps/s.
 func BenchmarkTinyTrainStep(b *testing.B) {
-	cfg := pythia.Config{
-		VocabSize: 51, HiddenSize: 32, NumHiddenLayers: 2, NumAttentionHeads: 4, IntermediateSize: 128,
-		RotaryPct: 0.25, RotaryEmbBase: 10000, MaxPositionEmbeddings: 64, LayerNormEps: 1e-5,
-		UseParallelResidual: true, HiddenAct: "gelu", AttentionBias: true, InitializerRange: 0.02,
-	}
+	cfg := tinyConfig()
 	m, err := pythia.NewRandom(cfg, tensor.Float32, benchSeed)
 	if err != nil {
 		b.Fatal(err)
@@ -134,6 +130,16 @@ func BenchmarkTinyTrainStep(b *testing.B) {
 	}
 	runTrainSteps(b, m, e, benchIDs(64, 24, cfg.VocabSize), true)
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "steps/s")
+}
+
+// tinyConfig is the tiny model of the flagship example: hidden 32, 2
+// layers, 4 heads, MLP 128, vocabulary 51.
+func tinyConfig() pythia.Config {
+	return pythia.Config{
+		VocabSize: 51, HiddenSize: 32, NumHiddenLayers: 2, NumAttentionHeads: 4, IntermediateSize: 128,
+		RotaryPct: 0.25, RotaryEmbBase: 10000, MaxPositionEmbeddings: 64, LayerNormEps: 1e-5,
+		UseParallelResidual: true, HiddenAct: "gelu", AttentionBias: true, InitializerRange: 0.02,
+	}
 }
 
 // runTrainSteps times b.N training steps of the mean next-token NLL of ids
@@ -259,4 +265,28 @@ func zeroGrads(params []nn.Param) {
 	for _, p := range params {
 		p.Value.ZeroGrad()
 	}
+}
+
+// BenchmarkGenerate measures Generate with temperature 1 on the tiny model
+// of BenchmarkTinyTrainStep: 256 prompts of 8 tokens, 16 new tokens each,
+// in groups of 64 rows, in generated tokens/s.
+func BenchmarkGenerate(b *testing.B) {
+	m, err := pythia.NewRandom(tinyConfig(), tensor.Float32, benchSeed)
+	if err != nil {
+		b.Fatal(err)
+	}
+	e, err := NewInference(m, 64, 24)
+	if err != nil {
+		b.Fatal(err)
+	}
+	prompts := benchIDs(256, 8, m.Config.VocabSize)
+	opts := pythia.GenerateOptions{SampleOptions: pythia.SampleOptions{Temperature: 1}, MaxNewTokens: 16, Seed: 1}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		if _, err := e.Generate(prompts, opts); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(256*16*b.N)/b.Elapsed().Seconds(), "tokens/s")
 }

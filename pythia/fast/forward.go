@@ -130,6 +130,6 @@ func (e *Engine) layerForward(l int, x, y []float32, a *layerActs) {
 	}
 	layernormForward(a.ln2, a.ln2Mu, a.ln2Rs, mlpIn, nil, lp.ln2w.w(), lp.ln2b.w(), n, c, e.eps)
 	linearForward(a.fch, a.ln2, lp.upw.w(), lp.upb.w(), n, c, in) // (rows, I)
-	activationForward(e.act, e.fch2, a.fch)
+	activationForward(e.act, e.fch2[:n*in], a.fch[:n*in])
 	kernel.Sgemm(false, true, n, c, in, 1, e.fch2, in, lp.downw.w(), in, 1, y, c)
 }

@@ -221,15 +221,21 @@ func (d *decoder) attention(e *Engine, l int, a *layerActs) {
 			i, h := item/nh, item%nh
 			q := a.qkv[i*3*c+h*3*hd : i*3*c+h*3*hd+hd]
 			keys, vals := d.k[l][item*d.capacity*hd:], d.v[l][item*d.capacity*hd:]
-			kernel.Sgemm(false, true, 1, s, hd, scale, q, hd, keys, hd, 0, p, s)
 			valid := d.valid[i*d.capacity : i*d.capacity+s]
 			for j, ok := range valid {
-				if !ok {
-					p[j] = float32(math.Inf(-1))
+				p[j] = float32(math.Inf(-1))
+				if ok {
+					p[j] = scale * kernel.Dot(q, keys[j*hd:(j+1)*hd])
 				}
 			}
 			kernel.Softmax(p, p)
-			kernel.Sgemm(false, false, 1, hd, s, 1, p, s, vals, hd, 0, a.atty[i*c+h*hd:], c)
+			out := a.atty[i*c+h*hd : i*c+(h+1)*hd]
+			clear(out)
+			for j, w := range p {
+				if w != 0 {
+					kernel.Axpy(w, vals[j*hd:(j+1)*hd], out)
+				}
+			}
 		}
 	})
 }
