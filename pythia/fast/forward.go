@@ -55,14 +55,13 @@ func (e *Engine) checkID(op string, id, seq, at int) {
 	}
 }
 
-// forward runs the batch set up by begin through the embedding and every
-// layer, then the final LayerNorm of the n scored rows e.rows and, with
-// score, the fused output layer for e.out.targets. It returns the residual
-// stream leaving the last layer.
-func (e *Engine) forward(n int, score bool) []float32 {
+// forward runs the batch set up by begin or beginRows through the
+// embedding and every layer, then the final LayerNorm of the n scored rows
+// e.rows and, with score, the fused output layer for e.out.targets.
+func (e *Engine) forward(n int, score bool) {
 	bt, c := e.n, e.c
 	e.batch.setFirst()
-	x := e.res[0]
+	x := e.res[0] // (rows, C) = embed_in[ids]
 	emb := e.p.embIn.w()
 	parallel.For(bt, rowGrain(c), func(lo, hi int) {
 		for r := lo; r < hi; r++ {
@@ -79,7 +78,6 @@ func (e *Engine) forward(n int, score bool) []float32 {
 		e.out.n = n
 		e.out.forward(e.hs, e.p.embOut.w(), c)
 	}
-	return last
 }
 
 // resIn returns the residual stream entering layer l (l = L: leaving the
