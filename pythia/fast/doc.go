@@ -8,7 +8,7 @@
 // An Engine wraps one model:
 //
 //	policy, _ := fast.New(m, 8, 128)                  // forward + backward
-//	ref, _ := fast.NewInference(m.Frozen(), 8, 128)   // forward only, no activations kept
+//	ref, _ := fast.NewInference(m0, 8, 128)           // m0: a separate copy of the initial weights; forward only
 //	lp := policy.SequenceLogProbs(prompts, responses) // per-sequence sums, counts, per-token values
 //	rl := ref.SequenceLogProbs(prompts, responses)
 //	... a DAA loss on lp.Sum and rl.Sum gives dloss/dSum ...
@@ -16,15 +16,20 @@
 //	opt.Step()
 //
 // NextTokenLoss and BackwardLoss do the same for the language-modelling
-// loss, Logits returns the logits of every position, and Generate samples
-// continuations with a KV cache as pythia.Model.Generate does.
+// loss (NextTokenLossAndGrad does both in one cheaper pass), Logits returns
+// the logits of every position, and Generate samples continuations with a
+// KV cache as pythia.Model.Generate does.
 //
 // What makes it fast:
 //   - the output layer is fused (as Liger-Kernel's fused linear
 //     cross-entropy): hidden × embed_out^T, the log-softmax and the gather
-//     of the target tokens run over vocabulary chunks, forward and
+//     of the target tokens run over vocabulary chunks (or, when the
+//     gradient weights are known up front, token chunks), forward and
 //     backward, and the [tokens, vocab] logits are never stored; only the
 //     positions that are scored go through it;
+//   - batches are packed: SequenceLogProbs runs each distinct prompt once
+//     (a DPO pair's responses attend to their shared prompt) and
+//     right padding is not computed;
 //   - attention is computed per (sequence, head) tile from the fused
 //     query_key_value buffer, keeping one log-sum-exp per query; the
 //     backward pass recomputes the probabilities instead of storing
