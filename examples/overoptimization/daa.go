@@ -4,12 +4,9 @@ import (
 	"fmt"
 	"math/rand/v2"
 
-	"github.com/daalab/daa/align"
-	"github.com/daalab/daa/autograd"
 	"github.com/daalab/daa/examples/overoptimization/task"
 	"github.com/daalab/daa/nn/optim"
 	"github.com/daalab/daa/pythia"
-	"github.com/daalab/daa/tensor"
 )
 
 // runSpec names one DAA training run of the grid.
@@ -82,25 +79,9 @@ func trainDAA(o Options, spec runSpec, ref *reference, ds *task.Dataset, evaluat
 		}
 		prompts, responses := pairBatch(pairs)
 		sums, _ := sc.sums(prompts, responses, false)
-		b := len(idx)
-		var lossErr error
-		_, grad := lossGrad(sums, func(x *autograd.Value) *autograd.Value {
-			out, err := loss.Compute(&align.Batch{
-				PolicyChosen:    autograd.Narrow(x, 0, 0, b),
-				PolicyRejected:  autograd.Narrow(x, 0, b, b),
-				RefChosen:       autograd.Const(tensor.FromFloat64s(refC)),
-				RefRejected:     autograd.Const(tensor.FromFloat64s(refR)),
-				ChosenLengths:   lc,
-				RejectedLengths: lr,
-			})
-			if err != nil {
-				lossErr = err
-				return autograd.Sum(x) // keeps lossGrad well-defined; the error is returned below
-			}
-			return out.Loss
-		})
-		if lossErr != nil {
-			return fmt.Errorf("%s step %d: %w", spec, step, lossErr)
+		grad, err := pairLossGrad(loss, sums, refC, refR, lc, lr)
+		if err != nil {
+			return fmt.Errorf("%s step %d: %w", spec, step, err)
 		}
 		sc.backward(grad)
 		opt.Step()

@@ -125,20 +125,33 @@ func (e *evaluator) evaluate(policy *pythia.Model) (point, error) {
 
 	// Implicit reward log pi/pi_ref on held-out pairs.
 	pc, pr := pairSums(polScorer, e.ds.HeldOut, evalPairs)
+	lc, lr := make([]int, len(pc)), make([]int, len(pc))
+	for i, pair := range e.ds.HeldOut {
+		lc[i], lr[i] = len(pair.Chosen)+1, len(pair.Rejected)+1
+	}
+	p.ImplicitAcc, p.LengthR2, p.LengthSlope = implicitRewardStats(pc, pr, e.ref.heldOutChosen, e.ref.heldOutRejected, lc, lr)
+	return p, nil
+}
+
+// implicitRewardStats returns, for held-out pairs with policy log-probs pc,
+// pr, reference log-probs refC, refR and response lengths lc, lr (each
+// [N]), the accuracy of the implicit reward r = log pi/pi_ref (margin
+// r_c - r_r > 0, strict) and the R^2 and slope (nats per token) of r
+// regressed on length over all 2N responses (NaN when undefined).
+func implicitRewardStats(pc, pr, refC, refR []float64, lc, lr []int) (acc float64, r2, slope num) {
 	margins := make([]float64, len(pc))
 	var rewards []float64
 	var lengths []int
 	for i := range pc {
-		rc, rr := pc[i]-e.ref.heldOutChosen[i], pr[i]-e.ref.heldOutRejected[i]
+		rc, rr := pc[i]-refC[i], pr[i]-refR[i]
 		margins[i] = rc - rr
 		rewards = append(rewards, rc, rr)
-		lengths = append(lengths, len(e.ds.HeldOut[i].Chosen)+1, len(e.ds.HeldOut[i].Rejected)+1)
+		lengths = append(lengths, lc[i], lr[i])
 	}
-	p.ImplicitAcc = eval.ImplicitRewardAccuracy(margins).Mean
-	if fit, err := eval.RegressOnLength(rewards, lengths); err == nil {
-		p.LengthR2, p.LengthSlope = num(fit.R2), num(fit.Slope)
-	} else {
-		p.LengthR2, p.LengthSlope = num(math.NaN()), num(math.NaN())
+	acc = eval.ImplicitRewardAccuracy(margins).Mean
+	fit, err := eval.RegressOnLength(rewards, lengths)
+	if err != nil {
+		return acc, num(math.NaN()), num(math.NaN())
 	}
-	return p, nil
+	return acc, num(fit.R2), num(fit.Slope)
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"math"
 	"strings"
 
 	"github.com/daalab/daa/eval"
@@ -112,29 +111,6 @@ func (e *realEvaluator) evaluate(policy *pythia.Model) (point, error) {
 	}
 	p.ImplicitAcc, p.LengthR2, p.LengthSlope = implicitRewardStats(pc, pr, e.ref.heldOutChosen, e.ref.heldOutRejected, lc, lr)
 	return p, nil
-}
-
-// implicitRewardStats returns, for held-out pairs with policy log-probs pc,
-// pr, reference log-probs refC, refR and response lengths lc, lr (each
-// [N]), the accuracy of the implicit reward r = log pi/pi_ref (margin
-// r_c - r_r > 0, strict) and the R^2 and slope (nats per token) of r
-// regressed on length over all 2N responses (NaN when undefined).
-func implicitRewardStats(pc, pr, refC, refR []float64, lc, lr []int) (acc float64, r2, slope num) {
-	margins := make([]float64, len(pc))
-	var rewards []float64
-	var lengths []int
-	for i := range pc {
-		rc, rr := pc[i]-refC[i], pr[i]-refR[i]
-		margins[i] = rc - rr
-		rewards = append(rewards, rc, rr)
-		lengths = append(lengths, lc[i], lr[i])
-	}
-	acc = eval.ImplicitRewardAccuracy(margins).Mean
-	fit, err := eval.RegressOnLength(rewards, lengths)
-	if err != nil {
-		return acc, num(math.NaN()), num(math.NaN())
-	}
-	return acc, num(fit.R2), num(fit.Slope)
 }
 
 // winRate judges every sample against its prompt's reference response.

@@ -5,11 +5,9 @@ import (
 	"math/rand/v2"
 
 	"github.com/daalab/daa/align"
-	"github.com/daalab/daa/autograd"
 	"github.com/daalab/daa/nn/optim"
 	"github.com/daalab/daa/pythia"
 	"github.com/daalab/daa/pythia/fast"
-	"github.com/daalab/daa/tensor"
 )
 
 // realReference is the model the user brought, the SFT reference of every
@@ -189,28 +187,4 @@ func accumulatePairGrad(sc *scorer, loss *align.Loss, ref *realReference, idx []
 	}
 	sc.backward(grad)
 	return nil
-}
-
-// pairLossGrad returns d loss / d sums for a batch of B pairs scored as 2B
-// sequences, chosen first: sums [2B] are the policy's log-probs, refC and
-// refR [B] the reference's, lc and lr [B] the response lengths.
-func pairLossGrad(loss *align.Loss, sums, refC, refR []float64, lc, lr []int) ([]float64, error) {
-	b := len(refC)
-	var lossErr error
-	_, grad := lossGrad(sums, func(x *autograd.Value) *autograd.Value {
-		out, err := loss.Compute(&align.Batch{
-			PolicyChosen:    autograd.Narrow(x, 0, 0, b),
-			PolicyRejected:  autograd.Narrow(x, 0, b, b),
-			RefChosen:       autograd.Const(tensor.FromFloat64s(refC)),
-			RefRejected:     autograd.Const(tensor.FromFloat64s(refR)),
-			ChosenLengths:   lc,
-			RejectedLengths: lr,
-		})
-		if err != nil {
-			lossErr = err
-			return autograd.Sum(x) // keeps lossGrad well-defined; the error is returned below
-		}
-		return out.Loss
-	})
-	return grad, lossErr
 }

@@ -175,8 +175,10 @@ def train_sft(a, data, log):
             order, pos = torch.randperm(n, generator=g), 0
         idx = order[pos:pos + a.sft_batch]
         pos += a.sft_batch
-        mask = data.sft_mask[idx]
-        lp = response_logprobs(m, data.sft_prompts[idx], data.sft_resp[idx], mask)
+        mask, resp = data.sft_mask[idx], data.sft_resp[idx]
+        if a.sft_pad_eos:
+            resp, mask = eos_padded(resp, mask, "batch")
+        lp = response_logprobs(m, data.sft_prompts[idx], resp, mask)
         loss = -lp.sum() / mask.sum()
         opt.zero_grad(set_to_none=True)
         loss.backward()
@@ -268,6 +270,17 @@ def drop_eos(resp, mask):
     return mask * (resp != EOS).float()
 
 
+def eos_padded(resp, mask, mode):
+    """Variant: responses right-padded with EOS and the padding scored (the
+    pad_token = eos_token bug), to the longest response of the data
+    ("fixed") or of the batch ("batch")."""
+    resp = torch.where(mask > 0, resp, torch.full_like(resp, EOS))
+    if mode == "batch":
+        R = int(mask.sum(1).max())
+        resp = resp[:, :R]
+    return resp, torch.ones(resp.shape)
+
+
 # ----------------------------------------------------------------------------- DAA
 class RMSpropEpsInside(torch.optim.Optimizer):
     """RMSprop with eps inside the square root: p -= lr g / sqrt(v + eps)
@@ -309,7 +322,7 @@ def train_daa(a, data, ref, evaluate_at, log):
     steps = len(data.train["prompts"]) // a.batch
     if a.optimizer == "rmsprop":
         opt = torch.optim.RMSprop(policy.parameters(), lr=a.lr, alpha=a.alpha, eps=a.eps,
-                                  centered=a.centered, momentum=a.momentum)
+                                  centered=a.centered, momentum=a.momentum, weight_decay=a.weight_decay)
     elif a.optimizer == "rmsprop_eps_inside":
         opt = RMSpropEpsInside(policy.parameters(), lr=a.lr, alpha=a.alpha, eps=a.eps)
     elif a.optimizer == "adam":
@@ -330,6 +343,8 @@ def train_daa(a, data, ref, evaluate_at, log):
     for step in range(steps + 1):
         if step in eval_steps:
             evaluate_at(policy, step)
+            if a.reset_optimizer and step > 0:  # variant: fresh RMSprop state (schedule continues)
+                opt.state.clear()
         if step == steps:
             break
         idx = order[step * a.batch:(step + 1) * a.batch]
@@ -341,9 +356,16 @@ def train_daa(a, data, ref, evaluate_at, log):
                           F.pad(tr["rejected_mask"][idx], (0, R - tr["rejected_mask"].shape[1]))])
         if not with_eos:
             mask = drop_eos(resp, mask)
-        sums = response_logprobs(policy, prompts, resp, mask).sum(1)
         b = len(idx)
-        delta = (sums[:b] - ref_c[idx]) - (sums[b:] - ref_r[idx])
+        if a.pad_eos == "off":
+            rc_b, rr_b = ref_c[idx], ref_r[idx]
+        else:
+            resp, mask = eos_padded(resp, mask, a.pad_eos)
+            with torch.no_grad():  # the same as precomputing with the same padding
+                rs = response_logprobs(ref, prompts, resp, mask).sum(1)
+            rc_b, rr_b = rs[:b], rs[b:]
+        sums = response_logprobs(policy, prompts, resp, mask).sum(1)
+        delta = (sums[:b] - rc_b) - (sums[b:] - rr_b)
         per_pair = daa_loss(a, a.beta * delta)
         loss = per_pair.sum() if a.reduction == "sum" else per_pair.mean()
         opt.zero_grad(set_to_none=True)
@@ -375,12 +397,18 @@ def main(argv=None):
     ap.add_argument("--alpha", type=float, default=0.99)
     ap.add_argument("--eps", type=float, default=1e-8)
     ap.add_argument("--centered", action="store_true")
+    ap.add_argument("--reset-optimizer", action="store_true",
+                    help="variant: clear the optimizer state at every checkpoint (training resumed chunk by chunk)")
+    ap.add_argument("--weight-decay", type=float, default=0.0, help="variant: RMSprop's L2 weight decay (on every parameter)")
     ap.add_argument("--momentum", type=float, default=0.0)
     ap.add_argument("--optimizer", default="rmsprop", choices=["rmsprop", "rmsprop_eps_inside", "adam"])
     ap.add_argument("--warmup", type=int, default=-1, help="DAA warmup steps (-1: 10%% of the epoch; 0: none)")
     ap.add_argument("--batch", type=int, default=16)
     ap.add_argument("--reduction", default="mean", choices=["mean", "sum"], help="loss over the pairs of a batch")
     ap.add_argument("--no-eos-in-sums", action="store_true", help="variant: DAA sums exclude EOS")
+    ap.add_argument("--pad-eos", default="off", choices=["off", "fixed", "batch"],
+                    help="variant: DAA responses padded with EOS and the padding scored (policy and reference)")
+    ap.add_argument("--sft-pad-eos", action="store_true", help="variant: SFT responses padded with EOS, padding scored")
     ap.add_argument("--eval-no-stop", action="store_true", help="variant: samples do not stop at EOS")
     ap.add_argument("--eval-prompts", type=int, default=256)
     ap.add_argument("--samples", type=int, default=2)
