@@ -20,6 +20,7 @@ import (
 // followed by its responses.
 type attnBatch struct {
 	nh, hd int
+	keys   int       // the most keys a query may have: the row stride of stored probabilities
 	valid  []bool    // per row: may be attended to as a key (a real token)
 	segs   []segment // in row order, each group's first segment followed by its dependents
 	groups [][2]int  // segments [lo, hi) of each group; segs[lo] is the group's prefix
@@ -88,26 +89,30 @@ func (g *attnBatch) prefixOf(s segment) segment {
 // Row i of s sees the valid prefix rows and the valid rows 0..i of s. A
 // row that sees no key attends uniformly to the whole row of keys, which
 // is what Hugging Face's masked_fill with the lowest float gives; its lse
-// is NaN (a marker). scratch holds T*T values per parallel chunk, T the
-// longest n_p + n_s.
-func attentionForward(atty, lse, qkv []float32, g *attnBatch, scratch [][]float32) {
+// is NaN (a marker). P is kept in probs (rows, NH, g.keys) for the
+// backward pass when probs is not nil, else it lives in scratch, which
+// holds T*T values per parallel chunk, T the longest n_p + n_s.
+func attentionForward(atty, lse, probs, qkv []float32, g *attnBatch, scratch [][]float32) {
 	items := len(g.groups) * g.nh
 	parallel.For(items, 1, func(lo, hi int) {
 		tile := scratch[chunkOf(items, 1, lo)]
 		for item := lo; item < hi; item++ {
 			grp, h := g.groups[item/g.nh], item%g.nh
 			for _, s := range g.segs[grp[0]:grp[1]] {
-				g.forwardSegment(atty, lse, qkv, s, h, tile)
+				g.forwardSegment(atty, lse, probs, qkv, s, h, tile)
 			}
 		}
 	})
 }
 
 // forwardSegment is attentionForward for segment s and head h.
-func (g *attnBatch) forwardSegment(atty, lse, qkv []float32, s segment, h int, tile []float32) {
+func (g *attnBatch) forwardSegment(atty, lse, probs, qkv []float32, s segment, h int, tile []float32) {
 	hd, c := g.hd, g.nh*g.hd
 	p := g.prefixOf(s)
-	ld := p.n + s.n
+	n, ld := p.n+s.n, p.n+s.n // keys; row stride of the tile
+	if probs != nil {
+		tile, ld = g.probsOf(probs, s, h)
+	}
 	scale := float32(1 / math.Sqrt(float64(hd)))
 	q := qkv[s.start*3*c+h*3*hd:]
 	out := atty[s.start*c+h*hd:]
@@ -117,7 +122,7 @@ func (g *attnBatch) forwardSegment(atty, lse, qkv []float32, s segment, h int, t
 	}
 	kernel.Sgemm(false, true, s.n, s.n, hd, scale, q, 3*c, q[hd:], 3*c, 0, tile[p.n:], ld)
 	for i := range s.n {
-		row := tile[i*ld : (i+1)*ld]
+		row := tile[i*ld : i*ld+n]
 		if g.seesNothing(s, p, i) {
 			uniform(row)
 			lse[(s.start+i)*g.nh+h] = float32(math.NaN())
@@ -136,6 +141,12 @@ func (g *attnBatch) forwardSegment(atty, lse, qkv []float32, s segment, h int, t
 		beta = 1
 	}
 	kernel.Sgemm(false, false, s.n, hd, s.n, 1, tile[p.n:], ld, q[2*hd:], 3*c, beta, out, c)
+}
+
+// probsOf returns the stored probabilities of segment s and head h in
+// probs (rows, NH, keys) and their row stride.
+func (g *attnBatch) probsOf(probs []float32, s segment, h int) ([]float32, int) {
+	return probs[(s.start*g.nh+h)*g.keys:], g.nh * g.keys
 }
 
 // seesNothing reports whether row i of segment s (prefix p) has no valid key.
@@ -182,9 +193,10 @@ func (g *attnBatch) maskRow(row []float32, s, p segment, i int) []float32 {
 //	dK_s = dS_s^T q_s / √hd,   dK_p += dS_p^T q_s / √hd
 //
 // A group's first segment is done first (its gradients assigned), then its
-// dependents, which add into the prefix's dK and dV. scratch holds 2*T*T
-// values per parallel chunk.
-func attentionBackward(dqkv, datty, qkv, lse []float32, g *attnBatch, scratch [][]float32) {
+// dependents, which add into the prefix's dK and dV. probs holds the
+// probabilities attentionForward kept, or is nil (recompute them). scratch
+// holds 2*T*T values per parallel chunk.
+func attentionBackward(dqkv, datty, qkv, lse, probs []float32, g *attnBatch, scratch [][]float32) {
 	items := len(g.groups) * g.nh
 	parallel.For(items, 1, func(lo, hi int) {
 		s := scratch[chunkOf(items, 1, lo)]
@@ -192,7 +204,7 @@ func attentionBackward(dqkv, datty, qkv, lse []float32, g *attnBatch, scratch []
 		for item := lo; item < hi; item++ {
 			grp, h := g.groups[item/g.nh], item%g.nh
 			for _, seg := range g.segs[grp[0]:grp[1]] {
-				g.backwardSegment(dqkv, datty, qkv, lse, seg, h, s[:half], s[half:])
+				g.backwardSegment(dqkv, datty, qkv, lse, probs, seg, h, s[:half], s[half:])
 			}
 		}
 	})
@@ -200,32 +212,24 @@ func attentionBackward(dqkv, datty, qkv, lse []float32, g *attnBatch, scratch []
 
 // backwardSegment is attentionBackward for segment s and head h, with
 // scratch tiles p and dp.
-func (g *attnBatch) backwardSegment(dqkv, datty, qkv, lse []float32, s segment, h int, p, dp []float32) {
+func (g *attnBatch) backwardSegment(dqkv, datty, qkv, lse, probs []float32, s segment, h int, p, dp []float32) {
 	hd, c := g.hd, g.nh*g.hd
 	pre := g.prefixOf(s)
-	ld := pre.n + s.n
+	ld, pld := pre.n+s.n, pre.n+s.n // row strides of dp and p
 	scale := float32(1 / math.Sqrt(float64(hd)))
 	off, poff := s.start*3*c+h*3*hd, pre.start*3*c+h*3*hd
 	q, k, v := qkv[off:], qkv[off+hd:], qkv[off+2*hd:]
 	dq, dk, dv := dqkv[off:], dqkv[off+hd:], dqkv[off+2*hd:]
 	do := datty[s.start*c+h*hd:]
-	if pre.n > 0 {
-		kernel.Sgemm(false, true, s.n, pre.n, hd, scale, q, 3*c, qkv[poff+hd:], 3*c, 0, p, ld)
+	if probs != nil {
+		p, pld = g.probsOf(probs, s, h)
+	} else {
+		g.recomputeProbs(p, qkv, lse, s, h)
 	}
-	kernel.Sgemm(false, true, s.n, s.n, hd, scale, q, 3*c, k, 3*c, 0, p[pre.n:], ld)
-	for i := range s.n {
-		row := p[i*ld : (i+1)*ld]
-		if g.seesNothing(s, pre, i) {
-			uniform(row)
-			continue
-		}
-		vis := g.maskRow(row, s, pre, i)
-		kernel.ExpShiftSum(vis, vis, lse[(s.start+i)*g.nh+h])
-	}
-	kernel.Sgemm(true, false, s.n, hd, s.n, 1, p[pre.n:], ld, do, c, 0, dv, 3*c)
+	kernel.Sgemm(true, false, s.n, hd, s.n, 1, p[pre.n:], pld, do, c, 0, dv, 3*c)
 	kernel.Sgemm(false, true, s.n, s.n, hd, 1, do, c, v, 3*c, 0, dp[pre.n:], ld)
 	if pre.n > 0 {
-		kernel.Sgemm(true, false, pre.n, hd, s.n, 1, p, ld, do, c, 1, dqkv[poff+2*hd:], 3*c)
+		kernel.Sgemm(true, false, pre.n, hd, s.n, 1, p, pld, do, c, 1, dqkv[poff+2*hd:], 3*c)
 		kernel.Sgemm(false, true, s.n, pre.n, hd, 1, do, c, qkv[poff+2*hd:], 3*c, 0, dp, ld)
 	}
 	for i := range s.n {
@@ -235,7 +239,7 @@ func (g *attnBatch) backwardSegment(dqkv, datty, qkv, lse []float32, s segment, 
 			continue
 		}
 		n := pre.n + i + 1
-		pr := p[i*ld : i*ld+n]
+		pr := p[i*pld : i*pld+n]
 		d := kernel.Dot(pr, dsr[:n])
 		for j, pv := range pr {
 			dsr[j] = pv * (dsr[j] - d)
@@ -250,4 +254,28 @@ func (g *attnBatch) backwardSegment(dqkv, datty, qkv, lse []float32, s segment, 
 	}
 	kernel.Sgemm(false, false, s.n, hd, s.n, scale, dp[pre.n:], ld, k, 3*c, beta, dq, 3*c)
 	kernel.Sgemm(true, false, s.n, hd, s.n, scale, dp[pre.n:], ld, q, 3*c, 0, dk, 3*c)
+}
+
+// recomputeProbs writes the probabilities of segment s and head h into
+// the tile p (row stride n_p + n_s) from qkv and lse: P = exp(S - lse) on
+// the visible keys, uniform for a row that sees none.
+func (g *attnBatch) recomputeProbs(p, qkv, lse []float32, s segment, h int) {
+	hd, c := g.hd, g.nh*g.hd
+	pre := g.prefixOf(s)
+	ld := pre.n + s.n
+	scale := float32(1 / math.Sqrt(float64(hd)))
+	q := qkv[s.start*3*c+h*3*hd:]
+	if pre.n > 0 {
+		kernel.Sgemm(false, true, s.n, pre.n, hd, scale, q, 3*c, qkv[pre.start*3*c+h*3*hd+hd:], 3*c, 0, p, ld)
+	}
+	kernel.Sgemm(false, true, s.n, s.n, hd, scale, q, 3*c, q[hd:], 3*c, 0, p[pre.n:], ld)
+	for i := range s.n {
+		row := p[i*ld : (i+1)*ld]
+		if g.seesNothing(s, pre, i) {
+			uniform(row)
+			continue
+		}
+		vis := g.maskRow(row, s, pre, i)
+		kernel.ExpShiftSum(vis, vis, lse[(s.start+i)*g.nh+h])
+	}
 }

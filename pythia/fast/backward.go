@@ -67,7 +67,7 @@ func (e *Engine) layerBackward(l int, x []float32, a *layerActs) {
 		layernormBackward(e.dres, lp.ln2w, lp.ln2b, e.dlnB, a.mid, nil, a.ln2Mu, a.ln2Rs, lp.ln2w.w(), n, c, e.lnS)
 	}
 	linearBackward(e.datty, lp.densew, lp.denseb, e.dres, a.atty, lp.densew.w(), e.ones, n, c, c)
-	attentionBackward(e.dqkv, e.datty, a.qkv, a.lse, &e.batch, e.attnS)
+	attentionBackward(e.dqkv, e.datty, a.qkv, a.lse, a.probs, &e.batch, e.attnS)
 	e.rope.backward(e.dqkv, e.pos, n, e.nh, e.hd)
 	linearBackward(e.dlnA, lp.qkvw, lp.qkvb, e.dqkv, a.ln1, lp.qkvw.w(), e.ones, n, c, 3*c)
 	if e.parallelResidual {

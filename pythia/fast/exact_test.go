@@ -66,10 +66,14 @@ func TestSequenceLogProbsMatchAutograd(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, c := range []struct {
-			name    string
-			prompts [][]int
-		}{{"distinct", distinct}, {"shared", shared}} {
+			name      string
+			prompts   [][]int
+			recompute bool
+		}{{"distinct", distinct, false}, {"shared", shared, false}, {"shared-recomputed", shared, true}} {
 			t.Run(v.name+"/"+c.name, func(t *testing.T) {
+				if c.recompute {
+					recomputeProbs(e)
+				}
 				zeroGrads(m32.Params())
 				zeroGrads(m64.Params())
 				got := e.SequenceLogProbs(c.prompts, responses)
@@ -110,13 +114,15 @@ func TestNextTokenLossMatchAutograd(t *testing.T) {
 				holes[1][j] = j >= 3
 			}
 			cases := []struct {
-				name string
-				ids  [][]int
-				mask [][]bool
+				name      string
+				ids       [][]int
+				mask      [][]bool
+				recompute bool
 			}{
-				{"right-padded", ids, mask},
-				{"unmasked", ids[:2], nil},
-				{"holes-and-left-padding", ids[2:4], holes},
+				{"right-padded", ids, mask, false},
+				{"unmasked", ids[:2], nil, false},
+				{"holes-and-left-padding", ids[2:4], holes, false},
+				{"holes-and-left-padding-recomputed", ids[2:4], holes, true},
 			}
 			e, err := New(m32, 5, 11)
 			if err != nil {
@@ -124,6 +130,9 @@ func TestNextTokenLossMatchAutograd(t *testing.T) {
 			}
 			for _, c := range cases {
 				t.Run(c.name, func(t *testing.T) {
+					if c.recompute {
+						recomputeProbs(e)
+					}
 					zeroGrads(m32.Params())
 					zeroGrads(m64.Params())
 					got := e.NextTokenLoss(c.ids, c.mask)
@@ -183,6 +192,14 @@ func TestBackwardAccumulates(t *testing.T) {
 			t.Errorf("%s: gradient tensor reallocated after ZeroGrad", p.Name)
 		}
 		checkRel(t, p.Name+" after ZeroGrad", p.Value.Grad.Float32s(), once[p.Name], 1e-6)
+	}
+}
+
+// recomputeProbs makes e's backward pass recompute the attention
+// probabilities, as it does for sequences longer than keepProbsMaxSeq.
+func recomputeProbs(e *Engine) {
+	for i := range e.acts {
+		e.acts[i].probs = nil
 	}
 }
 

@@ -114,7 +114,7 @@ func (e *Engine) layerForward(l int, x, y []float32, a *layerActs) {
 	if e.cache != nil {
 		e.cache.attention(e, l, a)
 	} else {
-		attentionForward(a.atty, a.lse, a.qkv, &e.batch, e.attnS) // (rows, C)
+		attentionForward(a.atty, a.lse, a.probs, a.qkv, &e.batch, e.attnS) // (rows, C)
 	}
 	mlpIn := x
 	if e.parallelResidual {

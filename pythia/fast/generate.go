@@ -210,7 +210,7 @@ func (d *decoder) attention(e *Engine, l int, a *layerActs) {
 		}
 	}
 	if !d.decoding {
-		attentionForward(a.atty, a.lse, a.qkv, &e.batch, e.attnS)
+		attentionForward(a.atty, a.lse, nil, a.qkv, &e.batch, e.attnS)
 		return
 	}
 	scale := float32(1 / math.Sqrt(float64(hd)))
