@@ -54,7 +54,7 @@ func activationForward(act activation, y, x []float32) {
 // given the input x and the output y = act(x). scratch holds actBlock
 // values per parallel chunk.
 //
-//	gelu:      act'(x) = Φ(x) + x φ(x),  Φ(x) = y/x, φ(x) = exp(-x²/2)/√(2π)
+//	gelu:      act'(x) = Φ(x) + x φ(x),  Φ(x) = y/x (1/2 at 0), φ(x) = exp(-x²/2)/√(2π)
 //	gelu_new:  u = √(2/π)(x + 0.044715x³), t = tanh u,
 //	           act'(x) = (1+t)/2 + x/2 (1-t²) √(2/π)(1 + 3·0.044715x²)
 //	relu:      act'(x) = [x > 0]
@@ -96,9 +96,9 @@ func geluBackward(d, x, y, tmp []float32) {
 	}
 	kernel.Exp(tmp, tmp) // exp(-x²/2)
 	for i, v := range x {
-		cdf := y[i] / v
-		if v > -1e-3 && v < 1e-3 { // Φ near 0, where y/x loses its digits (and 0/0)
-			cdf = 0.5 + v*invSqrt2Pi
+		cdf := y[i] / v // Φ(x): the kernel's x Φ(x) keeps its relative accuracy down to tiny x
+		if v == 0 {
+			cdf = 0.5
 		}
 		d[i] *= cdf + v*tmp[i]*invSqrt2Pi
 	}
