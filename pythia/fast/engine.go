@@ -35,6 +35,7 @@ type Engine struct {
 	res   [][]float32  // residual stream (rows, C): res[l] enters layer l; train: L+1 buffers, inference: 2 alternating
 	acts  []layerActs  // per layer (train) or one reused (inference)
 	fch2  []float32    // (rows, I) the MLP activation's output
+	wide  []float32    // a bfloat16 engine's widened weight matrix (see matrix)
 	attnS [][]float32  // per parallel chunk: 2*T*T attention scratch
 	actS  [][]float32  // per parallel chunk: actBlock activation-backward temporaries
 	lnS   []float32    // LayerNorm backward partial sums, 4*C per chunk
@@ -195,5 +196,6 @@ func (e *Engine) MaxBatch() int { return e.maxB }
 // MaxSeq returns the longest sequence (prompt plus response) a call may pass.
 func (e *Engine) MaxSeq() int { return e.maxT }
 
-// Model returns the model whose weights the engine reads.
+// Model returns the model whose weights the engine reads (nil for an
+// engine made by NewInferenceBF16, which holds its own copy).
 func (e *Engine) Model() *pythia.Model { return e.model }

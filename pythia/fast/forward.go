@@ -62,11 +62,9 @@ func (e *Engine) forward(n int, score bool) {
 	bt, c := e.n, e.c
 	e.batch.setFirst()
 	x := e.res[0] // (rows, C) = embed_in[ids]
-	emb := e.p.embIn.w()
 	parallel.For(bt, rowGrain(c), func(lo, hi int) {
 		for r := lo; r < hi; r++ {
-			id := int(e.ids[r])
-			copy(x[r*c:(r+1)*c], emb[id*c:(id+1)*c])
+			e.embedRow(x[r*c:(r+1)*c], int(e.ids[r]))
 		}
 	})
 	for l := range e.layers {
@@ -76,7 +74,7 @@ func (e *Engine) forward(n int, score bool) {
 	layernormForward(e.hs, e.hsMu, e.hsRs, last, e.rows[:n], e.p.lnfw.w(), e.p.lnfb.w(), n, c, e.eps)
 	if score {
 		e.out.n = n
-		e.out.forward(e.hs, e.p.embOut.w(), c)
+		e.out.forward(e.hs, e.p.embOut, c)
 	}
 }
 
@@ -109,7 +107,7 @@ func (e *Engine) layerForward(l int, x, y []float32, a *layerActs) {
 	lp := &e.p.layers[l]
 	n, c, in := e.n, e.c, e.inter
 	layernormForward(a.ln1, a.ln1Mu, a.ln1Rs, x, nil, lp.ln1w.w(), lp.ln1b.w(), n, c, e.eps)
-	linearForward(a.qkv, a.ln1, lp.qkvw.w(), data(lp.qkvb), n, c, 3*c) // (rows, 3C)
+	linearForward(a.qkv, a.ln1, e.matrix(lp.qkvw), data(lp.qkvb), n, c, 3*c) // (rows, 3C)
 	e.rope.forward(a.qkv, e.pos, n, e.nh, e.hd)
 	if e.cache != nil {
 		e.cache.attention(e, l, a)
@@ -119,15 +117,15 @@ func (e *Engine) layerForward(l int, x, y []float32, a *layerActs) {
 	mlpIn := x
 	if e.parallelResidual {
 		residualStart(y, x, data(lp.denseb), lp.downb.w(), n, c)
-		kernel.Sgemm(false, true, n, c, c, 1, a.atty, c, lp.densew.w(), c, 1, y, c)
+		kernel.Sgemm(false, true, n, c, c, 1, a.atty, c, e.matrix(lp.densew), c, 1, y, c)
 	} else {
 		residualStart(a.mid, x, data(lp.denseb), nil, n, c)
-		kernel.Sgemm(false, true, n, c, c, 1, a.atty, c, lp.densew.w(), c, 1, a.mid, c)
+		kernel.Sgemm(false, true, n, c, c, 1, a.atty, c, e.matrix(lp.densew), c, 1, a.mid, c)
 		residualStart(y, a.mid, lp.downb.w(), nil, n, c)
 		mlpIn = a.mid
 	}
 	layernormForward(a.ln2, a.ln2Mu, a.ln2Rs, mlpIn, nil, lp.ln2w.w(), lp.ln2b.w(), n, c, e.eps)
-	linearForward(a.fch, a.ln2, lp.upw.w(), lp.upb.w(), n, c, in) // (rows, I)
+	linearForward(a.fch, a.ln2, e.matrix(lp.upw), lp.upb.w(), n, c, in) // (rows, I)
 	activationForward(e.act, e.fch2[:n*in], a.fch[:n*in])
-	kernel.Sgemm(false, true, n, c, in, 1, e.fch2, in, lp.downw.w(), in, 1, y, c)
+	kernel.Sgemm(false, true, n, c, in, 1, e.fch2, in, e.matrix(lp.downw), in, 1, y, c)
 }

@@ -185,7 +185,7 @@ func (d *decoder) step(e *Engine, tokens []int) []float32 {
 // attached and applies the output layer to the B rows e.rows.
 func (d *decoder) logitsOf(e *Engine) []float32 {
 	e.forward(d.b, false)
-	kernel.Sgemm(false, true, d.b, e.vocab, e.c, 1, e.hs, e.c, e.p.embOut.w(), e.c, 0, d.logits, e.vocab)
+	e.out.logits(d.logits, e.hs, e.p.embOut, d.b, e.c)
 	return d.logits
 }
 

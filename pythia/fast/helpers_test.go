@@ -16,24 +16,31 @@ type variant struct {
 	rotaryPct  float64
 	tied, bias bool
 	act        string
+	vocab      int // 0: 97
 }
 
 // variants cover both residual forms, rotary fractions 0.25, 0.5 and 1,
-// tied and untied output layers, attention biases on and off and every
-// activation.
+// tied and untied output layers, attention biases on and off, every
+// activation, and a vocabulary of several output-layer chunks.
 var variants = []variant{
-	{"parallel-rot0.25-untied-bias-gelu", true, 0.25, false, true, "gelu"},
-	{"sequential-rot0.5-tied-nobias-gelu_new", false, 0.5, true, false, "gelu_new"},
-	{"parallel-rot1.0-tied-bias-gelu_new", true, 1.0, true, true, "gelu_new"},
-	{"sequential-rot0.25-untied-bias-relu", false, 0.25, false, true, "relu"},
-	{"parallel-rot0.5-untied-nobias-gelu", true, 0.5, false, false, "gelu"},
+	{"parallel-rot0.25-untied-bias-gelu", true, 0.25, false, true, "gelu", 0},
+	{"sequential-rot0.5-tied-nobias-gelu_new", false, 0.5, true, false, "gelu_new", 0},
+	{"parallel-rot1.0-tied-bias-gelu_new", true, 1.0, true, true, "gelu_new", 0},
+	{"sequential-rot0.25-untied-bias-relu", false, 0.25, false, true, "relu", 0},
+	{"parallel-rot0.5-untied-nobias-gelu", true, 0.5, false, false, "gelu", 0},
+	// Several vocabulary chunks (vocabChunk 1024) in the output layer.
+	{"sequential-rot0.25-tied-bias-gelu-vocab2500", false, 0.25, true, true, "gelu", 2500},
 }
 
-// config returns v's tiny configuration: V 97, H 32, 4 heads of 8, 2
-// layers, MLP width 48.
+// config returns v's tiny configuration: V 97 (or v.vocab), H 32, 4 heads
+// of 8, 2 layers, MLP width 48.
 func (v variant) config() pythia.Config {
+	vocab := 97
+	if v.vocab > 0 {
+		vocab = v.vocab
+	}
 	return pythia.Config{
-		VocabSize: 97, HiddenSize: 32, NumHiddenLayers: 2, NumAttentionHeads: 4, IntermediateSize: 48,
+		VocabSize: vocab, HiddenSize: 32, NumHiddenLayers: 2, NumAttentionHeads: 4, IntermediateSize: 48,
 		RotaryPct: v.rotaryPct, RotaryEmbBase: 10000, MaxPositionEmbeddings: 64, LayerNormEps: 1e-5,
 		UseParallelResidual: v.parallel, TieWordEmbeddings: v.tied, HiddenAct: v.act, AttentionBias: v.bias,
 		InitializerRange: 0.02, BOSTokenID: 0, EOSTokenID: 0,

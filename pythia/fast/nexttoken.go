@@ -2,8 +2,6 @@ package fast
 
 import (
 	"fmt"
-
-	"github.com/daalab/daa/tensor/kernel"
 )
 
 // nllState is what BackwardLoss needs from NextTokenLoss: the number of
@@ -128,7 +126,7 @@ func (e *Engine) Logits(ids [][]int, mask [][]bool) []float32 {
 		e.logits = make([]float32, e.maxB*e.maxT*e.vocab)
 	}
 	out := e.logits[:n*e.vocab]
-	kernel.Sgemm(false, true, n, e.vocab, e.c, 1, e.hs, e.c, e.p.embOut.w(), e.c, 0, out, e.vocab)
+	e.out.logits(out, e.hs, e.p.embOut, n, e.c)
 	return out
 }
 

@@ -30,6 +30,7 @@ type outputLayer struct {
 	maxes   []float64 // (N) running maximum over the chunks seen
 	sums    []float64 // (N) running Σ exp(logit - max)
 	chunk   []float32 // (N, vocabChunk) one chunk of logits
+	wide    []float32 // (vocabChunk, C) a bfloat16 engine's widened chunk of W
 
 	// The chunk being processed, for the row kernels below (bound once as
 	// method values, so the chunk loop does not allocate closures).
@@ -50,22 +51,55 @@ func newOutputLayer(n int) *outputLayer {
 }
 
 // forward sets lse and logp for the first o.n rows of hs (N, C) and
-// o.targets, with W (V, C). The log-sum-exp is accumulated online over
+// o.targets, with W = w (V, C). The log-sum-exp is accumulated online over
 // the chunks in float64: m' = max(m, max_chunk), s' = s e^(m-m') + Σ e^(x-m').
-func (o *outputLayer) forward(hs, w []float32, c int) {
+func (o *outputLayer) forward(hs []float32, w *param, c int) {
 	n := o.n
-	v := len(w) / c
 	for i := range n {
 		o.maxes[i], o.sums[i] = math.Inf(-1), 0
 	}
+	v := o.vocab(w, c)
 	for v0 := 0; v0 < v; v0 += vocabChunk {
 		o.v0, o.vn = v0, min(vocabChunk, v-v0)
-		kernel.Sgemm(false, true, n, o.vn, c, 1, hs, c, w[v0*c:], c, 0, o.chunk, o.vn)
+		kernel.Sgemm(false, true, n, o.vn, c, 1, hs, c, o.rowsOf(w, v0, o.vn, c), c, 0, o.chunk, o.vn)
 		parallel.For(n, rowGrain(o.vn), o.forwardRows)
 	}
 	for i := range n {
 		o.lse[i] = o.maxes[i] + math.Log(o.sums[i])
 		o.logp[i] = float64(o.logit[i]) - o.lse[i]
+	}
+}
+
+// vocab returns the number of rows of the output matrix w (V, C).
+func (o *outputLayer) vocab(w *param, c int) int {
+	if w.bf16 != nil {
+		return len(w.bf16) / c
+	}
+	return len(w.w()) / c
+}
+
+// rowsOf returns rows [v0, v0+vn) of w (V, C) as float32, widened into
+// o.wide for a bfloat16 engine.
+func (o *outputLayer) rowsOf(w *param, v0, vn, c int) []float32 {
+	if w.bf16 != nil {
+		wide := o.wide[:vn*c]
+		widen(wide, w.bf16[v0*c:(v0+vn)*c])
+		return wide
+	}
+	return w.w()[v0*c : (v0+vn)*c]
+}
+
+// logits sets out (N, V) = hs (N, C) w^T for the first n rows of hs,
+// a vocabulary chunk at a time for a bfloat16 engine.
+func (o *outputLayer) logits(out, hs []float32, w *param, n, c int) {
+	v := o.vocab(w, c)
+	if w.bf16 == nil {
+		kernel.Sgemm(false, true, n, v, c, 1, hs, c, w.w(), c, 0, out, v)
+		return
+	}
+	for v0 := 0; v0 < v; v0 += vocabChunk {
+		vn := min(vocabChunk, v-v0)
+		kernel.Sgemm(false, true, n, vn, c, 1, hs, c, o.rowsOf(w, v0, vn, c), c, 0, out[v0:], v)
 	}
 }
 

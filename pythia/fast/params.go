@@ -19,10 +19,24 @@ type param struct {
 	// fresh reports that g is the engine's own tensor holding a previous
 	// step's values: the first write of the pass assigns instead of adding.
 	fresh bool
+	// A bfloat16 engine's copy (see NewInferenceBF16): a matrix in bf16
+	// (converted to float32 where it is used), a vector as the float32
+	// values of its bf16 rounding; v is then nil.
+	bf16 []uint16
+	vec  []float32
 }
 
-// w returns the parameter's float32 values.
-func (p *param) w() []float32 { return p.v.Data.Float32s() }
+// w returns the parameter's float32 values (for a bfloat16 engine, only a
+// vector's: matrices go through Engine.matrix).
+func (p *param) w() []float32 {
+	if p.v == nil {
+		if p.vec == nil {
+			panic("fast: float32 view of the bfloat16 matrix " + p.name)
+		}
+		return p.vec
+	}
+	return p.v.Data.Float32s()
+}
 
 // beginGrad prepares p for a backward pass. A nil Grad gets the engine's
 // own tensor (allocated once, zeroed lazily through fresh); an existing one
