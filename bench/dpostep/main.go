@@ -32,14 +32,15 @@ func main() {
 	response := flag.Int("response", 64, "response tokens")
 	steps := flag.Int("steps", 4, "steps to run (the first is a warm-up)")
 	adamw := flag.Bool("adamw", true, "take an AdamW step after each backward pass")
+	bf16 := flag.Bool("bf16ref", false, "hold the reference weights in bfloat16 (fast.NewInferenceBF16)")
 	flag.Parse()
-	if err := run(*model, *pairs, *prompt, *response, *steps, *adamw); err != nil {
+	if err := run(*model, *pairs, *prompt, *response, *steps, *adamw, *bf16); err != nil {
 		fmt.Fprintln(os.Stderr, "dpostep:", err)
 		os.Exit(1)
 	}
 }
 
-func run(preset string, pairs, promptLen, responseLen, steps int, withAdamW bool) error {
+func run(preset string, pairs, promptLen, responseLen, steps int, withAdamW, bf16Ref bool) error {
 	cfg, err := pythia.Preset(preset)
 	if err != nil {
 		return err
@@ -56,7 +57,11 @@ func run(preset string, pairs, promptLen, responseLen, steps int, withAdamW bool
 	if err != nil {
 		return err
 	}
-	re, err := fast.NewInference(ref, 2*pairs, promptLen+responseLen)
+	newRef := fast.NewInference
+	if bf16Ref {
+		newRef = fast.NewInferenceBF16 // keeps its own copy; ref's float32 weights are garbage once unused
+	}
+	re, err := newRef(ref, 2*pairs, promptLen+responseLen)
 	if err != nil {
 		return err
 	}
