@@ -81,8 +81,11 @@ if [ "${MEMORY:-0}" = 1 ]; then
 	echo
 	echo "## peak resident memory of a pythia-160m DPO step with AdamW (policy, reference, optimizer), /usr/bin/time -v"
 	(cd "$root" && go build -o "$work/dpostep" ./bench/dpostep)
-	/usr/bin/time -v "$work/dpostep" -model pythia-160m -steps 3 2>"$work/go.time" | tail -1
-	echo "| Go (bench/dpostep) | $(grep 'Maximum resident' "$work/go.time" | awk '{printf "%.0f MB", $NF/1024}') |"
+	for ref in float32 bf16; do
+		/usr/bin/time -v "$work/dpostep" -model pythia-160m -steps 3 -bf16ref=$([ $ref = bf16 ] && echo true || echo false) \
+			2>"$work/go.time" | tail -1
+		echo "| Go (bench/dpostep, $ref reference) | $(grep 'Maximum resident' "$work/go.time" | awk '{printf "%.0f MB", $NF/1024}') |"
+	done
 	if [ "$have_torch" = 1 ]; then
 		/usr/bin/time -v "$PYTHON" "$bench_torch" --blas openblas --threads 2 --models pythia-160m \
 			--skip fwd,fwdbwd,dpo,gemm --reps 1 --warmup 1 >/dev/null 2>"$work/torch.time"
