@@ -51,22 +51,26 @@ func (e *Engine) generateGroup(prompts [][]int, lo, hi int, opts pythia.Generate
 	done := make([]bool, b)
 	last := make([]int, b)
 	for {
-		for i := range b {
-			if done[i] {
-				continue // keeps feeding its last token; its logits are ignored
+		// Rows draw from their own streams: sample them in parallel.
+		parallel.For(b, max(1, 1<<16/e.vocab), func(i0, i1 int) {
+			for i := i0; i < i1; i++ {
+				if done[i] {
+					continue // keeps feeding its last token; its logits are ignored
+				}
+				row := d.rows[i*e.vocab : (i+1)*e.vocab]
+				for j, v := range logits[i*e.vocab : (i+1)*e.vocab] {
+					row[j] = float64(v)
+				}
+				tok, lp, mlp := d.samplers[i].sample(row, opts.SampleOptions, rngs[i])
+				r := lo + i
+				g.Tokens[r] = append(g.Tokens[r], tok)
+				g.LogProbs[r] = append(g.LogProbs[r], lp)
+				g.ModelLogProbs[r] = append(g.ModelLogProbs[r], mlp)
+				last[i] = tok
+				g.Stopped[r] = slices.Contains(opts.StopTokens, tok)
+				done[i] = g.Stopped[r] || len(g.Tokens[r]) == opts.MaxNewTokens
 			}
-			for j, v := range logits[i*e.vocab : (i+1)*e.vocab] {
-				d.row[j] = float64(v)
-			}
-			tok, lp, mlp := d.sampler.sample(d.row, opts.SampleOptions, rngs[i])
-			r := lo + i
-			g.Tokens[r] = append(g.Tokens[r], tok)
-			g.LogProbs[r] = append(g.LogProbs[r], lp)
-			g.ModelLogProbs[r] = append(g.ModelLogProbs[r], mlp)
-			last[i] = tok
-			g.Stopped[r] = slices.Contains(opts.StopTokens, tok)
-			done[i] = g.Stopped[r] || len(g.Tokens[r]) == opts.MaxNewTokens
-		}
+		})
 		if !slices.Contains(done, false) {
 			return
 		}
@@ -111,8 +115,8 @@ type decoder struct {
 	decoding       bool        // false during the prefill
 	scores         [][]float32 // per parallel chunk: capacity attention weights
 	logits         []float32   // (B, V) logits predicting each row's next token
-	row            []float64   // (V) one row of logits as float64, for the sampler
-	sampler        sampler
+	rows           []float64   // (B, V) the logits as float64, for the samplers
+	samplers       []sampler   // (B) one per row, so rows are sampled in parallel
 }
 
 // newDecoder returns a cache for prompts (non-empty, at most MaxSeq
@@ -126,7 +130,7 @@ func (e *Engine) newDecoder(prompts [][]int, maxNew int) *decoder {
 	e.rope.grow(capacity)
 	d := &decoder{
 		b: b, capacity: capacity, valid: make([]bool, b*capacity), next: make([]int32, b),
-		logits: make([]float32, b*e.vocab), row: make([]float64, e.vocab),
+		logits: make([]float32, b*e.vocab), rows: make([]float64, b*e.vocab), samplers: make([]sampler, b),
 	}
 	for range e.layers {
 		d.k = append(d.k, make([]float32, b*capacity*e.c))
