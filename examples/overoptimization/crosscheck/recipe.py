@@ -36,6 +36,7 @@ README.md for the table they produced.
 from __future__ import annotations
 
 import argparse
+import copy
 import json
 import math
 import os
@@ -119,7 +120,7 @@ class Data:
 
 
 # ----------------------------------------------------------------------------- model
-def new_model(seed, hidden=32, layers=2, heads=4, ffn=128, attention_bias=True):
+def new_model(seed, hidden=32, layers=2, heads=4, ffn=128, attention_bias=True, drop=()):
     cfg = nx.NeoXConfig(vocab_size=51, hidden_size=hidden, num_hidden_layers=layers, num_attention_heads=heads,
                         intermediate_size=ffn, rotary_pct=0.5, rotary_emb_base=10000,
                         max_position_embeddings=PROMPT_LEN + MAX_NEW + 8, layer_norm_eps=1e-5,
@@ -135,12 +136,17 @@ def new_model(seed, hidden=32, layers=2, heads=4, ffn=128, attention_bias=True):
                 p.fill_(1.0 if name.endswith(".weight") else 0.0)
             else:
                 p.zero_()
+    for layer in m.gpt_neox.layers:  # variant: remove some attention biases only
+        for name in drop:
+            getattr(layer.attention, name).bias = None
     return m
 
 
 def clone(m):
-    c = nx.NeoXForCausalLM(m.cfg).to(torch.float32)
-    c.load_state_dict(m.state_dict())
+    """A trainable copy of m (deepcopy keeps variant models without some biases)."""
+    c = copy.deepcopy(m)
+    for p in c.parameters():
+        p.requires_grad_(True)
     return c
 
 
@@ -163,7 +169,8 @@ def sft_schedule(step, warmup, total, floor):
 
 def train_sft(a, data, log):
     torch.manual_seed(a.seed)
-    m = new_model(a.seed, attention_bias=not a.no_attn_bias)
+    drop = (["query_key_value"] if a.no_qkv_bias else []) + (["dense"] if a.no_dense_bias else [])
+    m = new_model(a.seed, attention_bias=not a.no_attn_bias, drop=drop)
     opt = torch.optim.AdamW(m.parameters(), lr=a.sft_lr)
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: sft_schedule(s, a.sft_warmup, a.sft_steps, 0.1))
     g = torch.Generator().manual_seed(a.seed + 101)
@@ -320,13 +327,21 @@ def train_daa(a, data, ref, evaluate_at, log):
     ref_c, ref_r = pair_sums(ref, data.train, with_eos=with_eos)
     ref_c, ref_r = ref_c.float(), ref_r.float()
     steps = len(data.train["prompts"]) // a.batch
+    params = [p for n, p in policy.named_parameters() if not (a.freeze_attn_bias and "attention" in n and n.endswith("bias"))]
+    if a.freeze_key_bias:
+        hd = policy.cfg.head_dim
+        for layer in policy.gpt_neox.layers:
+            keep = torch.ones(3 * policy.cfg.hidden_size)
+            for h in range(policy.cfg.num_attention_heads):
+                keep[h * 3 * hd + hd:h * 3 * hd + 2 * hd] = 0  # head h's key rows
+            layer.attention.query_key_value.bias.register_hook(lambda g, keep=keep: g * keep)
     if a.optimizer == "rmsprop":
-        opt = torch.optim.RMSprop(policy.parameters(), lr=a.lr, alpha=a.alpha, eps=a.eps,
+        opt = torch.optim.RMSprop(params, lr=a.lr, alpha=a.alpha, eps=a.eps,
                                   centered=a.centered, momentum=a.momentum, weight_decay=a.weight_decay)
     elif a.optimizer == "rmsprop_eps_inside":
-        opt = RMSpropEpsInside(policy.parameters(), lr=a.lr, alpha=a.alpha, eps=a.eps)
+        opt = RMSpropEpsInside(params, lr=a.lr, alpha=a.alpha, eps=a.eps)
     elif a.optimizer == "adam":
-        opt = torch.optim.Adam(policy.parameters(), lr=a.lr)
+        opt = torch.optim.Adam(params, lr=a.lr)
     else:
         raise ValueError(a.optimizer)
     warmup = a.warmup if a.warmup >= 0 else int(0.1 * steps)
@@ -391,6 +406,11 @@ def main(argv=None):
     ap.add_argument("--sft-lr", type=float, default=3e-3)
     ap.add_argument("--sft-warmup", type=int, default=100)
     ap.add_argument("--no-attn-bias", action="store_true", help="variant: attention without biases")
+    ap.add_argument("--no-qkv-bias", action="store_true", help="variant: no query_key_value bias (dense bias kept)")
+    ap.add_argument("--no-dense-bias", action="store_true", help="variant: no attention dense bias (qkv bias kept)")
+    ap.add_argument("--freeze-attn-bias", action="store_true", help="variant: DAA does not update the attention biases")
+    ap.add_argument("--freeze-key-bias", action="store_true",
+                    help="variant: DAA gradient of the key part of the qkv bias set to 0")
     ap.add_argument("--loss", default="dpo", choices=["dpo", "ipo", "slic"])
     ap.add_argument("--beta", type=float, default=0.03)
     ap.add_argument("--lr", type=float, default=3e-4)

@@ -1,12 +1,15 @@
 #!/bin/sh
 # Runs the variant table of README.md: each line changes one choice of the
 # recipe; the DAA-only variants start from the PyTorch SFT model of seed 1
-# (recipe.py --save-sft), the others retrain SFT. One thread per run.
-#   sh variants.sh /tmp/xchk/data_s1.json /tmp/xchk/sft_torch_s1 /tmp/xchk/var
+# (recipe.py --save-sft), the others retrain SFT. One thread per run. The
+# attention-bias variants at the end use the with-bias SFT models of seeds.sh
+# (in SEEDS) and run only when they exist. ONLY="name ..." runs a subset.
+#   sh variants.sh /tmp/xchk/data_s1.json /tmp/xchk/sft_torch_s1 /tmp/xchk/var /tmp/xchk/seeds
 set -e
 DATA=${1:-/tmp/xchk/data_s1.json}
 SFT=${2:-/tmp/xchk/sft_torch_s1}
 OUT=${3:-/tmp/xchk/var}
+SEEDS=${4:-/tmp/xchk/seeds}
 ONLY=${ONLY:-}
 R="/usr/bin/python3 $(dirname "$0")/recipe.py --data $DATA"
 mkdir -p "$OUT"
@@ -42,3 +45,14 @@ run rmsprop-wd-0.01 --sft-model "$SFT" --weight-decay 0.01
 run rmsprop-wd-0.1 --sft-model "$SFT" --weight-decay 0.1
 run reset-optimizer-4 --sft-model "$SFT" --reset-optimizer
 run reset-optimizer-8 --sft-model "$SFT" --reset-optimizer --checkpoints 8
+# Which attention bias matters: DAA with the attention biases frozen, or only
+# the key part of the qkv bias frozen; SFT + DAA without only one of the biases.
+for s in 1 2 3; do
+	[ -d "$SEEDS/sft_bias_s$s" ] || continue
+	run "freeze-attn-bias-sft$s" --seed "$s" --sft-model "$SEEDS/sft_bias_s$s" --freeze-attn-bias
+	run "freeze-key-bias-sft$s" --seed "$s" --sft-model "$SEEDS/sft_bias_s$s" --freeze-key-bias
+done
+for s in 1 2; do
+	run "no-qkv-bias-sft$s" --seed "$s" --no-qkv-bias
+	run "no-dense-bias-sft$s" --seed "$s" --no-dense-bias
+done

@@ -46,7 +46,7 @@ const maxSeq = task.PromptLen + task.MaxNewTokens
 type options struct {
 	seed                uint64
 	init, out, engine   string
-	sft                 bool
+	sft, attnBias       bool
 	sftSteps            int
 	steps, dump, batch  int
 	beta, lr, warmupFr  float64
@@ -73,6 +73,7 @@ func main() {
 	flag.StringVar(&o.init, "init", "", "start from this model directory (HF format)")
 	flag.BoolVar(&o.sft, "sft", false, "train the SFT reference as sft.go does (from pythia.NewRandom(seed)) and save it to out/sft")
 	flag.IntVar(&o.sftSteps, "sft-steps", 3000, "SFT steps with -sft")
+	flag.BoolVar(&o.attnBias, "attn-bias", true, "with -sft: attention biases (the example's AttentionBias)")
 	flag.StringVar(&o.out, "out", "/tmp/xchk/go", "output directory")
 	flag.StringVar(&o.engine, "engine", "fast", "fast (pythia/fast, as daa.go) or autograd (pythia.Model.SequenceLogProbs)")
 	flag.IntVar(&o.steps, "steps", 5, "DPO steps to run")
@@ -137,7 +138,7 @@ func trainSFT(o options, ds *task.Dataset) (*pythia.Model, error) {
 	cfg := pythia.Config{
 		VocabSize: task.VocabSize, HiddenSize: 32, NumHiddenLayers: 2, NumAttentionHeads: 4, IntermediateSize: 128,
 		RotaryPct: 0.5, RotaryEmbBase: 10000, MaxPositionEmbeddings: task.PromptLen + task.MaxNewTokens + 8,
-		LayerNormEps: 1e-5, UseParallelResidual: true, HiddenAct: "gelu", AttentionBias: true,
+		LayerNormEps: 1e-5, UseParallelResidual: true, HiddenAct: "gelu", AttentionBias: o.attnBias,
 		InitializerRange: 0.02, BOSTokenID: -1, EOSTokenID: task.EOS,
 	}
 	m, err := pythia.NewRandom(cfg, tensor.Float32, o.seed)
