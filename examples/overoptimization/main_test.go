@@ -91,7 +91,7 @@ func TestParseFlags(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !reflect.DeepEqual(o.Betas, []float64{0.03, 0.1, 0.3, 1.0}) || len(o.Sizes) != 2 || o.Seeds != 2 || o.SFTSteps != 3000 || o.Checkpoints != 8 || o.DAALR != 3e-4 {
+	if !reflect.DeepEqual(o.Betas, []float64{0.03, 0.1, 0.3, 1.0}) || len(o.Sizes) != 2 || o.Seeds != 4 || o.SFTSteps != 3000 || o.Checkpoints != 8 || o.DAALR != 3e-4 {
 		t.Errorf("defaults differ from the recipe: %+v", o)
 	}
 	q, err := parseFlags([]string{"-quick", "-betas", "0.1"})
@@ -115,8 +115,8 @@ func TestParseFlags(t *testing.T) {
 func TestShardOfCoversGrid(t *testing.T) {
 	o := defaultOptions()
 	all := grid(o)
-	if len(all) != 3*4*2*2 {
-		t.Fatalf("grid has %d runs, want 48", len(all))
+	if len(all) != 3*4*2*4 {
+		t.Fatalf("grid has %d runs, want 96", len(all))
 	}
 	seen := map[string]int{}
 	for i := 0; i < 5; i++ {

@@ -61,7 +61,7 @@ func defaultOptions() Options {
 		Losses:  []string{"dpo", "ipo", "slic"},
 		Betas:   []float64{0.03, 0.1, 0.3, 1.0},
 		Sizes:   []string{"S", "M"},
-		Seeds:   2,
+		Seeds:   4,
 		Seed:    1,
 		Workers: runtime.GOMAXPROCS(0),
 
