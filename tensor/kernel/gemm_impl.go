@@ -8,7 +8,7 @@ type gemmImpl[T float32 | float64] struct {
 	name      string
 	available bool // the CPU (and build) supports it
 	mr, nr    int  // tile of C computed by one kernel call
-	kc        int  // depth of a packed block: an mr×kc A panel and a kc×nr B panel stay in L1
+	kc        int  // depth of a packed block: an mr×kc A panel and a kc×nr B panel stay in L1 or L2
 	mc        int  // rows of a packed A block (mc×kc stays in L2), a multiple of mr
 	nc        int  // columns of a packed B block (kc×nc stays in L3), a multiple of nr
 
