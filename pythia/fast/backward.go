@@ -59,9 +59,12 @@ func (e *Engine) backwardFromHidden() {
 func (e *Engine) layerBackward(l int, x []float32, a *layerActs) {
 	lp := &e.p.layers[l]
 	n, c, in := e.n, e.c, e.inter
-	activationForward(e.act, e.fch2[:n*in], a.fch[:n*in]) // recompute act(fch), the input of dense_4h_to_h
-	linearBackward(e.dfch, lp.downw, lp.downb, e.dres, e.fch2, lp.downw.w(), e.ones, n, in, c)
-	activationBackward(e.act, e.dfch[:n*in], a.fch[:n*in], e.fch2[:n*in], e.actS)
+	act := e.actOut(a) // act(fch), the input of dense_4h_to_h
+	if a.act == nil {
+		activationForward(e.act, act[:n*in], a.fch[:n*in]) // recomputed
+	}
+	linearBackward(e.dfch, lp.downw, lp.downb, e.dres, act, lp.downw.w(), e.ones, n, in, c)
+	activationBackward(e.act, e.dfch[:n*in], a.fch[:n*in], act[:n*in], e.actS)
 	linearBackward(e.dlnB, lp.upw, lp.upb, e.dfch, a.ln2, lp.upw.w(), e.ones, n, c, in)
 	if !e.parallelResidual {
 		layernormBackward(e.dres, lp.ln2w, lp.ln2b, e.dlnB, a.mid, nil, a.ln2Mu, a.ln2Rs, lp.ln2w.w(), n, c, e.lnS)

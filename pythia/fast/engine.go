@@ -34,7 +34,7 @@ type Engine struct {
 
 	res   [][]float32  // residual stream (rows, C): res[l] enters layer l; train: L+1 buffers, inference: 2 alternating
 	acts  []layerActs  // per layer (train) or one reused (inference)
-	fch2  []float32    // (rows, I) the MLP activation's output
+	fch2  []float32    // (rows, I) the MLP activation's output (unless the layer keeps its own)
 	wide  []float32    // a bfloat16 engine's widened weight matrix (see matrix)
 	attnS [][]float32  // per parallel chunk: 2*T*T attention scratch
 	actS  [][]float32  // per parallel chunk: actBlock activation-backward temporaries
@@ -83,7 +83,14 @@ type layerActs struct {
 	mid          []float32 // (rows, C) sequential residual only: x + attention
 	fch          []float32 // (rows, I) MLP pre-activation
 	probs        []float32 // (rows, NH, maxSeq) attention probabilities, or nil: recomputed by the backward pass
+	act          []float32 // (rows, I) act(fch), or nil: recomputed by the backward pass
 }
+
+// keepActValues bounds the activation outputs a training engine keeps for
+// every layer, rows * I * layers values (32 MB), instead of recomputing
+// them in the backward pass: small models, where the recomputation is a
+// noticeable share of the step (4% of the tiny model's), keep them.
+const keepActValues = 8 << 20
 
 // keepProbsMaxSeq is the longest maxSeq for which a training engine keeps
 // the attention probabilities instead of recomputing them in the backward
@@ -168,6 +175,9 @@ func (e *Engine) alloc() {
 		}
 		if e.train && e.maxT <= keepProbsMaxSeq {
 			a.probs = f(n * e.nh * e.maxT)
+		}
+		if e.train && n*in*e.layers <= keepActValues {
+			a.act = f(n * in)
 		}
 		e.acts = append(e.acts, a)
 	}

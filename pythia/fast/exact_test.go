@@ -72,7 +72,7 @@ func TestSequenceLogProbsMatchAutograd(t *testing.T) {
 		}{{"distinct", distinct, false}, {"shared", shared, false}, {"shared-recomputed", shared, true}} {
 			t.Run(v.name+"/"+c.name, func(t *testing.T) {
 				if c.recompute {
-					recomputeProbs(e)
+					recomputeActivations(e)
 				}
 				zeroGrads(m32.Params())
 				zeroGrads(m64.Params())
@@ -131,7 +131,7 @@ func TestNextTokenLossMatchAutograd(t *testing.T) {
 			for _, c := range cases {
 				t.Run(c.name, func(t *testing.T) {
 					if c.recompute {
-						recomputeProbs(e)
+						recomputeActivations(e)
 					}
 					zeroGrads(m32.Params())
 					zeroGrads(m64.Params())
@@ -195,11 +195,12 @@ func TestBackwardAccumulates(t *testing.T) {
 	}
 }
 
-// recomputeProbs makes e's backward pass recompute the attention
-// probabilities, as it does for sequences longer than keepProbsMaxSeq.
-func recomputeProbs(e *Engine) {
+// recomputeActivations makes e's backward pass recompute the attention
+// probabilities and the activation outputs, as it does for sequences
+// longer than keepProbsMaxSeq and models larger than keepActValues.
+func recomputeActivations(e *Engine) {
 	for i := range e.acts {
-		e.acts[i].probs = nil
+		e.acts[i].probs, e.acts[i].act = nil, nil
 	}
 }
 

@@ -95,6 +95,15 @@ func (e *Engine) actsOf(l int) *layerActs {
 	return &e.acts[0]
 }
 
+// actOut returns the buffer of layer a's activation output: its own when
+// it keeps one, else the shared e.fch2.
+func (e *Engine) actOut(a *layerActs) []float32 {
+	if a.act != nil {
+		return a.act
+	}
+	return e.fch2
+}
+
 // layerForward applies transformer block l to x (rows, C), writing y:
 //
 //	parallel:   y = x + attn(ln1(x)) + mlp(ln2(x))
@@ -126,6 +135,7 @@ func (e *Engine) layerForward(l int, x, y []float32, a *layerActs) {
 	}
 	layernormForward(a.ln2, a.ln2Mu, a.ln2Rs, mlpIn, nil, lp.ln2w.w(), lp.ln2b.w(), n, c, e.eps)
 	linearForward(a.fch, a.ln2, e.matrix(lp.upw), lp.upb.w(), n, c, in) // (rows, I)
-	activationForward(e.act, e.fch2[:n*in], a.fch[:n*in])
-	kernel.Sgemm(false, true, n, c, in, 1, e.fch2, in, e.matrix(lp.downw), in, 1, y, c)
+	act := e.actOut(a)
+	activationForward(e.act, act[:n*in], a.fch[:n*in])
+	kernel.Sgemm(false, true, n, c, in, 1, act, in, e.matrix(lp.downw), in, 1, y, c)
 }
