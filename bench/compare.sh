@@ -36,6 +36,9 @@ alt=$(echo "$MODELS" | sed 's/,/|/g')
 echo "## go test ./pythia/fast -run '^\$' -bench '^Benchmark(Forward|TrainStep|DPOStep)\$/($alt)' -benchtime $BENCHTIME"
 (cd "$root" && go test ./pythia/fast -run '^$' -bench "^Benchmark(Forward|TrainStep|DPOStep)\$/($alt)(/|\$)" \
 	-benchtime "$BENCHTIME" -timeout 60m) | tee "$work/go.txt" | grep -E '^Benchmark' || true
+echo "## go test ./pythia/fast -run '^\$' -bench '^Benchmark(TinyTrainStep|Generate)\$' -benchtime 300x   (Go only: no PyTorch counterpart)"
+(cd "$root" && go test ./pythia/fast -run '^$' -bench '^Benchmark(TinyTrainStep|Generate)$' -benchtime 300x) |
+	tee -a "$work/go.txt" | grep -E '^Benchmark' || true
 echo "# load after Go: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 have_torch=0
@@ -57,10 +60,11 @@ import json, os, re, sys
 go, torch_path, models = sys.argv[1], sys.argv[2], sys.argv[3].split(",")
 vals = {}
 for line in open(go):
-    m = re.match(r"^Benchmark(\S+?)(-\d+)?\s.*?([\d.e+]+) (tokens|pairs)/s", line)
+    m = re.match(r"^Benchmark(\S+?)(-\d+)?\s.*?([\d.e+]+) (tokens|pairs|steps)/s", line)
     if m:
         vals[m.group(1)] = float(m.group(3))
 torch = json.load(open(torch_path))["models"] if os.path.exists(torch_path) else {}
+fmt = lambda x: f"{x:.0f}" if x >= 100 else f"{x:.3g}"
 rows = [("Forward", "", "fwd", "tok_s", "forward tok/s"), ("TrainStep", "", "fwdbwd", "tok_s", "train step tok/s"),
         ("DPOStep", "", "dpo", "pairs_s", "DPO step pairs/s"), ("DPOStep", "/adamw", "dpo_adamw", "pairs_s", "DPO+AdamW pairs/s")]
 print()
@@ -72,8 +76,12 @@ for model in models:
         if g is None:
             continue
         t = torch.get(model, {}).get(key, {}).get(unit)
-        ts, ratio = ("-", "-") if not t else (f"{t:.4g}", f"{g / t:.2f}")
-        print(f"| {model} | {label} | {g:.4g} | {ts} | {ratio} |")
+        ts, ratio = ("-", "-") if not t else (fmt(t), f"{g / t:.2f}")
+        print(f"| {model} | {label} | {fmt(g)} | {ts} | {ratio} |")
+for bench, label in [("TinyTrainStep", "tiny model (H32 L2, 64 x 24 tokens) train step steps/s"),
+                     ("Generate", "tiny model Generate tokens/s (256 prompts x 16 new)")]:
+    if bench in vals:
+        print(f"| tiny | {label} | {fmt(vals[bench])} | - | - |")
 PY
 fi
 
