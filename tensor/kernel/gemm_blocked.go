@@ -21,7 +21,8 @@ func bufferPool[T float32 | float64]() *sync.Pool {
 	return &dgemmBufferPool
 }
 
-// getBuffers returns buffers large enough for impl on an m×n×k product.
+// getBuffers returns buffers large enough for impl on an m×n×k product
+// (m = 0: no A block; n = 0: no B block).
 func getBuffers[T float32 | float64](impl *gemmImpl[T], m, n, k int) *gemmBuffers[T] {
 	kc := min(impl.kc, k)
 	sizeA := roundUp(min(impl.mc, m), impl.mr) * kc
@@ -31,7 +32,7 @@ func getBuffers[T float32 | float64](impl *gemmImpl[T], m, n, k int) *gemmBuffer
 		buf = new(gemmBuffers[T])
 	}
 	if len(buf.a) < sizeA {
-		buf.a = alignedSlice[T](max(sizeA, impl.mc*impl.kc))
+		buf.a = alignedSlice[T](sizeA)
 	}
 	if len(buf.b) < sizeB {
 		buf.b = alignedSlice[T](sizeB)
@@ -58,40 +59,53 @@ func alignedSlice[T float32 | float64](n int) []T {
 func roundUp(x, m int) int { return (x + m - 1) / m * m }
 
 // gemmSerial computes C = alpha*A*B + beta*C on one goroutine with the
-// Goto/BLIS blocking: for each kc×nc block of B (packed into buf.b) and each
-// mc×kc block of A (packed into buf.a), the microkernel sweeps the mr×nr
-// tiles of the corresponding C block. A is m×k and B is k×n as operands
-// (see operand); C is m×n with leading dimension ldc. Edge tiles go through
-// buf.tile. k >= 1 and all sizes are valid (checked by the callers).
+// Goto/BLIS blocking: for each kc×nc block of B (packed into buf.b),
+// gemmRowBlocks sweeps the rows of A. A is m×k and B is k×n as operands
+// (see operand); C is m×n with leading dimension ldc. k >= 1 and all sizes
+// are valid (checked by the callers).
 func gemmSerial[T float32 | float64](impl *gemmImpl[T], m, n, k int, alpha T, a, b operand[T], beta T, c []T, ldc int, buf *gemmBuffers[T]) {
-	mr, nr := impl.mr, impl.nr
 	for jc := 0; jc < n; jc += impl.nc {
 		ncb := min(impl.nc, n-jc)
 		for pc := 0; pc < k; pc += impl.kc {
 			kcb := min(impl.kc, k-pc)
-			betaBlock := beta // later k blocks accumulate onto the first
-			if pc > 0 {
-				betaBlock = 1
-			}
-			packPanels(buf.b, b.at(jc, pc), ncb, kcb, nr, impl.packPanel)
-			for ic := 0; ic < m; ic += impl.mc {
-				mcb := min(impl.mc, m-ic)
-				packPanels(buf.a, a.at(ic, pc), mcb, kcb, mr, impl.packPanel)
-				for jr := 0; jr < ncb; jr += nr {
-					bp := &buf.b[jr*kcb]
-					cols := min(nr, ncb-jr)
-					for ir := 0; ir < mcb; ir += mr {
-						ap := &buf.a[ir*kcb]
-						rows := min(mr, mcb-ir)
-						ci := (ic+ir)*ldc + jc + jr
-						if rows == mr && cols == nr {
-							impl.kernel(kcb, ap, bp, &c[ci], ldc, alpha, betaBlock)
-							continue
-						}
-						impl.kernel(kcb, ap, bp, &buf.tile[0], nr, alpha, 0)
-						mergeTile(c[ci:], ldc, buf.tile, nr, rows, cols, betaBlock)
-					}
+			packPanels(buf.b, b.at(jc, pc), ncb, kcb, impl.nr, impl.packPanel)
+			gemmRowBlocks(impl, 0, m, ncb, kcb, alpha, a.at(0, pc), buf.b, blockBeta(beta, pc), c[jc:], ldc, buf)
+		}
+	}
+}
+
+// blockBeta is the beta of the k block starting at pc: later blocks
+// accumulate onto the first.
+func blockBeta[T float32 | float64](beta T, pc int) T {
+	if pc > 0 {
+		return 1
+	}
+	return beta
+}
+
+// gemmRowBlocks computes rows [r0, r1) of the C block (ncb columns from
+// c's origin) += the product of A's kcb columns (a starts at the block's
+// first column) and the packed kcb×ncb B block: each mc×kcb block of A is
+// packed into buf.a and the microkernel sweeps its mr×nr tiles, column
+// panel by column panel. Edge tiles go through buf.tile.
+func gemmRowBlocks[T float32 | float64](impl *gemmImpl[T], r0, r1, ncb, kcb int, alpha T, a operand[T], packedB []T, beta T, c []T, ldc int, buf *gemmBuffers[T]) {
+	mr, nr := impl.mr, impl.nr
+	for ic := r0; ic < r1; ic += impl.mc {
+		mcb := min(impl.mc, r1-ic)
+		packPanels(buf.a, a.at(ic, 0), mcb, kcb, mr, impl.packPanel)
+		for jr := 0; jr < ncb; jr += nr {
+			bp := &packedB[jr*kcb]
+			cols := min(nr, ncb-jr)
+			for ir := 0; ir < mcb; ir += mr {
+				ap := &buf.a[ir*kcb]
+				rows := min(mr, mcb-ir)
+				ci := (ic+ir)*ldc + jr
+				if rows == mr && cols == nr {
+					impl.kernel(kcb, ap, bp, &c[ci], ldc, alpha, beta)
+					continue
 				}
+				impl.kernel(kcb, ap, bp, &buf.tile[0], nr, alpha, 0)
+				mergeTile(c[ci:], ldc, buf.tile, nr, rows, cols, beta)
 			}
 		}
 	}

@@ -45,7 +45,10 @@ func gemm[T float32 | float64](impl *gemmImpl[T], m, n, k int, alpha T, a, b ope
 }
 
 // gemmParallel splits C into a grid of at most parts blocks of whole tiles
-// and runs them on the workers of internal/parallel. The workers of a grid
+// and runs them on the workers of internal/parallel as independent
+// products. (Sharing one packed B block between workers that split the
+// rows, as OpenBLAS does, packs less but measured 7% slower at 1024³ on
+// two Zen 5 cores: half of each shared block sits in the other core's L2.) The workers of a grid
 // row all pack that row's A block and those of a grid column its B block,
 // so gemmGrid picks the grid that packs the least.
 func gemmParallel[T float32 | float64](impl *gemmImpl[T], parts, m, n, k int, alpha T, a, b operand[T], beta T, c []T, ldc int) {
