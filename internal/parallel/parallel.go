@@ -6,13 +6,25 @@
 // The workers are started once and reused: a kernel pays a channel send per
 // chunk, not a goroutine start, and long assembly loops that cannot be
 // preempted never compete with freshly spawned goroutines.
+//
+// Waiting spins briefly before it blocks, on both sides: a worker polls for
+// its next chunk for spinWait after finishing one, and For polls for its
+// chunks to finish. Handing a chunk to a parked goroutine puts it in the
+// run queue of the sender's processor, where it waited about 90 µs for
+// another processor to take it (measured on a 2-core KVM guest); kernels
+// that follow each other closely thus keep both sides running.
 package parallel
 
 import (
 	"runtime"
 	"sync"
 	"sync/atomic"
+	"time"
 )
+
+// spinWait is how long a worker polls for its next chunk, and For for its
+// chunks to finish, before blocking.
+const spinWait = 200 * time.Microsecond
 
 // task is one chunk [lo, hi) of a For call; the last chunk to finish
 // signals its group.
@@ -50,10 +62,25 @@ func start() {
 	// One fewer worker than GOMAXPROCS: the calling goroutine runs a chunk too.
 	for i := 0; i < nworkers-1; i++ {
 		go func() {
-			for t := range tasks {
-				t.run()
+			for {
+				nextTask().run()
 			}
 		}()
+	}
+}
+
+// nextTask returns the next queued chunk, polling for spinWait first.
+func nextTask() task {
+	deadline := time.Now().Add(spinWait)
+	for i := 0; ; i++ {
+		select {
+		case t := <-tasks:
+			return t
+		default:
+		}
+		if i%64 == 63 && time.Now().After(deadline) {
+			return <-tasks
+		}
 	}
 }
 
@@ -96,13 +123,24 @@ func For(n, grain int, fn func(lo, hi int)) {
 	task{fn: fn, lo: lo, hi: hi, group: g}.run()
 	// While chunks are outstanding, help with queued work: a For nested in a
 	// chunk would otherwise wait on a worker that is itself waiting.
-	for {
+	deadline := time.Now().Add(spinWait)
+	for i := 0; ; i++ {
 		select {
 		case <-g.done:
 			groups.Put(g) // every chunk has finished with g
 			return
 		case t := <-tasks:
 			t.run()
+		default:
+			if i%64 == 63 && time.Now().After(deadline) {
+				select {
+				case <-g.done:
+					groups.Put(g)
+					return
+				case t := <-tasks:
+					t.run()
+				}
+			}
 		}
 	}
 }
