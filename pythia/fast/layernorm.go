@@ -43,19 +43,19 @@ func layernormBackward(dx []float32, dw, db *param, dout, x []float32, rows []in
 		clear(pb)
 		for i := lo; i < hi; i++ {
 			r := rowOf(rows, i)
-			xr, dr, go_ := x[r*c:(r+1)*c], dx[r*c:(r+1)*c], dout[i*c:(i+1)*c]
+			xr, dr, dy := x[r*c:(r+1)*c], dx[r*c:(r+1)*c], dout[i*c:(i+1)*c]
 			mu, rs := mean[i], rstd[i]
 			for j := range xhat {
 				xhat[j] = (xr[j] - mu) * rs
-				dnorm[j] = go_[j] * w[j]
+				dnorm[j] = dy[j] * w[j]
 			}
 			dnMean := kernel.Sum(dnorm) / float64(c)
 			dnxMean := float64(kernel.Dot(dnorm, xhat)) / float64(c)
 			m1, m2 := float32(dnMean), float32(dnxMean)
 			for j := range dr {
 				dr[j] += rs * (dnorm[j] - m1 - xhat[j]*m2)
-				pw[j] += go_[j] * xhat[j]
-				pb[j] += go_[j]
+				pw[j] += dy[j] * xhat[j]
+				pb[j] += dy[j]
 			}
 		}
 	})

@@ -18,16 +18,14 @@ func linearForward(out, in, w, b []float32, n, ic, oc int) {
 
 // linearBackward adds the gradients of linearForward for dout (n, oc):
 //
-//	din (n, ic) = dout w          (din nil: not needed)
+//	din (n, ic) = dout w
 //	dw  (oc, ic) += dout^T in
 //	db  (oc)     += Σ_rows dout   (db nil: no bias)
 //
 // din is assigned, not accumulated. ones holds at least n ones: the bias
 // gradient is the product ones^T dout.
 func linearBackward(din []float32, dw, db *param, dout, in, w, ones []float32, n, ic, oc int) {
-	if din != nil {
-		kernel.Sgemm(false, false, n, ic, oc, 1, dout, oc, w, ic, 0, din, ic)
-	}
+	kernel.Sgemm(false, false, n, ic, oc, 1, dout, oc, w, ic, 0, din, ic)
 	kernel.Sgemm(true, false, oc, ic, n, 1, dout, oc, in, ic, dw.beta(), dw.g, ic)
 	if db != nil {
 		kernel.Sgemm(false, false, 1, oc, n, 1, ones, n, dout, oc, db.beta(), db.g, oc)
