@@ -5,12 +5,16 @@ package kernel
 import (
 	"fmt"
 	"testing"
+
+	"github.com/daalab/daa/internal/parallel"
 )
 
 // BenchmarkFMAPeak measures the FMA throughput of one core: a loop of
 // independent vector FMAs with no memory traffic (fmaPeakAVX512 runs 48
 // 16-lane FMAs per iteration, fmaPeakAVX2 24 8-lane ones). It is the
-// ceiling for the single-core SGEMM figures.
+// ceiling for the single-core SGEMM figures; the "all-workers" variant runs
+// the loop on every worker of internal/parallel at once (clocks may drop
+// when all cores are busy), the ceiling for the threaded figures.
 func BenchmarkFMAPeak(b *testing.B) {
 	const iters = 1 << 16
 	for _, p := range []struct {
@@ -30,6 +34,17 @@ func BenchmarkFMAPeak(b *testing.B) {
 				p.run(iters)
 			}
 			b.ReportMetric(p.flops*iters*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+		})
+		b.Run(p.name+"/all-workers", func(b *testing.B) {
+			w := parallel.Workers()
+			for i := 0; i < b.N; i++ {
+				parallel.For(w, 1, func(lo, hi int) {
+					for j := lo; j < hi; j++ {
+						p.run(iters)
+					}
+				})
+			}
+			b.ReportMetric(p.flops*iters*float64(w)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 		})
 	}
 }
