@@ -29,7 +29,7 @@ func (e *Engine) backwardFromHidden() {
 	n, bt, c := e.out.n, e.n, e.c
 	last := e.resIn(e.layers)
 	clear(e.dres[:bt*c])
-	layernormBackward(e.dres, e.p.lnfw, e.p.lnfb, e.dhs, last, e.rows[:n], e.hsMu, e.hsRs, e.p.lnfw.w(), n, c, e.lnS)
+	layernormBackward(e.dres, e.p.lnfw, e.p.lnfb, e.dhs, last, e.rows[:n], e.hsMu, e.hsRs, e.p.lnfw.w(), n, c, e.lnS, e.dhsX)
 	for l := e.layers - 1; l >= 0; l-- {
 		e.layerBackward(l, e.res[l], &e.acts[l])
 	}
@@ -67,14 +67,14 @@ func (e *Engine) layerBackward(l int, x []float32, a *layerActs) {
 	activationBackward(e.act, e.dfch[:n*in], a.fch[:n*in], act[:n*in], e.actS)
 	linearBackward(e.dlnB, lp.upw, lp.upb, e.dfch, a.ln2, lp.upw.w(), e.ones, n, c, in)
 	if !e.parallelResidual {
-		layernormBackward(e.dres, lp.ln2w, lp.ln2b, e.dlnB, a.mid, nil, a.ln2Mu, a.ln2Rs, lp.ln2w.w(), n, c, e.lnS)
+		layernormBackward(e.dres, lp.ln2w, lp.ln2b, e.dlnB, a.mid, nil, a.ln2Mu, a.ln2Rs, lp.ln2w.w(), n, c, e.lnS, nil)
 	}
 	linearBackward(e.datty, lp.densew, lp.denseb, e.dres, a.atty, lp.densew.w(), e.ones, n, c, c)
 	attentionBackward(e.dqkv, e.datty, a.qkv, a.lse, a.probs, &e.batch, e.attnS)
 	e.rope.backward(e.dqkv, e.pos, n, e.nh, e.hd)
 	linearBackward(e.dlnA, lp.qkvw, lp.qkvb, e.dqkv, a.ln1, lp.qkvw.w(), e.ones, n, c, 3*c)
 	if e.parallelResidual {
-		layernormBackward(e.dres, lp.ln2w, lp.ln2b, e.dlnB, x, nil, a.ln2Mu, a.ln2Rs, lp.ln2w.w(), n, c, e.lnS)
+		layernormBackward(e.dres, lp.ln2w, lp.ln2b, e.dlnB, x, nil, a.ln2Mu, a.ln2Rs, lp.ln2w.w(), n, c, e.lnS, nil)
 	}
-	layernormBackward(e.dres, lp.ln1w, lp.ln1b, e.dlnA, x, nil, a.ln1Mu, a.ln1Rs, lp.ln1w.w(), n, c, e.lnS)
+	layernormBackward(e.dres, lp.ln1w, lp.ln1b, e.dlnA, x, nil, a.ln1Mu, a.ln1Rs, lp.ln1w.w(), n, c, e.lnS, nil)
 }

@@ -54,6 +54,7 @@ type Engine struct {
 	dqkv   []float32 // (rows, 3C)
 	dfch   []float32 // (rows, I)
 	dhs    []float32 // (N, C)
+	dhsX   []float32 // (N, C) final LayerNorm input gradients by scored row, before their scatter
 	weight []float32 // (N) dloss/dlogp of each scored position
 	ones   []float32 // (rows) ones: bias gradients as GEMMs
 
@@ -192,7 +193,7 @@ func (e *Engine) alloc() {
 	e.out = newOutputLayer(n)
 	if e.train {
 		e.dres, e.dlnA, e.dlnB, e.datty = f(n*c), f(n*c), f(n*c), f(n*c)
-		e.dqkv, e.dfch, e.dhs, e.weight = f(3*n*c), f(n*in), f(n*c), f(n)
+		e.dqkv, e.dfch, e.dhs, e.dhsX, e.weight = f(3*n*c), f(n*in), f(n*c), f(n*c), f(n)
 		e.ones = f(n)
 		for i := range e.ones {
 			e.ones[i] = 1

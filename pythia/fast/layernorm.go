@@ -27,11 +27,15 @@ func layernormForward(out, mean, rstd, x []float32, rows []int32, w, b []float32
 //	dx[r] += rstd * (dnorm - mean(dnorm) - xhat * mean(dnorm * xhat))
 //	dw    += Σ_i dout_i * xhat_i,    db += Σ_i dout_i
 //
-// dx is (rows, c) like x; rows must not repeat. scratch holds 4*c values
-// per parallel chunk: the chunk's float32 partial sums of dw and db
-// (combined in chunk order, so the result does not depend on timing) and
-// two rows of temporaries.
-func layernormBackward(dx []float32, dw, db *param, dout, x []float32, rows []int32, mean, rstd, w []float32, n, c int, scratch []float32) {
+// dx is (rows, c) like x. rows may repeat (a packed DPO batch scores a
+// prompt's last row once for each response to it): with rows non-nil the
+// per-row gradients go to gather (n, c) first, and are then added into dx
+// in the order of i by workers that split the columns, so two rows with
+// the same target never race and the sums do not depend on timing. gather
+// may be nil when rows is nil. scratch holds 4*c values per parallel
+// chunk: the chunk's float32 partial sums of dw and db (combined in chunk
+// order) and two rows of temporaries.
+func layernormBackward(dx []float32, dw, db *param, dout, x []float32, rows []int32, mean, rstd, w []float32, n, c int, scratch, gather []float32) {
 	grain := rowGrain(c)
 	chunks := parallel.Chunks(n, grain)
 	parts := scratch[:chunks*4*c]
@@ -43,7 +47,7 @@ func layernormBackward(dx []float32, dw, db *param, dout, x []float32, rows []in
 		clear(pb)
 		for i := lo; i < hi; i++ {
 			r := rowOf(rows, i)
-			xr, dr, dy := x[r*c:(r+1)*c], dx[r*c:(r+1)*c], dout[i*c:(i+1)*c]
+			xr, dy := x[r*c:(r+1)*c], dout[i*c:(i+1)*c]
 			mu, rs := mean[i], rstd[i]
 			for j := range xhat {
 				xhat[j] = (xr[j] - mu) * rs
@@ -52,18 +56,44 @@ func layernormBackward(dx []float32, dw, db *param, dout, x []float32, rows []in
 			dnMean := kernel.Sum(dnorm) / float64(c)
 			dnxMean := float64(kernel.Dot(dnorm, xhat)) / float64(c)
 			m1, m2 := float32(dnMean), float32(dnxMean)
-			for j := range dr {
-				dr[j] += rs * (dnorm[j] - m1 - xhat[j]*m2)
+			if rows == nil { // dx row i belongs to this chunk alone
+				dr := dx[i*c : (i+1)*c]
+				for j := range dr {
+					dr[j] += rs * (dnorm[j] - m1 - xhat[j]*m2)
+				}
+			} else {
+				gr := gather[i*c : (i+1)*c]
+				for j := range gr {
+					gr[j] = rs * (dnorm[j] - m1 - xhat[j]*m2)
+				}
+			}
+			for j := range pw {
 				pw[j] += dy[j] * xhat[j]
 				pb[j] += dy[j]
 			}
 		}
 	})
+	if rows != nil {
+		scatterRows(dx, gather, rows, n, c)
+	}
 	for k := 1; k < chunks; k++ {
 		kernel.Axpy(1, parts[k*4*c:k*4*c+2*c], parts[:2*c])
 	}
 	dw.add(parts[:c])
 	db.add(parts[c : 2*c])
+}
+
+// scatterRows adds src row i (n, c) into dst row rows[i] for i = 0..n-1 in
+// that order. rows may repeat: the workers split the columns, never the
+// rows, so no two of them write one value, and each value's sum is formed
+// in the order of i whatever the number of workers.
+func scatterRows(dst, src []float32, rows []int32, n, c int) {
+	parallel.For(c, max(1, (1<<15)/max(n, 1)), func(lo, hi int) { // chunks of >= 32K values
+		for i := range n {
+			r := int(rows[i])
+			kernel.Axpy(1, src[i*c+lo:i*c+hi], dst[r*c+lo:r*c+hi])
+		}
+	})
 }
 
 // rowOf returns rows[i], or i when rows is nil.
