@@ -5,8 +5,10 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // TestWriteReplacesWhole checks the written bytes, the mode, and that a
@@ -14,39 +16,27 @@ import (
 func TestWriteReplacesWhole(t *testing.T) {
 	dir := t.TempDir()
 	p := filepath.Join(dir, "f.txt")
-	if err := WriteFile(p, []byte("old")); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, WriteFile(p, []byte("old")))
 	fail := errors.New("disk on fire")
 	err := Write(p, func(w io.Writer) error {
 		w.Write([]byte("half of the new"))
 		return fail
 	})
-	if !errors.Is(err, fail) {
-		t.Fatalf("Write returned %v, want the fill error", err)
-	}
-	if b, _ := os.ReadFile(p); string(b) != "old" {
-		t.Fatalf("after a failed write the file holds %q, want %q", b, "old")
-	}
-	if err := WriteFile(p, []byte("new")); err != nil {
-		t.Fatal(err)
-	}
+	require.ErrorIs(t, err, fail, "Write should return the fill error")
 	b, _ := os.ReadFile(p)
-	fi, _ := os.Stat(p)
-	if string(b) != "new" || fi.Mode().Perm() != 0o644 {
-		t.Fatalf("file %q mode %v, want \"new\" 0644", b, fi.Mode().Perm())
-	}
+	require.Equal(t, "old", string(b), "after a failed write")
+	require.NoError(t, WriteFile(p, []byte("new")))
+	b, _ = os.ReadFile(p)
+	fi, err := os.Stat(p)
+	require.NoError(t, err)
+	assert.Equal(t, "new", string(b))
+	assert.Equal(t, os.FileMode(0o644), fi.Mode().Perm())
 	entries, _ := os.ReadDir(dir)
-	if len(entries) != 1 {
-		t.Fatalf("directory holds %d entries, want only the file (no temporaries)", len(entries))
-	}
+	assert.Len(t, entries, 1, "directory should hold only the file (no temporaries)")
 }
 
 // TestWriteMissingDir checks that the error names the directory.
 func TestWriteMissingDir(t *testing.T) {
 	p := filepath.Join(t.TempDir(), "no", "such", "f")
-	err := WriteFile(p, nil)
-	if err == nil || !strings.Contains(err.Error(), filepath.Join("no", "such")) {
-		t.Fatalf("WriteFile into a missing directory: %v", err)
-	}
+	assert.ErrorContains(t, WriteFile(p, nil), filepath.Join("no", "such"), "WriteFile into a missing directory")
 }

@@ -5,6 +5,9 @@ import (
 	"math/rand/v2"
 	"sort"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // The references below are independent of the code under test: they compute
@@ -128,20 +131,14 @@ func TestToF32Exhaustive(t *testing.T) {
 			got := f.toF32(h)
 			want := f.value(h)
 			if f.isNaN(h) {
-				if !math.IsNaN(float64(got)) || math.Signbit(float64(got)) != (h&0x8000 != 0) {
-					t.Fatalf("%s: widen(%#04x) = %v, want NaN with sign %d", f.name, h, got, h>>15)
-				}
-				if back := f.fromF32(got); back != h|f.quietBit {
-					t.Fatalf("%s: narrow(widen(%#04x)) = %#04x, want quiet NaN %#04x", f.name, h, back, h|f.quietBit)
-				}
+				require.True(t, math.IsNaN(float64(got)), "%s: widen(%#04x) = %v, want NaN", f.name, h, got)
+				require.Equal(t, h&0x8000 != 0, math.Signbit(float64(got)), "%s: sign of widen(%#04x)", f.name, h)
+				require.Equalf(t, h|f.quietBit, f.fromF32(got), "%s: narrow(widen(%#04x)), want the quiet NaN", f.name, h)
 				continue
 			}
-			if float64(got) != want || math.Signbit(float64(got)) != math.Signbit(want) {
-				t.Fatalf("%s: widen(%#04x) = %v, want %v", f.name, h, got, want)
-			}
-			if back := f.fromF32(got); back != h {
-				t.Fatalf("%s: narrow(widen(%#04x)) = %#04x", f.name, h, back)
-			}
+			// Compare bits so that -0 must widen to -0.
+			require.Equalf(t, math.Float64bits(want), math.Float64bits(float64(got)), "%s: widen(%#04x) = %v, want %v", f.name, h, got, want)
+			require.Equalf(t, h, f.fromF32(got), "%s: narrow(widen(%#04x))", f.name, h)
 		}
 	}
 }
@@ -196,7 +193,8 @@ func TestFromF32RoundNearestEven(t *testing.T) {
 		inputs := append(append(boundaryFloats(f.table), random...), special...)
 		for _, x := range inputs {
 			if got, want := f.fromF32(x), f.table.round(float64(x)); got != want {
-				t.Fatalf("%s: narrow(%v = %#08x) = %#04x, want %#04x", f.name, x, math.Float32bits(x), got, want)
+				// testify only on a mismatch: this loop runs 2^21 times.
+				require.Equalf(t, want, got, "%s: narrow(%v = %#08x)", f.name, x, math.Float32bits(x))
 			}
 		}
 	}
@@ -221,20 +219,14 @@ func TestSpecialValues(t *testing.T) {
 		{float32(math.Copysign(0, -1)), 0x8000, 0x8000},
 	}
 	for _, c := range cases {
-		if got := F32ToF16(c.f); got != c.f16 {
-			t.Errorf("F32ToF16(%v) = %#04x, want %#04x", c.f, got, c.f16)
-		}
-		if got := F32ToBF16(c.f); got != c.b16 {
-			t.Errorf("F32ToBF16(%v) = %#04x, want %#04x", c.f, got, c.b16)
-		}
+		assert.Equalf(t, c.f16, F32ToF16(c.f), "F32ToF16(%v)", c.f)
+		assert.Equalf(t, c.b16, F32ToBF16(c.f), "F32ToBF16(%v)", c.f)
 	}
 	nan := math.Float32frombits(0x7f800001) // signalling NaN with only the lowest payload bit
-	if h := F32ToF16(nan); !formats[0].isNaN(h) {
-		t.Errorf("F32ToF16(sNaN) = %#04x, not a NaN", h)
-	}
-	if h := F32ToBF16(nan); !formats[1].isNaN(h) {
-		t.Errorf("F32ToBF16(sNaN) = %#04x, not a NaN", h)
-	}
+	h := F32ToF16(nan)
+	assert.True(t, formats[0].isNaN(h), "F32ToF16(sNaN) = %#04x, not a NaN", h)
+	h = F32ToBF16(nan)
+	assert.True(t, formats[1].isNaN(h), "F32ToBF16(sNaN) = %#04x, not a NaN", h)
 }
 
 // TestSlices checks the slice forms element-wise against the scalar forms and
@@ -248,18 +240,13 @@ func TestSlices(t *testing.T) {
 	back := make([]float32, len(src))
 	F16sToF32s(back, h)
 	for i := range src {
-		if h[i] != F32ToF16(src[i]) || b[i] != F32ToBF16(src[i]) {
-			t.Fatalf("element %d: slice and scalar conversions differ", i)
-		}
-		if math.Float32bits(back[i]) != math.Float32bits(F16ToF32(h[i])) {
-			t.Fatalf("element %d: F16sToF32s differs from F16ToF32", i)
-		}
+		require.Equalf(t, F32ToF16(src[i]), h[i], "element %d: F32sToF16s vs F32ToF16", i)
+		require.Equalf(t, F32ToBF16(src[i]), b[i], "element %d: F32sToBF16s vs F32ToBF16", i)
+		require.Equalf(t, math.Float32bits(F16ToF32(h[i])), math.Float32bits(back[i]), "element %d: F16sToF32s vs F16ToF32", i)
 	}
 	BF16sToF32s(back, b)
 	for i := range src {
-		if math.Float32bits(back[i]) != math.Float32bits(BF16ToF32(b[i])) {
-			t.Fatalf("element %d: BF16sToF32s differs from BF16ToF32", i)
-		}
+		require.Equalf(t, math.Float32bits(BF16ToF32(b[i])), math.Float32bits(back[i]), "element %d: BF16sToF32s vs BF16ToF32", i)
 	}
 	for name, f := range map[string]func(){
 		"F16sToF32s":  func() { F16sToF32s(make([]float32, 2), make([]uint16, 3)) },
@@ -267,14 +254,7 @@ func TestSlices(t *testing.T) {
 		"BF16sToF32s": func() { BF16sToF32s(make([]float32, 2), make([]uint16, 3)) },
 		"F32sToBF16s": func() { F32sToBF16s(make([]uint16, 2), make([]float32, 3)) },
 	} {
-		func() {
-			defer func() {
-				if recover() == nil {
-					t.Errorf("%s with mismatched lengths did not panic", name)
-				}
-			}()
-			f()
-		}()
+		assert.Panics(t, f, "%s with mismatched lengths", name)
 	}
 }
 

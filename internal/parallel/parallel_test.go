@@ -3,6 +3,9 @@ package parallel
 import (
 	"sync/atomic"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // TestForCoversRange checks that every index in [0, n) is visited exactly once
@@ -20,12 +23,10 @@ func TestForCoversRange(t *testing.T) {
 			}
 		})
 		for i, s := range seen {
-			if s != 1 {
-				t.Fatalf("n=%d grain=%d: index %d visited %d times", tc.n, tc.grain, i, s)
-			}
+			require.EqualValues(t, 1, s, "n=%d grain=%d: visits of index %d", tc.n, tc.grain, i)
 		}
-		if tc.n > 0 && int(calls.Load()) != Chunks(tc.n, tc.grain) {
-			t.Fatalf("n=%d grain=%d: %d calls, Chunks says %d", tc.n, tc.grain, calls.Load(), Chunks(tc.n, tc.grain))
+		if tc.n > 0 {
+			require.EqualValues(t, Chunks(tc.n, tc.grain), calls.Load(), "n=%d grain=%d: calls vs Chunks", tc.n, tc.grain)
 		}
 	}
 }
@@ -37,14 +38,11 @@ func TestChunkRangeContiguous(t *testing.T) {
 			next := 0
 			for c := 0; c < chunks; c++ {
 				lo, hi := ChunkRange(n, chunks, c)
-				if lo != next || hi <= lo {
-					t.Fatalf("n=%d chunks=%d c=%d: [%d,%d) after %d", n, chunks, c, lo, hi, next)
-				}
+				require.Equal(t, next, lo, "n=%d chunks=%d c=%d: start of [%d,%d)", n, chunks, c, lo, hi)
+				require.Greater(t, hi, lo, "n=%d chunks=%d c=%d: empty chunk", n, chunks, c)
 				next = hi
 			}
-			if next != n {
-				t.Fatalf("n=%d chunks=%d: ends at %d", n, chunks, next)
-			}
+			require.Equal(t, n, next, "n=%d chunks=%d: end of the last chunk", n, chunks)
 		}
 	}
 }
@@ -58,9 +56,7 @@ func TestForNested(t *testing.T) {
 			For(100, 1, func(a, b int) { total.Add(int64(b - a)) })
 		}
 	})
-	if total.Load() != 800 {
-		t.Fatalf("nested total %d, want 800", total.Load())
-	}
+	assert.EqualValues(t, 800, total.Load(), "nested total")
 }
 
 var sink atomic.Int64
@@ -71,7 +67,6 @@ var sink atomic.Int64
 func TestForDoesNotAllocate(t *testing.T) {
 	body := func(lo, hi int) { sink.Add(int64(hi - lo)) }
 	For(1000, 1, body) // start the workers and fill the pool
-	if allocs := testing.AllocsPerRun(100, func() { For(1000, 1, body) }); allocs != 0 {
-		t.Fatalf("For allocates %v times per call, want 0", allocs)
-	}
+	allocs := testing.AllocsPerRun(100, func() { For(1000, 1, body) })
+	assert.Zero(t, allocs, "For allocations per call")
 }

@@ -5,27 +5,25 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestIsTerminal(t *testing.T) {
 	f, err := os.Create(filepath.Join(t.TempDir(), "log"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	defer f.Close()
 	for _, c := range []struct {
 		name string
 		w    any
 		want bool
 	}{{"buffer", &bytes.Buffer{}, false}, {"regular file", f, false}} {
-		if got := IsTerminal(c.w.(interface{ Write([]byte) (int, error) })); got != c.want {
-			t.Errorf("%s: IsTerminal = %v, want %v", c.name, got, c.want)
-		}
+		got := IsTerminal(c.w.(interface{ Write([]byte) (int, error) }))
+		assert.Equal(t, c.want, got, "%s: IsTerminal", c.name)
 	}
 	if null, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0); err == nil {
 		defer null.Close()
-		if !IsTerminal(null) {
-			t.Errorf("%s is a character device; IsTerminal = false", os.DevNull)
-		}
+		assert.True(t, IsTerminal(null), "%s is a character device", os.DevNull)
 	}
 }
