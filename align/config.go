@@ -22,7 +22,8 @@ type Config struct {
 	// DPO), forward_kl, js_divergence or alpha_divergence. It applies to the
 	// TRL v1.9 DPOTrainer loss types.
 	FDivergence string `json:"f_divergence"`
-	// FAlphaDivergenceCoef is the a of alpha_divergence. TRL default 1.0.
+	// FAlphaDivergenceCoef is the a of alpha_divergence. TRL default 0.5
+	// (since TRL v0.29; 1.0 before, which is reverse_kl in the limit).
 	FAlphaDivergenceCoef float64 `json:"f_alpha_divergence_coef"`
 	// LDAlpha is LD-DPO's α on the tokens past min(n_w, n_l); nil = off.
 	LDAlpha *float64 `json:"ld_alpha"`
@@ -47,14 +48,19 @@ type Config struct {
 	LossWeights []float64 `json:"loss_weights"`
 }
 
-// DefaultConfig returns TRL v1.9.0's defaults: β = 0.1, ε = 0, reverse_kl
-// with coefficient 1, no LD-DPO, discopop τ = 0.05, R-DPO α = 0, SimPO γ =
-// 0.5 with cpo_alpha 0, token_mean NLL, KTO weights 1, loss "sigmoid".
+// DefaultConfig returns TRL v1.9.0's defaults (DPOConfig unless noted):
+// beta 0.1, label_smoothing 0, f_divergence_type reverse_kl,
+// f_alpha_divergence_coef 0.5, ld_alpha None, discopop_tau 0.05,
+// loss_type ["sigmoid"] with loss_weights equal (1); SimPO γ 0.5
+// (CPOConfig simpo_gamma) and KTO weights 1 (KTOConfig desirable_weight,
+// undesirable_weight). Not TRL's: cpo_alpha 0 here (pure SimPO; CPOConfig's
+// is 1.0), R-DPO α 0 (not in TRL) and the token_mean NLL reduction.
+// align/trl_defaults_test.go checks each against TRL.
 func DefaultConfig() Config {
 	return Config{
 		Beta:                 0.1,
 		FDivergence:          FDivReverseKL,
-		FAlphaDivergenceCoef: 1.0,
+		FAlphaDivergenceCoef: 0.5,
 		Tau:                  0.05,
 		Gamma:                0.5,
 		NLLReduction:         NLLTokenMean,
