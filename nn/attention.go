@@ -21,6 +21,8 @@ type Attention struct {
 	DenseWeight, DenseBias *autograd.Value
 	// Heads is the number of attention heads.
 	Heads int
+	// QKVLoRA and DenseLoRA are the projections' adapters, or nil (see LoRA).
+	QKVLoRA, DenseLoRA *LoRA
 }
 
 // KV holds one layer's keys (after the rotary embedding) and values for S
@@ -39,6 +41,9 @@ type KV struct{ K, V *autograd.Value }
 //	out     = softmax(scores) v                    (B, Heads, T, headDim) -> (B, T, H)
 //	return out Wd^T + bd
 //
+// An adapter in QKVLoRA or DenseLoRA adds its low-rank term to that
+// projection (LoRA.Linear).
+//
 // cos and sin are the rotary tables for the T new positions (see
 // ApplyRotary); mask (see CausalMask) broadcasts to [B, Heads, T, S]; past
 // is nil or the keys and values of earlier positions. Everything is computed
@@ -52,9 +57,9 @@ func (a Attention) Forward(x *autograd.Value, cos, sin, mask *tensor.Tensor, pas
 	}
 	b, t, h := xs[0], xs[1], xs[2]
 	nh, hd := a.Heads, h/a.Heads
-	qkv := Linear(x, a.QKVWeight, a.QKVBias)    // (B, T, 3H)
-	qkv = autograd.Reshape(qkv, b, t, nh, 3*hd) // (B, T, Heads, 3*headDim)
-	split := func(i int) *autograd.Value {      // i-th of q, k, v
+	qkv := a.QKVLoRA.Linear(x, a.QKVWeight, a.QKVBias) // (B, T, 3H)
+	qkv = autograd.Reshape(qkv, b, t, nh, 3*hd)        // (B, T, Heads, 3*headDim)
+	split := func(i int) *autograd.Value {             // i-th of q, k, v
 		part := autograd.Narrow(qkv, 3, i*hd, hd) // (B, T, Heads, headDim)
 		return autograd.Permute(part, 0, 2, 1, 3) // (B, Heads, T, headDim)
 	}
@@ -71,7 +76,7 @@ func (a Attention) Forward(x *autograd.Value, cos, sin, mask *tensor.Tensor, pas
 	out := autograd.MatMul(probs, v, false, false) // (B, Heads, T, headDim)
 	out = autograd.Permute(out, 0, 2, 1, 3)        // (B, T, Heads, headDim)
 	out = autograd.Reshape(out, b, t, h)           // (B, T, H)
-	return Linear(out, a.DenseWeight, a.DenseBias), &KV{K: k, V: v}
+	return a.DenseLoRA.Linear(out, a.DenseWeight, a.DenseBias), &KV{K: k, V: v}
 }
 
 // Lowest returns the most negative finite value of dt (PyTorch's

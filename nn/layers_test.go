@@ -155,7 +155,7 @@ func TestMLPMatchesReference(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			m := MLP{p("dense_h_to_4h.weight"), p("dense_h_to_4h.bias"), p("dense_4h_to_h.weight"), p("dense_4h_to_h.bias"), f}
+			m := MLP{UpWeight: p("dense_h_to_4h.weight"), UpBias: p("dense_h_to_4h.bias"), DownWeight: p("dense_4h_to_h.weight"), DownBias: p("dense_4h_to_h.bias"), Act: f}
 			if e := relErr(m.Forward(p("x")).Data, g.tensor("mlp."+act+".out", c.dt)); e > c.tol {
 				t.Errorf("%s %s: relative error %.3g > %.0g", act, c.dt, e, c.tol)
 			}
