@@ -1,10 +1,17 @@
 package tensor
 
-import "testing"
+import (
+	"testing"
 
-// benchOp runs op b.N times and reports the memory traffic it must do
-// (bytes read plus bytes written per call, each counted once) as GB/s.
-func benchOp(b *testing.B, bytesPerOp int, op func()) {
+	"github.com/stretchr/testify/require"
+)
+
+// benchOp checks once that op's result has shape want (the output the
+// traffic figure counts), then runs op b.N times and reports the memory
+// traffic it must do (bytes read plus bytes written per call, each counted
+// once) as GB/s.
+func benchOp(b *testing.B, bytesPerOp int, want []int, op func() *Tensor) {
+	require.Equal(b, want, op().Shape(), "result shape")
 	for b.Loop() {
 		op()
 	}
@@ -22,45 +29,45 @@ func benchInput(shape ...int) *Tensor { return RandN(NewRNG(1), Float32, 0, 1, s
 
 func BenchmarkAddSameShape(b *testing.B) {
 	x, y := benchInput(benchRows, benchCols), benchInput(benchRows, benchCols)
-	benchOp(b, 3*4*x.Len(), func() { Add(x, y) })
+	benchOp(b, 3*4*x.Len(), []int{benchRows, benchCols}, func() *Tensor { return Add(x, y) })
 }
 
 func BenchmarkAddBroadcastRow(b *testing.B) {
 	x, row := benchInput(benchRows, benchCols), benchInput(benchCols)
-	benchOp(b, 2*4*x.Len(), func() { Add(x, row) })
+	benchOp(b, 2*4*x.Len(), []int{benchRows, benchCols}, func() *Tensor { return Add(x, row) })
 }
 
 func BenchmarkExp(b *testing.B) {
 	x := benchInput(benchRows, benchCols)
-	benchOp(b, 2*4*x.Len(), func() { Exp(x) })
+	benchOp(b, 2*4*x.Len(), []int{benchRows, benchCols}, func() *Tensor { return Exp(x) })
 }
 
 func BenchmarkGelu(b *testing.B) {
 	x := benchInput(benchRows, benchCols)
-	benchOp(b, 2*4*x.Len(), func() { Gelu(x) })
+	benchOp(b, 2*4*x.Len(), []int{benchRows, benchCols}, func() *Tensor { return Gelu(x) })
 }
 
 func BenchmarkSumLastAxis(b *testing.B) {
 	x := benchInput(benchRows, benchCols)
-	benchOp(b, 4*x.Len(), func() { Sum(x, -1) })
+	benchOp(b, 4*x.Len(), []int{benchRows}, func() *Tensor { return Sum(x, -1) })
 }
 
 func BenchmarkLogSumExpRows(b *testing.B) {
 	x := benchInput(benchRows, benchCols)
-	benchOp(b, 4*x.Len(), func() { LogSumExp(x, -1) })
+	benchOp(b, 4*x.Len(), []int{benchRows}, func() *Tensor { return LogSumExp(x, -1) })
 }
 
 func BenchmarkSoftmaxRows(b *testing.B) {
 	x := benchInput(benchTokens, benchVocab)
-	benchOp(b, 2*4*x.Len(), func() { Softmax(x, -1) })
+	benchOp(b, 2*4*x.Len(), []int{benchTokens, benchVocab}, func() *Tensor { return Softmax(x, -1) })
 }
 
 func BenchmarkLogSoftmaxRows(b *testing.B) {
 	x := benchInput(benchTokens, benchVocab)
-	benchOp(b, 2*4*x.Len(), func() { LogSoftmax(x, -1) })
+	benchOp(b, 2*4*x.Len(), []int{benchTokens, benchVocab}, func() *Tensor { return LogSoftmax(x, -1) })
 }
 
 func BenchmarkLogSoftmaxBackwardRows(b *testing.B) {
 	y, dy := LogSoftmax(benchInput(benchTokens, benchVocab), -1), benchInput(benchTokens, benchVocab)
-	benchOp(b, 3*4*y.Len(), func() { LogSoftmaxBackward(y, dy, -1) })
+	benchOp(b, 3*4*y.Len(), []int{benchTokens, benchVocab}, func() *Tensor { return LogSoftmaxBackward(y, dy, -1) })
 }

@@ -1,10 +1,11 @@
 package tensor
 
 import (
-	"math"
 	"math/bits"
-	"slices"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // TestConstructors checks Zeros, Ones, Full, Scalar, ZerosLike, FromFloat32s,
@@ -108,14 +109,11 @@ func TestRandUIndependentPCG(t *testing.T) {
 // TestRandNMoments does.
 func TestRandNPinned(t *testing.T) {
 	want := []float64{-2.3368449069639583, -0.90610650935397041, 1.1014300002841664, -0.50277251364282949, 1.0915760118668123, 0.38610494307659904}
-	if got := RandN(NewRNG(1), Float64, 0, 1, 6).Float64s(); !slices.Equal(got, want) {
-		t.Errorf("RandN seed 1 float64 = %v, want %v", got, want)
-	}
+	assert.Equal(t, want, RandN(NewRNG(1), Float64, 0, 1, 6).Float64s(), "RandN seed 1 float64")
 	got32 := RandN(NewRNG(1), Float32, 3, 2, 6).Float32s()
+	require.Len(t, got32, len(want))
 	for i, w := range want {
-		if got32[i] != float32(3+2*w) {
-			t.Errorf("RandN(mean 3, std 2) seed 1 float32[%d] = %v, want float32(3+2*%v) = %v", i, got32[i], w, float32(3+2*w))
-		}
+		assert.Equal(t, float32(3+2*w), got32[i], "RandN(mean 3, std 2) seed 1 float32[%d]: float32(3+2*%v)", i, w)
 	}
 }
 
@@ -135,12 +133,11 @@ func TestRandNMoments(t *testing.T) {
 		sq += (v - mean) * (v - mean)
 	}
 	variance := sq / (n - 1)
-	if math.Abs(mean-1.5) > 5*0.0045 || math.Abs(variance-4) > 5*0.0126 {
-		t.Errorf("RandN(1.5, 2): mean %.4f variance %.4f", mean, variance)
-	}
+	assert.InDelta(t, 1.5, mean, 5*0.0045, "RandN(1.5, 2): sample mean")
+	assert.InDelta(t, 4, variance, 5*0.0126, "RandN(1.5, 2): sample variance")
 	for _, v := range RandU(NewRNG(8), Float64, -1, 2, n).Float64s() {
 		if v < -1 || v >= 2 {
-			t.Fatalf("RandU(-1, 2) drew %g", v)
+			require.Failf(t, "RandU out of range", "RandU(-1, 2) drew %g", v)
 		}
 	}
 }

@@ -3,20 +3,23 @@ package tensor
 import (
 	"math"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
 )
 
-// sameBits reports whether a and b hold bit-identical elements.
-func sameBits(a, b *Tensor) bool {
+// firstBitDiff returns the first position where a and b hold elements that
+// are not bit-identical, or -1 if there is none.
+func firstBitDiff(a, b *Tensor) int {
 	x, y := a.ToFloat64s(), b.ToFloat64s()
-	if len(x) != len(y) {
-		return false
-	}
-	for i := range x {
+	for i := range min(len(x), len(y)) {
 		if math.Float64bits(x[i]) != math.Float64bits(y[i]) {
-			return false
+			return i
 		}
 	}
-	return true
+	if len(x) != len(y) {
+		return min(len(x), len(y))
+	}
+	return -1
 }
 
 // TestDeterminism runs large parallel reductions, a matrix product and the
@@ -45,8 +48,7 @@ func TestDeterminism(t *testing.T) {
 		{"LogSoftmax rows", func() *Tensor { return LogSoftmax(rows, 1) }},
 	}
 	for _, c := range cases {
-		if first, second := c.f(), c.f(); !sameBits(first, second) {
-			t.Errorf("%s: two runs differ", c.name)
-		}
+		first, second := c.f(), c.f()
+		assert.Equal(t, -1, firstBitDiff(first, second), "%s: first element where two runs differ", c.name)
 	}
 }

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"testing"
+
+	"github.com/stretchr/testify/require"
 )
 
 // unaryCases pairs each element-wise unary op with its float64 definition
@@ -109,6 +111,7 @@ func TestUnarySpecialValues(t *testing.T) {
 		{"Clamp", func(x *Tensor) *Tensor { return Clamp(x, -1, 1) }, []float64{nan, inf, -inf}, []float64{nan, 1, -1}},
 	}
 	for _, c := range cases {
+		require.Len(t, c.want, len(c.in), "%s: case table", c.name)
 		for _, dt := range dtypes {
 			got := c.op(FromValues(dt, c.in))
 			want := nd{shape: []int{len(c.in)}, data: make([]float64, len(c.in))}
@@ -277,6 +280,7 @@ func TestBinaryNaNInf(t *testing.T) {
 		{"Equal", Equal, []float64{0, 0, 1, 0, 1, 0}},
 	}
 	for _, c := range cases {
+		require.Len(t, c.want, len(a), "%s: case table", c.name)
 		for _, dt := range dtypes {
 			got := c.op(FromValues(dt, a), FromValues(dt, b))
 			checkND(t, c.name+" "+dt.String(), got, dt, nd{shape: []int{len(a)}, data: c.want}, roundTol(dt))
@@ -307,6 +311,7 @@ func TestExpandedOperands(t *testing.T) {
 	for _, dt := range dtypes {
 		row := FromValues(dt, []float64{1, 2, 3})
 		e := row.Expand(4, 3)
+		require.Equal(t, []int{0, 1}, e.Strides(), "Expand should give a stride-0 view")
 		want := newND([]int{4, 3})
 		for i := range want.data {
 			want.data[i] = 2 * float64(i%3+1)

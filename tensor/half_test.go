@@ -5,6 +5,8 @@ import (
 	"math/rand/v2"
 	"sort"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
 )
 
 // binaryFloatValue evaluates the IEEE-style format with 1 sign bit,
@@ -57,9 +59,7 @@ func TestFromHalfBitsExhaustive(t *testing.T) {
 			want.data[i] = c.ref(h)
 		}
 		checkND(t, c.name, c.from(all, 256, 256), Float32, want, tol{})
-		if got := c.from(all[:3]); got.Rank() != 1 || got.Dim(0) != 3 {
-			t.Errorf("%s with no shape: shape %v, want [3]", c.name, got.Shape())
-		}
+		assert.Equal(t, []int{3}, c.from(all[:3]).Shape(), "%s with no shape", c.name)
 	}
 }
 
@@ -146,27 +146,21 @@ func TestHalfBitsRounding(t *testing.T) {
 			for i, v := range in {
 				if want := nearestHalf(v, finite, c.inf, c.nextPow2); got[i] != want {
 					if bad < 5 {
-						t.Errorf("%s %s(%.17g) = %#04x, want %#04x", c.name, dt, v, got[i], want)
+						assert.Equal(t, want, got[i], "%s %s(%.17g)", c.name, dt, v)
 					}
 					bad++
 				}
 			}
-			if bad > 0 {
-				t.Errorf("%s %s: %d of %d wrong", c.name, dt, bad, len(in))
-			}
+			assert.Zero(t, bad, "%s %s: elements wrong (of %d)", c.name, dt, len(in))
 		}
 		// NaN stays NaN; the result of a transposed view is in row-major order.
 		for _, dt := range dtypes {
 			got := c.bits(FromValues(dt, []float64{math.NaN()}))
-			if v := c.value(got[0]); !math.IsNaN(v) {
-				t.Errorf("%s %s(NaN) = %#04x, not a NaN", c.name, dt, got[0])
-			}
+			assert.True(t, math.IsNaN(c.value(got[0])), "%s %s(NaN) = %#04x, not a NaN", c.name, dt, got[0])
 			v := FromValues(dt, []float64{1, 2, 3, 4}, 2, 2).Transpose(0, 1)
 			got = c.bits(v)
 			for i, w := range []float64{1, 3, 2, 4} {
-				if c.value(got[i]) != w {
-					t.Errorf("%s of a transposed view: element %d = %g, want %g", c.name, i, c.value(got[i]), w)
-				}
+				assert.Equal(t, w, c.value(got[i]), "%s of a transposed view: element %d", c.name, i)
 			}
 		}
 	}
@@ -179,11 +173,7 @@ func TestHalfBitsRounding(t *testing.T) {
 // bfloat16 at 1 + 2^-8 + 2^-40 (0x3f81, not 0x3f80).
 func TestHalfBitsDoubleRoundingTrap(t *testing.T) {
 	x := FromValues(Float64, []float64{1 + math.Pow(2, -11) + math.Pow(2, -40)})
-	if got := x.Float16Bits()[0]; got != 0x3c01 {
-		t.Errorf("Float16Bits(1+2^-11+2^-40) = %#04x, want 0x3c01", got)
-	}
+	assert.Equal(t, []uint16{0x3c01}, x.Float16Bits(), "Float16Bits(1+2^-11+2^-40)")
 	y := FromValues(Float64, []float64{1 + math.Pow(2, -8) + math.Pow(2, -40)})
-	if got := y.BFloat16Bits()[0]; got != 0x3f81 {
-		t.Errorf("BFloat16Bits(1+2^-8+2^-40) = %#04x, want 0x3f81", got)
-	}
+	assert.Equal(t, []uint16{0x3f81}, y.BFloat16Bits(), "BFloat16Bits(1+2^-8+2^-40)")
 }

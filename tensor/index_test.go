@@ -5,6 +5,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
 )
 
 // withAxis returns idx with position axis replaced by v.
@@ -46,6 +48,7 @@ func TestIndexSelectAndAdd(t *testing.T) {
 						})
 						IndexAdd(dst, axis, idx, src)
 						checkND(t, "IndexAdd "+label, dst, dt, wantAdd, tol{})
+						assert.Equal(t, ss.data, readND(src).data, "IndexAdd %s: src changed", label)
 					}
 				}
 			}
@@ -88,6 +91,7 @@ func TestGatherScatterAdd(t *testing.T) {
 						})
 						ScatterAdd(dst, axis, index, src)
 						checkND(t, "ScatterAdd "+label, dst, dt, wantAdd, tol{})
+						assert.Equal(t, ss.data, readND(src).data, "ScatterAdd %s: src changed", label)
 					}
 				}
 			}

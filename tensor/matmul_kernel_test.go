@@ -1,8 +1,9 @@
 package tensor
 
 import (
-	"math"
 	"testing"
+
+	"github.com/stretchr/testify/require"
 )
 
 // TestMatMulKernelsMatchReference runs MatMul's kernels (tensor/kernel's
@@ -50,9 +51,7 @@ func TestMatMulKernelsMatchReference(t *testing.T) {
 				}
 				g, w, s := got.ToFloat64s(), want.ToFloat64s(), scale.ToFloat64s()
 				for i := range g {
-					if math.Abs(g[i]-w[i]) > tol*s[i]+1e-30 {
-						t.Fatalf("%s %+v trans=%v: element %d = %g, reference %g", dt, sh, tr, i, g[i], w[i])
-					}
+					require.InDelta(t, w[i], g[i], tol*s[i]+1e-30, "%s %+v trans=%v: element %d", dt, sh, tr, i)
 				}
 			}
 		}

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"testing"
+
+	"github.com/stretchr/testify/require"
 )
 
 // refMatMul computes op(a) op(b) with a naive triple loop in float64. op
@@ -83,6 +85,7 @@ func TestMatMul(t *testing.T) {
 			tl = tol{atol: 3e-5, rtol: 1e-6}
 		}
 		for _, c := range cases {
+			require.Equal(t, c.a[len(c.a)-1], c.b[len(c.b)-2], "case %v×%v: inner dimensions", c.a, c.b)
 			for _, transA := range []bool{false, true} {
 				for _, transB := range []bool{false, true} {
 					for _, layout := range layouts {

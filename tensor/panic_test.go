@@ -1,6 +1,11 @@
 package tensor
 
-import "testing"
+import (
+	"fmt"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+)
 
 // TestPanicMessages checks that every documented panic happens and that its
 // message names the operation and the shapes (or dtypes) involved.
@@ -101,5 +106,29 @@ func TestPanicMessages(t *testing.T) {
 	}
 	for _, c := range cases {
 		mustPanic(t, c.name, c.want, c.f)
+	}
+}
+
+// mustPanic fails t unless f panics with a string that starts with "tensor: "
+// and contains every one of want (the op's name and the shapes involved).
+func mustPanic(t *testing.T, label string, want []string, f func()) {
+	t.Helper()
+	msg := func() (msg string) {
+		defer func() {
+			r := recover()
+			if r == nil {
+				msg = "<no panic>"
+				return
+			}
+			msg = fmt.Sprint(r)
+		}()
+		f()
+		return ""
+	}()
+	if !assert.Regexp(t, `^tensor: `, msg, "%s: panic message", label) {
+		return
+	}
+	for _, w := range want {
+		assert.Contains(t, msg, w, "%s: panic message", label)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/daalab/daa/tensor/kernel"
+	"github.com/stretchr/testify/require"
 )
 
 // BenchmarkSgemm measures kernel.Sgemm (C = A*B, row-major, beta = 0) on the
@@ -30,6 +31,17 @@ func BenchmarkSgemm(b *testing.B) {
 				bm[i] = float32(i%5) * 0.1
 			}
 			kernel.Sgemm(false, false, s.m, s.n, s.k, 1, a, s.k, bm, s.n, 0, c, s.n) // warm caches and pools
+			// Check the corner elements against float64 dot products
+			// (tolerance 1e-5 relative to the sum of |a||b| terms, as
+			// TestMatMulKernelsMatchReference).
+			for _, ij := range [][2]int{{0, 0}, {s.m - 1, s.n - 1}} {
+				dot, mag := 0.0, 0.0
+				for l := 0; l < s.k; l++ {
+					p := float64(a[ij[0]*s.k+l]) * float64(bm[l*s.n+ij[1]])
+					dot, mag = dot+p, mag+max(p, -p)
+				}
+				require.InDelta(b, dot, c[ij[0]*s.n+ij[1]], 1e-5*mag, "C[%d,%d]", ij[0], ij[1])
+			}
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
 				kernel.Sgemm(false, false, s.m, s.n, s.k, 1, a, s.k, bm, s.n, 0, c, s.n)

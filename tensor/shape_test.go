@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"slices"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
 )
 
 // TestViews checks each view op element by element against its index
@@ -54,9 +56,7 @@ func TestViews(t *testing.T) {
 				if c.src != nil && numel(c.shape) > 0 {
 					first := make([]int, len(c.shape))
 					v.Set(42, first...)
-					if got := x.At(c.src(first)...); got != 42 {
-						t.Errorf("%s: write through the view not seen in x (got %g)", label, got)
-					}
+					assert.Equal(t, 42.0, x.At(c.src(first)...), "%s: write through the view should show in x", label)
 				}
 			}
 		}
@@ -82,9 +82,7 @@ func TestReshape(t *testing.T) {
 				checkND(t, fmt.Sprintf("Reshape %v %s %s", s, dt, layout), y, dt, want, tol{})
 				if layout == "contiguous" {
 					y.Set(7, make([]int, len(s))...)
-					if x.At(0, 0, 0) != 7 {
-						t.Errorf("Reshape of a contiguous tensor is not a view")
-					}
+					assert.Equal(t, 7.0, x.At(0, 0, 0), "Reshape of a contiguous tensor should be a view")
 					xs.data[0] = 7
 				}
 			}
@@ -105,17 +103,11 @@ func TestCloneCastCopyFill(t *testing.T) {
 			x := makeInput(r, dt, []int{3, 5}, layout, normal)
 			xs := readND(x)
 			c := x.Clone()
-			if !c.IsContiguous() {
-				t.Errorf("Clone of %s is not contiguous", layout)
-			}
+			assert.True(t, c.IsContiguous(), "Clone of %s is not contiguous", layout)
 			checkND(t, "Clone "+layout, c, dt, xs, tol{})
 			c.Set(99, 0, 0)
-			if x.At(0, 0) == 99 {
-				t.Errorf("Clone shares storage")
-			}
-			if (layout == "contiguous") != (x.Contiguous() == x) {
-				t.Errorf("Contiguous of %s: returned itself = %v", layout, x.Contiguous() == x)
-			}
+			assert.NotEqual(t, 99.0, x.At(0, 0), "Clone shares storage")
+			assert.Equal(t, layout == "contiguous", x.Contiguous() == x, "Contiguous of %s returned itself", layout)
 			for _, to := range dtypes {
 				want := newND(xs.shape)
 				for i, v := range xs.data {
@@ -207,58 +199,38 @@ func TestConcatSplitStack(t *testing.T) {
 // the test pairs and on three operands.
 func TestBroadcastShapes(t *testing.T) {
 	for _, p := range broadcastPairs {
-		if got, want := BroadcastShapes("test", p[0], p[1]), refBroadcastShape(p[0], p[1]); !slices.Equal(got, want) {
-			t.Errorf("BroadcastShapes(%v, %v) = %v, want %v", p[0], p[1], got, want)
-		}
+		// Appended to an empty slice so that a rank-0 result compares equal whether nil or not.
+		got, want := BroadcastShapes("test", p[0], p[1]), refBroadcastShape(p[0], p[1])
+		assert.Equal(t, append([]int{}, want...), append([]int{}, got...), "BroadcastShapes(%v, %v)", p[0], p[1])
 	}
-	if got := BroadcastShapes("test", []int{3, 1}, []int{1, 4}, []int{2, 1, 1}); !slices.Equal(got, []int{2, 3, 4}) {
-		t.Errorf("three-way broadcast = %v, want [2 3 4]", got)
-	}
-	if !SameShape(Zeros(Float32, 2, 3), Zeros(Float64, 2, 3)) || SameShape(Zeros(Float32, 2, 3), Zeros(Float32, 3, 2)) {
-		t.Errorf("SameShape compares dtype or ignores order")
-	}
+	assert.Equal(t, []int{2, 3, 4}, BroadcastShapes("test", []int{3, 1}, []int{1, 4}, []int{2, 1, 1}), "three-way broadcast")
+	assert.True(t, SameShape(Zeros(Float32, 2, 3), Zeros(Float64, 2, 3)), "SameShape compares dtype")
+	assert.False(t, SameShape(Zeros(Float32, 2, 3), Zeros(Float32, 3, 2)), "SameShape ignores order")
 }
 
 // TestAccessors checks the small accessors against their definitions.
 func TestAccessors(t *testing.T) {
 	x := Zeros(Float64, 2, 3, 4).Transpose(0, 2)
-	if x.Rank() != 3 || x.Dim(0) != 4 || x.Dim(-1) != 2 || x.Len() != 24 {
-		t.Errorf("Rank/Dim/Len of [4 3 2] view: %d %d %d %d", x.Rank(), x.Dim(0), x.Dim(-1), x.Len())
-	}
-	if !slices.Equal(x.Strides(), []int{1, 4, 12}) || x.IsContiguous() {
-		t.Errorf("transposed strides %v contiguous=%v, want [1 4 12] false", x.Strides(), x.IsContiguous())
-	}
-	if Float32.Size() != 4 || Float64.Size() != 8 || Float32.String() != "float32" || DType(7).String() != "DType(7)" {
-		t.Errorf("DType Size/String wrong")
-	}
-	if s := FromValues(Float32, []float64{1, 2}).String(); s != "Tensor(float32 [2] [1 2])" {
-		t.Errorf("String = %q", s)
-	}
-	if s := Zeros(Float64, 100).String(); s != "Tensor(float64 [100])" {
-		t.Errorf("String of a large tensor = %q", s)
-	}
-	if v := Scalar(Float32, 2.5).Item(); v != 2.5 {
-		t.Errorf("Item = %g", v)
-	}
-	if v := FromValues(Float64, []float64{1, 2, 3, 4}, 2, 2).Transpose(0, 1).Narrow(0, 1, 1).Narrow(1, 0, 1).Item(); v != 2 {
-		t.Errorf("Item of a 1-element view = %g, want 2", v)
-	}
+	assert.Equal(t, 3, x.Rank(), "Rank of a [4 3 2] view")
+	assert.Equal(t, 4, x.Dim(0), "Dim(0) of a [4 3 2] view")
+	assert.Equal(t, 2, x.Dim(-1), "Dim(-1) of a [4 3 2] view")
+	assert.Equal(t, 24, x.Len(), "Len of a [4 3 2] view")
+	assert.Equal(t, []int{1, 4, 12}, x.Strides(), "transposed strides")
+	assert.False(t, x.IsContiguous(), "a transpose is not contiguous")
+	assert.Equal(t, 4, Float32.Size())
+	assert.Equal(t, 8, Float64.Size())
+	assert.Equal(t, "float32", Float32.String())
+	assert.Equal(t, "DType(7)", DType(7).String())
+	assert.Equal(t, "Tensor(float32 [2] [1 2])", FromValues(Float32, []float64{1, 2}).String())
+	assert.Equal(t, "Tensor(float64 [100])", Zeros(Float64, 100).String(), "String of a large tensor")
+	assert.Equal(t, 2.5, Scalar(Float32, 2.5).Item())
+	assert.Equal(t, 2.0, FromValues(Float64, []float64{1, 2, 3, 4}, 2, 2).Transpose(0, 1).Narrow(0, 1, 1).Narrow(1, 0, 1).Item(), "Item of a 1-element view")
 	d := FromValues(Float32, []float64{1, 2, 3}).Narrow(0, 1, 2)
-	if got := d.Float32s(); !slices.Equal(got, []float32{2, 3}) {
-		t.Errorf("Float32s of a narrowed view = %v", got)
-	}
+	assert.Equal(t, []float32{2, 3}, d.Float32s(), "Float32s of a narrowed view")
 	e := FromValues(Float64, []float64{1, 2, 3}).Narrow(0, 1, 2)
-	if got := e.Float64s(); !slices.Equal(got, []float64{2, 3}) {
-		t.Errorf("Float64s of a narrowed view = %v", got)
-	}
-	if got := e.ToFloat32s(); !slices.Equal(got, []float32{2, 3}) {
-		t.Errorf("ToFloat32s = %v", got)
-	}
+	assert.Equal(t, []float64{2, 3}, e.Float64s(), "Float64s of a narrowed view")
+	assert.Equal(t, []float32{2, 3}, e.ToFloat32s())
 	f := FromValues(Float32, []float64{1, 2, 3, 4}, 2, 2).Transpose(0, 1)
-	if got := f.ToFloat64s(); !slices.Equal(got, []float64{1, 3, 2, 4}) {
-		t.Errorf("ToFloat64s of a transpose = %v", got)
-	}
-	if got := f.ToFloat32s(); !slices.Equal(got, []float32{1, 3, 2, 4}) {
-		t.Errorf("ToFloat32s of a transpose = %v", got)
-	}
+	assert.Equal(t, []float64{1, 3, 2, 4}, f.ToFloat64s(), "ToFloat64s of a transpose")
+	assert.Equal(t, []float32{1, 3, 2, 4}, f.ToFloat32s(), "ToFloat32s of a transpose")
 }

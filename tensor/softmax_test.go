@@ -5,6 +5,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/stretchr/testify/require"
 )
 
 // refLines applies row to every line along axis of the inputs (all of one
@@ -136,6 +138,8 @@ func TestSoftmaxSpecialValues(t *testing.T) {
 		{"+Inf", []float64{inf, 1}, []float64{nan, nan}, []float64{nan, nan}},
 	}
 	for _, c := range cases {
+		require.Len(t, c.softmax, len(c.in), "%s: case table", c.name)
+		require.Len(t, c.logSoftm, len(c.in), "%s: case table", c.name)
 		for _, dt := range dtypes {
 			x := FromValues(dt, c.in)
 			want := nd{shape: []int{len(c.in)}, data: make([]float64, len(c.in))}
