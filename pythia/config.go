@@ -5,8 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
-	"os"
 
+	"github.com/daalab/daa/internal/regfile"
 	"github.com/daalab/daa/nn"
 )
 
@@ -52,18 +52,21 @@ func defaultConfig() Config {
 	}
 }
 
-// Validate reports the first inconsistency in c: a non-positive size, a
-// hidden size not divisible by the heads, an odd number of rotary dimensions,
-// a rotary fraction outside [0, 1], or an unsupported activation.
+// Validate reports the first inconsistency in c: a size that is not
+// positive or exceeds its bound (MaxVocabSize, MaxHiddenSize,
+// MaxHiddenLayers, MaxAttentionHeads, MaxIntermediateSize; a
+// max_position_embeddings outside [0, MaxPositions]), a hidden size not
+// divisible by the heads, an odd number of rotary dimensions, a rotary
+// fraction outside [0, 1], or an unsupported activation. It allocates
+// nothing, so it is safe on any parsed config.
 func (c Config) Validate() error {
-	for _, f := range []struct {
-		key string
-		v   int
-	}{{"vocab_size", c.VocabSize}, {"hidden_size", c.HiddenSize}, {"num_hidden_layers", c.NumHiddenLayers},
-		{"num_attention_heads", c.NumAttentionHeads}, {"intermediate_size", c.IntermediateSize}} {
-		if f.v <= 0 {
-			return fmt.Errorf("%q = %d; want > 0", f.key, f.v)
+	for _, f := range c.sizeBounds() {
+		if f.v <= 0 || f.v > f.max {
+			return fmt.Errorf("%q = %d; want an integer in [1, %d]", f.key, f.v, f.max)
 		}
+	}
+	if c.MaxPositionEmbeddings < 0 || c.MaxPositionEmbeddings > MaxPositions {
+		return fmt.Errorf("%q = %d; want an integer in [0, %d]", "max_position_embeddings", c.MaxPositionEmbeddings, MaxPositions)
 	}
 	if c.HiddenSize%c.NumAttentionHeads != 0 {
 		return fmt.Errorf("hidden_size %d is not divisible by num_attention_heads %d", c.HiddenSize, c.NumAttentionHeads)
@@ -86,9 +89,14 @@ func (c Config) Validate() error {
 	return nil
 }
 
-// ReadConfig reads and validates a Hugging Face config.json.
+// maxConfigBytes bounds the size of a config.json (published ones are about
+// a kilobyte).
+const maxConfigBytes = 4 << 20
+
+// ReadConfig reads and validates a Hugging Face config.json. A path that is
+// not a regular file, or a file over 4 MiB, is an error.
 func ReadConfig(path string) (Config, error) {
-	data, err := os.ReadFile(path)
+	data, err := regfile.ReadFile(path, maxConfigBytes)
 	if err != nil {
 		return Config{}, fmt.Errorf("pythia: %w", err)
 	}

@@ -3,6 +3,7 @@ package pythia
 import (
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -20,6 +21,16 @@ type LoadOptions struct {
 	// tensor.Float32 (the zero value) or tensor.Float64. Stored F16, BF16,
 	// F32 and F64 tensors are converted exactly (F64 to float32 rounds).
 	DType tensor.DType
+
+	// MaxParamBytes bounds the bytes of the model's parameters (parameter
+	// count times the dtype's size), checked from config.json before any
+	// parameter is allocated. 0 means the machine's memory, MemTotal of
+	// /proc/meminfo; a negative value means no bound.
+	MaxParamBytes int64
+
+	// AllowNonFinite loads NaN and infinite weights. By default a tensor
+	// holding one is an error naming the file, the tensor and the element.
+	AllowNonFinite bool
 }
 
 // legacyBuffers are the non-parameter tensors old GPT-NeoX checkpoints carry
@@ -53,15 +64,27 @@ func Load(nameOrDir string, opts LoadOptions) (*Model, error) {
 // Tensors are converted one at a time straight into the model's parameters,
 // so loading never holds a second full copy of the weights.
 //
-// The legacy buffers attention.bias, attention.masked_bias and
-// attention.rotary_emb.inv_freq are ignored, as is embed_out.weight when the
-// embeddings are tied. A missing tensor, an unexpected one or a shape that
-// differs from what config.json implies is an error naming the file, the
-// tensor and both shapes.
+// Nothing is allocated for the model before config.json has passed Validate
+// (which bounds every size), the parameters fit in opts.MaxParamBytes (by
+// default the machine's memory) and every stored tensor's name and shape
+// match what config.json implies. The legacy buffers attention.bias,
+// attention.masked_bias and attention.rotary_emb.inv_freq are ignored, as is
+// embed_out.weight when the embeddings are tied. A missing tensor, an
+// unexpected one or a shape that differs from what config.json implies is an
+// error naming the file, the tensor and both shapes; so is a NaN or infinite
+// weight unless opts.AllowNonFinite is set. Files that are not regular files
+// (named pipes, devices) are refused without being opened.
 func LoadDir(dir string, opts LoadOptions) (*Model, error) {
 	cfgPath := filepath.Join(dir, "config.json")
 	cfg, err := ReadConfig(cfgPath)
 	if err != nil {
+		return nil, err
+	}
+	limit, source, err := memoryLimit(opts)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkMemory(cfg, cfgPath, opts.DType.Size(), limit, source); err != nil {
 		return nil, err
 	}
 	ck, err := openCheckpoint(dir)
@@ -69,11 +92,39 @@ func LoadDir(dir string, opts LoadOptions) (*Model, error) {
 		return nil, err
 	}
 	defer ck.Close()
+	// The expected names and shapes, from a model with no parameters yet.
+	shell := &Model{Config: cfg, Layers: make([]Layer, cfg.NumHiddenLayers)}
+	if err := checkTensors(ck, shell.slots(), cfg, cfgPath); err != nil {
+		return nil, err
+	}
 	m, err := New(cfg, opts.DType)
 	if err != nil {
 		return nil, fmt.Errorf("pythia: %s: %w", cfgPath, err)
 	}
-	slots := m.slots()
+	for _, s := range m.slots() {
+		data := (*s.v).Data
+		if opts.DType == tensor.Float64 {
+			dst := data.Float64s()
+			if err = ck.ReadFloat64(dst, s.name); err == nil && !opts.AllowNonFinite {
+				err = checkFinite(dst, ck.File(s.name), s.name)
+			}
+		} else {
+			dst := data.Float32s()
+			if err = ck.ReadFloat32(dst, s.name); err == nil && !opts.AllowNonFinite {
+				err = checkFinite(dst, ck.File(s.name), s.name)
+			}
+		}
+		if err != nil {
+			return nil, fmt.Errorf("pythia: %w", err)
+		}
+	}
+	return m, nil
+}
+
+// checkTensors compares the tensors of ck with the slots config.json
+// implies: every slot present with its shape, and nothing else but legacy
+// buffers (and embed_out.weight when tied).
+func checkTensors(ck checkpoint, slots []slot, cfg Config, cfgPath string) error {
 	want := make(map[string]slot, len(slots))
 	for _, s := range slots {
 		want[s.name] = s
@@ -83,31 +134,33 @@ func LoadDir(dir string, opts LoadOptions) (*Model, error) {
 		have[name] = true
 		_, ok := want[name]
 		if !ok && !isLegacyBuffer(name) && !(cfg.TieWordEmbeddings && name == "embed_out.weight") {
-			return nil, fmt.Errorf("pythia: %s: unexpected tensor %q (not a parameter of the model %s describes)", ck.File(name), name, cfgPath)
+			return fmt.Errorf("pythia: %s: unexpected tensor %q (not a parameter of the model %s describes)", ck.File(name), name, cfgPath)
 		}
 	}
 	for _, s := range slots {
 		if !have[s.name] {
-			return nil, fmt.Errorf("pythia: %s: missing tensor %q (shape %v expected by %s)", ck.Source(), s.name, s.shape, cfgPath)
+			return fmt.Errorf("pythia: %s: missing tensor %q (shape %v expected by %s)", ck.Source(), s.name, s.shape, cfgPath)
 		}
 		shape, err := ck.Shape(s.name)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		if !slices.Equal(shape, s.shape) {
-			return nil, fmt.Errorf("pythia: %s: tensor %q has shape %v; %s implies %v", ck.File(s.name), s.name, shape, cfgPath, s.shape)
-		}
-		data := (*s.v).Data
-		if opts.DType == tensor.Float64 {
-			err = ck.ReadFloat64(data.Float64s(), s.name)
-		} else {
-			err = ck.ReadFloat32(data.Float32s(), s.name)
-		}
-		if err != nil {
-			return nil, fmt.Errorf("pythia: %w", err)
+			return fmt.Errorf("pythia: %s: tensor %q has shape %v; %s implies %v", ck.File(s.name), s.name, shape, cfgPath, s.shape)
 		}
 	}
-	return m, nil
+	return nil
+}
+
+// checkFinite returns an error naming file, tensor and the first NaN or
+// infinite element of w.
+func checkFinite[T float32 | float64](w []T, file, tensor string) error {
+	for i, x := range w {
+		if f := float64(x); math.IsNaN(f) || math.IsInf(f, 0) {
+			return fmt.Errorf("%s: tensor %q: element %d is %v; weights must be finite (LoadOptions.AllowNonFinite loads them anyway)", file, tensor, i, f)
+		}
+	}
+	return nil
 }
 
 // checkpoint is a source of named float tensors: a safetensors checkpoint
@@ -211,16 +264,6 @@ func (c torchBinCheckpoint) Shape(name string) ([]int, error) {
 	return info.Shape, nil
 }
 
-// ReadFloat64 goes through one tensor-sized buffer (torchbin has no
-// Float64Into).
 func (c torchBinCheckpoint) ReadFloat64(dst []float64, name string) error {
-	v, _, err := c.f.Float64(name)
-	if err != nil {
-		return err
-	}
-	if len(v) != len(dst) {
-		return fmt.Errorf("%s: tensor %q has %d elements; want %d", c.f.Path(), name, len(v), len(dst))
-	}
-	copy(dst, v)
-	return nil
+	return c.f.Float64Into(dst, name)
 }

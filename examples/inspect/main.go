@@ -11,7 +11,9 @@
 // JSON object: "logits", one row of vocabulary-size numbers per position;
 // with -response-from K also "token_logprobs", log p(ids[t] | ids[:t]) for
 // t = K .. len(ids)-1, and their sum "logprob_sum". -dtype float64 computes in
-// float64. Errors go to stderr with exit status 1.
+// float64. Errors go to stderr with exit status 1: among them a config.json
+// outside pythia's bounds or too large for the machine's memory, a weights
+// file that is not a regular file, and NaN or infinite weights or logits.
 package main
 
 import (
@@ -20,6 +22,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"strconv"
 	"strings"
@@ -80,6 +83,9 @@ func run(args []string, stdout io.Writer) error {
 	}
 	m = m.Frozen()                              // no gradients needed
 	logits := m.Forward([][]int{ids}, nil).Data // (1, T, V)
+	if err := checkFinite(logits.ToFloat64s(), logits.Dim(2)); err != nil {
+		return fmt.Errorf("model %s: %w", *dir, err)
+	}
 	out := output{Logits: rows(logits.Select(0, 0))}
 	if *from != -1 {
 		if *from < 1 || *from >= len(ids) {
@@ -91,6 +97,18 @@ func run(args []string, stdout io.Writer) error {
 		out.LogProbSum = &sum
 	}
 	return json.NewEncoder(stdout).Encode(out)
+}
+
+// checkFinite returns an error naming the position and vocabulary index of
+// the first NaN or infinite logit (JSON cannot carry them); v is the
+// vocabulary size.
+func checkFinite(logits []float64, v int) error {
+	for i, x := range logits {
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return fmt.Errorf("logit of token %d at position %d is %v (the model's weights or activations overflow)", i%v, i/v, x)
+		}
+	}
+	return nil
 }
 
 // rows splits a [T, V] tensor into T rows in its own dtype.

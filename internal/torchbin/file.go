@@ -7,10 +7,10 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"path"
 	"slices"
 
+	"github.com/daalab/daa/internal/regfile"
 	"github.com/daalab/daa/nn/safetensors"
 )
 
@@ -57,9 +57,11 @@ func (t TensorInfo) NumElements() int {
 }
 
 // Open opens the torch.save zip checkpoint at path and reads its state dict
-// structure (no tensor data). The caller must Close it.
+// structure (no tensor data). The caller must Close it. A path that is not a
+// regular file (a named pipe, a device, a directory) is refused without being
+// opened.
 func Open(path string) (*File, error) {
-	osf, err := os.Open(path)
+	osf, err := regfile.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("torchbin: %w", err)
 	}

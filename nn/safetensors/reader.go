@@ -5,8 +5,9 @@ import (
 	"fmt"
 	"io"
 	"maps"
-	"os"
 	"slices"
+
+	"github.com/daalab/daa/internal/regfile"
 )
 
 // File is an open safetensors file whose header has been validated. Tensors
@@ -24,9 +25,11 @@ type File struct {
 const chunkBytes = 1 << 20
 
 // Open opens the safetensors file at path, reads and validates its header,
-// and keeps the file open for reading tensors. The caller must Close it.
+// and keeps the file open for reading tensors. The caller must Close it. A
+// path that is not a regular file (a named pipe, a device, a directory) is
+// refused without being opened.
 func Open(path string) (*File, error) {
-	osf, err := os.Open(path)
+	osf, err := regfile.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("safetensors: %w", err)
 	}

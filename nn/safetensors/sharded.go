@@ -4,12 +4,15 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"maps"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
+
+	"github.com/daalab/daa/internal/regfile"
 )
 
 // Index and single-file names of a Hugging Face checkpoint directory.
@@ -34,11 +37,17 @@ type Sharded struct {
 	shards map[string]*File // by shard file name
 }
 
+// maxIndexBytes bounds the size of a model.safetensors.index.json (the
+// index of a 12B-parameter model is about 100 KB).
+const maxIndexBytes = 64 << 20
+
 // OpenSharded reads the index file at indexPath and checks that every shard
 // it names exists beside it. Shard headers are read when a tensor of the
 // shard is first asked for. Shard names must be plain file names.
+//
+// The index must be a regular file of at most 64 MiB.
 func OpenSharded(indexPath string) (*Sharded, error) {
-	raw, err := os.ReadFile(indexPath)
+	raw, err := regfile.ReadFile(indexPath, maxIndexBytes)
 	if err != nil {
 		return nil, fmt.Errorf("safetensors: %w", err)
 	}
@@ -64,8 +73,10 @@ func OpenSharded(indexPath string) (*Sharded, error) {
 		if shard == "" || shard == "." || shard == ".." || strings.ContainsAny(shard, `/\`) {
 			return nil, fmt.Errorf("safetensors: %s: shard name %q is not a plain file name", indexPath, shard)
 		}
-		if _, err := os.Stat(filepath.Join(s.dir, shard)); err != nil {
+		if err := regfile.Check(filepath.Join(s.dir, shard)); errors.Is(err, fs.ErrNotExist) {
 			return nil, fmt.Errorf("safetensors: %s: shard %q is missing: %w", indexPath, shard, err)
+		} else if err != nil {
+			return nil, fmt.Errorf("safetensors: %s: shard %q: %w", indexPath, shard, err)
 		}
 	}
 	return s, nil

@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/daalab/daa/internal/parallel"
+	"github.com/daalab/daa/internal/regfile"
 )
 
 // Tokenizer is a byte-level BPE tokenizer read from a Hugging Face
@@ -50,7 +51,12 @@ type AddedToken struct {
 
 // Load reads a tokenizer.json file. Errors start with the path and name the
 // offending field, e.g. "tokenizer.json: model.merges[12]: ...".
+// A path that is not a regular file (a named pipe, a device) is refused
+// without being opened.
 func Load(path string) (*Tokenizer, error) {
+	if err := regfile.Check(path); err != nil {
+		return nil, err
+	}
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
