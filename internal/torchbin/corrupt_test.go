@@ -73,7 +73,7 @@ var corruptArchives = []struct {
 	{"no data.pkl", archive(entry{"archive/version", []byte("3\n"), zip.Store}), "archive has no data.pkl"},
 	{"TorchScript", archive(entry{"m/data.pkl", []byte("N."), zip.Store}, entry{"m/constants.pkl", []byte("N."), zip.Store}), "TorchScript"},
 	{"big endian", archive(entry{"a/data.pkl", []byte("N."), zip.Store}, entry{"a/byteorder", []byte("big"), zip.Store}), `byteorder is "big"`},
-	{"top level not a dict", stateArchive("\x80\x02]q\x00.", fourFloats), "top-level object is a *types.List, not a state dict"},
+	{"top level not a dict", stateArchive("\x80\x02]q\x00.", fourFloats), "top-level object is a list of 0 items, not a state dict"},
 	{"value not a tensor", stateArchive(pkDict("step", pkInt(5)), fourFloats), `state dict entry "step" is int 5, not a tensor`},
 	{"nested dict", stateArchive(pkDict("model", "}"), fourFloats), `state dict entry "model" is a dict (nested state dicts are not supported)`},
 	{"unknown global", stateArchive(pkDict("x", "cbuiltins\neval\n"), fourFloats), "unsupported global builtins.eval"},

@@ -21,6 +21,16 @@
 // the unpickler allocate more than the pickle holds, and panics inside the
 // unpickler are turned into errors.
 //
+// Hostile input is bounded: data.pkl may inflate to at most 16 MiB (a
+// deflated entry is refused on its declared size, and reading stops at the
+// bound whatever it declares), hold at most 2^20 opcodes and nest at most
+// 100000 stack items (a state dict's pickle is about 200 bytes, 30 opcodes
+// per tensor, and its stack about 2000 items deep), so a decompression bomb
+// or a pickle of millions of nested lists is refused before the unpickler
+// builds anything. Error messages quote pickled values in at most about 200
+// bytes; a path that is not a regular file (a FIFO, a device) is refused
+// without being opened.
+//
 // Float32, Float64 and Int64 honour storage offset and strides and accept the
 // same dtypes as the safetensors reader; the dtypes are named as in
 // safetensors (F32, F16, BF16, F64, I64, I32, I16, I8, U8, BOOL).

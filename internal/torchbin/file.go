@@ -15,8 +15,10 @@ import (
 )
 
 // maxPickleBytes bounds the size of data.pkl read into memory (a state dict's
-// pickle is kilobytes to a few megabytes; the tensors live elsewhere).
-const maxPickleBytes = 1 << 30
+// pickle is about 200 bytes per tensor, 100 KB for Pythia-12B; the tensors
+// live elsewhere). A deflated entry is refused on its declared size before
+// any of it is inflated, and reading stops at the bound whatever it declares.
+const maxPickleBytes = 16 << 20
 
 // maxBroadcastBytes bounds the size of a view with more elements than its
 // storage (stride-0 dimensions).
@@ -150,7 +152,7 @@ func readStructure(r io.ReaderAt, size int64) (map[string]*tensorRef, error) {
 	}
 	obj, err := unpickle(p, load)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", pkl.Name, err)
+		return nil, fmt.Errorf("%s: %s", pkl.Name, clip(err.Error()))
 	}
 	names, values, err := stateDictEntries(obj)
 	if err != nil {
@@ -229,7 +231,9 @@ func checkView(t *tensorRef) error {
 	return nil
 }
 
-// readEntry reads a whole archive entry of at most limit bytes.
+// readEntry reads a whole archive entry of at most limit bytes, refusing a
+// larger one from its declared size or, if that lies, once limit bytes have
+// been inflated.
 func readEntry(e *zip.File, limit int64) ([]byte, error) {
 	if e.UncompressedSize64 > uint64(limit) {
 		return nil, fmt.Errorf("%s: %d bytes exceeds the %d-byte limit", e.Name, e.UncompressedSize64, limit)
@@ -239,9 +243,12 @@ func readEntry(e *zip.File, limit int64) ([]byte, error) {
 		return nil, fmt.Errorf("%s: %w", e.Name, err)
 	}
 	defer rc.Close()
-	b, err := io.ReadAll(io.LimitReader(rc, limit))
+	b, err := io.ReadAll(io.LimitReader(rc, limit+1))
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", e.Name, err)
+	}
+	if int64(len(b)) > limit { // more than the entry declared: archive/zip reports that only at its end
+		return nil, fmt.Errorf("%s: inflates to more than the %d-byte limit", e.Name, limit)
 	}
 	return b, nil
 }

@@ -38,17 +38,83 @@ var pickleArgs = map[byte]int{
 	0x95: argFixed8, 0x96: argLen8, 0x97: argNone, 0x98: argNone, // FRAME BYTEARRAY8 NEXT_BUFFER READONLY_BUFFER
 }
 
+// Bounds on what a pickle may make the unpickler build. A state dict's
+// pickle runs about 30 opcodes per tensor and its stack holds at most one
+// SETITEMS batch (Python writes 1000 key/value pairs per batch) plus a few
+// nested tuples; nesting deeper than maxPickleStack, or more than
+// maxPickleOps opcodes, is not a state dict and would cost the unpickler
+// hundreds of bytes per item.
+const (
+	maxPickleOps   = 1 << 20
+	maxPickleStack = 100_000
+)
+
+// Stack effects of opcodes: markOpen pushes a mark, toMark pops back to
+// the last mark (the constructors then push their result), and the others
+// change the stack size by pickleStack[op] (0 when absent).
+const (
+	markOpen = 100 + iota
+	toMark
+	toMarkPush
+)
+
+var pickleStack = map[byte]int{
+	'(': markOpen, '.': -1, '0': -1, '1': toMark, '2': 1, // MARK STOP POP POP_MARK DUP
+	'F': 1, 'I': 1, 'J': 1, 'K': 1, 'L': 1, 'M': 1, 'N': 1, 'P': 1, 'R': -1, // FLOAT INT BININT BININT1 LONG BININT2 NONE PERSID REDUCE
+	'S': 1, 'T': 1, 'U': 1, 'V': 1, 'X': 1, 'a': -1, 'b': -1, 'c': 1, 'd': toMarkPush, '}': 1, // strings APPEND BUILD GLOBAL DICT EMPTY_DICT
+	'e': toMark, 'g': 1, 'h': 1, 'j': 1, 'i': toMarkPush, 'l': toMarkPush, ']': 1, 'o': toMarkPush, // APPENDS GETs INST LIST EMPTY_LIST OBJ
+	's': -2, 't': toMarkPush, ')': 1, 'u': toMark, 'G': 1, // SETITEM TUPLE EMPTY_TUPLE SETITEMS BINFLOAT
+	0x81: -1, 0x82: 1, 0x83: 1, 0x84: 1, 0x86: -1, 0x87: -2, 0x88: 1, 0x89: 1, // NEWOBJ EXT1-4 TUPLE2 TUPLE3 NEWTRUE NEWFALSE
+	0x8a: 1, 0x8b: 1, 'B': 1, 'C': 1, 0x8c: 1, 0x8d: 1, 0x8e: 1, 0x8f: 1, // LONG1 LONG4 bytes/unicode EMPTY_SET
+	0x90: toMark, 0x91: toMarkPush, 0x92: -2, 0x93: -1, 0x96: 1, 0x97: 1, // ADDITEMS FROZENSET NEWOBJ_EX STACK_GLOBAL BYTEARRAY8 NEXT_BUFFER
+}
+
+// pickleDepth tracks the size of the unpickler's stack (items and marks).
+// Underflows are left for the unpickler to report: the size only clamps.
+type pickleDepth struct {
+	size  int
+	marks []int // stack size below each open mark
+}
+
+// apply records op's effect and returns the new stack size.
+func (d *pickleDepth) apply(op byte) int {
+	switch e := pickleStack[op]; e {
+	case markOpen:
+		d.marks = append(d.marks, d.size)
+		d.size++
+	case toMark, toMarkPush:
+		if n := len(d.marks); n > 0 {
+			d.size, d.marks = d.marks[n-1], d.marks[:n-1]
+		}
+		if e == toMarkPush {
+			d.size++
+		}
+	default:
+		d.size = max(0, d.size+e)
+	}
+	return d.size
+}
+
 // scanPickle walks the opcodes of p up to STOP and checks that each is known
 // and that every argument, and every length-prefixed payload, lies inside p.
 // The unpickler allocates a buffer of each declared length before reading
-// it, so this keeps a corrupt length from requesting gigabytes.
+// it, so this keeps a corrupt length from requesting gigabytes. It also
+// refuses more than maxPickleOps opcodes and a stack (nesting) deeper than
+// maxPickleStack.
 func scanPickle(p []byte) error {
 	le := binary.LittleEndian
-	for pos := 0; pos < len(p); {
+	var depth pickleDepth
+	for pos, ops := 0, 0; pos < len(p); ops++ {
 		op := p[pos]
 		kind, ok := pickleArgs[op]
 		if !ok {
 			return fmt.Errorf("pickle: unknown opcode %#x at byte %d", op, pos)
+		}
+		if ops == maxPickleOps {
+			return fmt.Errorf("pickle: more than %d opcodes (at byte %d of %d); a state dict needs about 30 per tensor", maxPickleOps, pos, len(p))
+		}
+		if depth.apply(op) > maxPickleStack {
+			return fmt.Errorf("pickle: nesting deeper than %d stack items at byte %d; a state dict needs about 2000", maxPickleStack, pos)
 		}
 		at := pos
 		pos++

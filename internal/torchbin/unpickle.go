@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"math/big"
+	"unicode/utf8"
 
 	"github.com/daalab/daa/nn/safetensors"
 	"github.com/nlpodyssey/gopickle/pickle"
@@ -141,16 +142,16 @@ func unpickle(p []byte, load func(pid any) (any, error)) (obj any, err error) {
 func persistentID(pid any) (class storageClass, key string, numel int64, err error) {
 	t, ok := pid.(*types.Tuple)
 	if !ok || t.Len() != 5 {
-		return class, "", 0, fmt.Errorf("persistent id %v is not a 5-tuple ('storage', class, key, location, numel)", pid)
+		return class, "", 0, fmt.Errorf("persistent id %s is not a 5-tuple ('storage', class, key, location, numel)", brief(pid))
 	}
 	if tag, _ := t.Get(0).(string); tag != "storage" {
-		return class, "", 0, fmt.Errorf("persistent id of kind %v, want 'storage'", t.Get(0))
+		return class, "", 0, fmt.Errorf("persistent id of kind %s, want 'storage'", brief(t.Get(0)))
 	}
 	class, ok1 := t.Get(1).(storageClass)
 	key, ok2 := t.Get(2).(string)
 	n, ok3 := t.Get(4).(int)
 	if !ok1 || !ok2 || !ok3 || n < 0 {
-		return class, "", 0, fmt.Errorf("persistent id %v: want (storage class, string key, location, non-negative int numel)", pid)
+		return class, "", 0, fmt.Errorf("persistent id %s: want (storage class, string key, location, non-negative int numel)", brief(pid))
 	}
 	return class, key, int64(n), nil
 }
@@ -163,7 +164,7 @@ func stateDictEntries(obj any) ([]string, []any, error) {
 	add := func(k, v any) error {
 		name, ok := k.(string)
 		if !ok {
-			return fmt.Errorf("state dict key %v is a %T, not a string", k, k)
+			return fmt.Errorf("state dict key %s is not a string", brief(k))
 		}
 		names, values = append(names, name), append(values, v)
 		return nil
@@ -195,8 +196,56 @@ func describe(v any) string {
 		return "a tensor"
 	case *types.Dict, *types.OrderedDict:
 		return "a dict (nested state dicts are not supported)"
-	case *big.Int, int, float64, string, bool, nil:
+	}
+	return brief(v)
+}
+
+// maxMessageBytes bounds the part of an error message that quotes a
+// pickled value or an unpickler error.
+const maxMessageBytes = 200
+
+// brief describes a pickled value in at most about maxMessageBytes bytes:
+// scalars with their value, containers by type and length only (a nested
+// value is never walked, so a deep or huge one costs nothing to describe).
+func brief(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return "None"
+	case int, float64, bool:
 		return fmt.Sprintf("%T %v", v, v)
+	case string:
+		if len(x) > maxMessageBytes {
+			return fmt.Sprintf("string %q... (%d bytes)", x[:runeCut(x, maxMessageBytes)], len(x))
+		}
+		return fmt.Sprintf("string %q", x)
+	case *big.Int:
+		return "*big.Int " + clip(x.String())
+	case *types.Tuple:
+		return fmt.Sprintf("a tuple of %d items", x.Len())
+	case *types.List:
+		return fmt.Sprintf("a list of %d items", x.Len())
+	case *types.Dict:
+		return fmt.Sprintf("a dict of %d items", len(*x))
+	case *types.OrderedDict:
+		return fmt.Sprintf("an OrderedDict of %d items", x.Len())
 	}
 	return fmt.Sprintf("a %T", v)
+}
+
+// clip shortens s to maxMessageBytes bytes (on a rune boundary), saying how
+// much was cut.
+func clip(s string) string {
+	if len(s) <= maxMessageBytes {
+		return s
+	}
+	cut := runeCut(s, maxMessageBytes)
+	return fmt.Sprintf("%s... (%d more bytes)", s[:cut], len(s)-cut)
+}
+
+// runeCut returns the largest rune boundary of s at or below n < len(s).
+func runeCut(s string, n int) int {
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return n
 }
