@@ -28,22 +28,56 @@ type SequenceLogProbs struct {
 // position t-1 (the label shift), as in TRL's concatenated forward. Only the
 // response positions go through the output layer.
 // It panics if the slices' lengths differ, a prompt is empty, every
-// response is empty, or an id is outside the vocabulary.
+// response is empty, or an id is outside the vocabulary (with the message
+// of CheckSequences, which returns these conditions as an error for
+// callers that score untrusted data).
 func (m *Model) SequenceLogProbs(prompts, responses [][]int) *SequenceLogProbs {
+	s, _ := m.sequenceLogProbs(prompts, responses)
+	return s
+}
+
+// CheckSequences returns an error naming the sequence and token when
+// SequenceLogProbs(prompts, responses) would panic: the slices' lengths
+// differ or are 0, a prompt is empty, every response is empty, or an id is
+// outside [0, VocabSize). It never panics.
+func (m *Model) CheckSequences(prompts, responses [][]int) error {
 	if len(prompts) != len(responses) || len(prompts) == 0 {
-		panic(fmt.Sprintf("pythia: SequenceLogProbs with %d prompts and %d responses", len(prompts), len(responses)))
+		return fmt.Errorf("pythia: SequenceLogProbs with %d prompts and %d responses", len(prompts), len(responses))
+	}
+	r, vocab := 0, m.Config.VocabSize
+	for i := range prompts {
+		if len(prompts[i]) == 0 {
+			return fmt.Errorf("pythia: SequenceLogProbs prompt %d is empty; the first response token needs a context", i)
+		}
+		r = max(r, len(responses[i]))
+		for _, s := range []struct {
+			name string
+			ids  []int
+		}{{"prompt", prompts[i]}, {"response", responses[i]}} {
+			for j, id := range s.ids {
+				if id < 0 || id >= vocab {
+					return fmt.Errorf("pythia: SequenceLogProbs %s %d token %d is %d, outside the vocabulary [0, %d)", s.name, i, j, id, vocab)
+				}
+			}
+		}
+	}
+	if r == 0 {
+		return fmt.Errorf("pythia: SequenceLogProbs with no response tokens")
+	}
+	return nil
+}
+
+// sequenceLogProbs is SequenceLogProbs, also returning the logits (B, R, V)
+// of the response slots.
+func (m *Model) sequenceLogProbs(prompts, responses [][]int) (*SequenceLogProbs, *autograd.Value) {
+	if err := m.CheckSequences(prompts, responses); err != nil {
+		panic(err.Error())
 	}
 	b := len(prompts)
 	t, r := 0, 0
 	for i := range prompts {
-		if len(prompts[i]) == 0 {
-			panic(fmt.Sprintf("pythia: SequenceLogProbs prompt %d is empty; the first response token needs a context", i))
-		}
 		t = max(t, len(prompts[i])+len(responses[i]))
 		r = max(r, len(responses[i]))
-	}
-	if r == 0 {
-		panic("pythia: SequenceLogProbs with no response tokens")
 	}
 	ids, mask := make([][]int, b), make([][]bool, b)
 	rows := make([]int, 0, b*r) // row of the flattened hidden states predicting each response slot
@@ -78,7 +112,7 @@ func (m *Model) SequenceLogProbs(prompts, responses [][]int) *SequenceLogProbs {
 		inv[i] = 1 / float64(max(c, 1))
 	}
 	mean := autograd.Mul(sum, autograd.Const(tensor.FromValues(m.DType(), inv, b)))
-	return &SequenceLogProbs{PerToken: per, Sum: sum, Mean: mean, Count: counts}
+	return &SequenceLogProbs{PerToken: per, Sum: sum, Mean: mean, Count: counts}, logits
 }
 
 // NextTokenLoss returns the mean next-token cross-entropy of ids [B][T]

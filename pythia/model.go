@@ -40,6 +40,24 @@ type Activations struct {
 // DType returns the weights' (and so the computation's) element type.
 func (m *Model) DType() tensor.DType { return m.EmbedIn.DType() }
 
+// Clone returns a model with m's configuration and a copy of its weights,
+// as trainable parameters (also when m is Frozen); the two share nothing.
+// It panics only if m's configuration is invalid, which a model built by
+// New, NewRandom or Load never has.
+func (m *Model) Clone() *Model {
+	src := m.slots()
+	i := 0
+	c, err := build(m.Config, func(slot) *autograd.Value {
+		v := autograd.Param((*src[i].v).Data.Clone())
+		i++
+		return v
+	})
+	if err != nil {
+		panic(err)
+	}
+	return c
+}
+
 // Forward returns the logits [B, T, V] for the token ids [B][T].
 //
 // mask is nil (every token real) or [B][T], true for real tokens and false

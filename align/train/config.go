@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"github.com/daalab/daa/align"
+	"github.com/daalab/daa/tensor"
 )
 
 // Config holds every option of a training run. The JSON keys follow TRL's
@@ -36,6 +37,16 @@ type Config struct {
 	SyncRefModel       bool    `json:"sync_ref_model"`
 	RefModelMixupAlpha float64 `json:"ref_model_mixup_alpha"`
 	RefModelSyncSteps  int     `json:"ref_model_sync_steps"`
+
+	// Backend runs the models: "engine" (package pythia/fast's fused
+	// float32 engine; the default for a float32 policy), or "autograd"
+	// (pythia.Model's graph; the default, and the only choice, for a
+	// float64 policy). Both implement pythia.Scorer and train with the
+	// same losses and metrics.
+	Backend string `json:"backend"`
+	// BF16Reference scores a live reference with a bfloat16 copy of its
+	// weights (fast.NewInferenceBF16: half the memory); engine backend only.
+	BF16Reference bool `json:"bf16_reference"`
 
 	// Optimizer is "rmsprop" (torch.optim.RMSprop, the DPO paper's) or
 	// "adamw" (torch.optim.AdamW), both from package nn/optim.
@@ -219,6 +230,9 @@ func (c Config) Validate() error {
 	case SchedulerWarmup, SchedulerCosine, SchedulerLinear, SchedulerConstant:
 	default:
 		return fmt.Errorf("train: lr_scheduler_type = %q; want %s, %s, %s or %s", c.Scheduler, SchedulerWarmup, SchedulerCosine, SchedulerLinear, SchedulerConstant)
+	}
+	if _, err := c.backend(tensor.Float32); err != nil {
+		return err // an unknown name, or bf16_reference without the engine; the dtype is checked by New
 	}
 	if c.OutputDir == "" {
 		return fmt.Errorf("train: output_dir is empty")

@@ -17,6 +17,8 @@ func (c *Config) AddFlags(fs *flag.FlagSet) {
 	fs.BoolVar(&c.SyncRefModel, "sync_ref_model", c.SyncRefModel, "TR-DPO: move the reference towards the policy every ref_model_sync_steps steps")
 	fs.Float64Var(&c.RefModelMixupAlpha, "ref_model_mixup_alpha", c.RefModelMixupAlpha, "TR-DPO: the policy's share in each reference update (1 = copy)")
 	fs.IntVar(&c.RefModelSyncSteps, "ref_model_sync_steps", c.RefModelSyncSteps, "TR-DPO: optimizer steps between reference updates")
+	fs.StringVar(&c.Backend, "backend", c.Backend, `"engine" (fused float32) or "autograd" (default: engine for float32, autograd for float64)`)
+	fs.BoolVar(&c.BF16Reference, "bf16_reference", c.BF16Reference, "score the live reference with a bfloat16 copy of its weights (engine backend)")
 	fs.StringVar(&c.Optimizer, "optimizer", c.Optimizer, "rmsprop or adamw")
 	fs.Float64Var(&c.LearningRate, "learning_rate", c.LearningRate, "base learning rate")
 	fs.Float64Var(&c.WeightDecay, "weight_decay", c.WeightDecay, "weight decay (not on biases and LayerNorm weights)")

@@ -55,8 +55,10 @@ func TestLossGradientFiniteDifferences(t *testing.T) {
 				t.Fatal(err)
 			}
 			idx := []int{0, 1, 2}
+			grad := true // the first call builds the graph whose Backward is checked
 			lossAt := func() *align.Output {
-				res, err := tr.batchLoss(&tr.train, idx, policy)
+				res, err := tr.batchLoss(&tr.train, idx, tr.trainSc, grad)
+				grad = false
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -136,10 +136,12 @@ func readRefCache(path string, want map[string]string) (*refLogProbs, error) {
 	return r, nil
 }
 
-// weightsHash returns the SHA-256 (hex) of a model's configuration, dtype
-// and every parameter's name, shape and value bits.
-func weightsHash(m *pythia.Model) (string, error) {
+// weightsHash returns the SHA-256 (hex) of the scorer kind (see
+// referenceKind: backends round differently), a model's configuration,
+// dtype and every parameter's name, shape and value bits.
+func weightsHash(m *pythia.Model, scorer string) (string, error) {
 	h := sha256.New()
+	h.Write([]byte(scorer + "\n"))
 	cfg, err := m.Config.JSON(m.DType().String())
 	if err != nil {
 		return "", fmt.Errorf("train: reference weights: %w", err)

@@ -18,14 +18,13 @@ func (t *Trainer) setReference(ref *pythia.Model) error {
 	}
 	if ref == nil && t.cfg.PrecomputeRefLogProbs {
 		// Scored once, before any update: the policy itself is the initial model.
-		t.refModel, t.refView = t.policy, t.policy.Frozen()
-		return nil
+		t.refModel = t.policy
+		var err error
+		t.refSc, err = t.referenceScorer()
+		return err
 	}
 	if ref == nil {
-		var err error
-		if ref, err = cloneModel(t.policy); err != nil {
-			return err
-		}
+		ref = t.policy.Clone()
 	}
 	if ref.DType() != t.policy.DType() || ref.Config.VocabSize != t.policy.Config.VocabSize {
 		return fmt.Errorf("train: reference is %s with a vocabulary of %d, the policy %s with %d; want the same",
@@ -49,21 +48,10 @@ func (t *Trainer) setReference(ref *pythia.Model) error {
 			}
 		}
 	}
-	t.refModel, t.refView = ref, ref.Frozen()
-	return nil
-}
-
-// cloneModel returns a model with m's configuration and a copy of its
-// weights.
-func cloneModel(m *pythia.Model) (*pythia.Model, error) {
-	c, err := pythia.New(m.Config, m.DType())
-	if err != nil {
-		return nil, fmt.Errorf("train: copying the policy: %w", err)
-	}
-	if err := copyWeights(c.Params(), m.Params(), "the policy"); err != nil {
-		return nil, err
-	}
-	return c, nil
+	t.refModel = ref
+	var err error
+	t.refSc, err = t.referenceScorer()
+	return err
 }
 
 // refSums returns the reference sums of the pairs idx of s, [B] each:
@@ -77,7 +65,7 @@ func (t *Trainer) refSums(s *split, idx []int, pb *data.PairBatch) (chosen, reje
 		dt := t.policy.DType()
 		return autograd.Const(tensor.FromValues(dt, c, len(c))), autograd.Const(tensor.FromValues(dt, r, len(r))), nil
 	}
-	chosen, rejected, err = scoreBatch(t.refView, pb).sums(pb.Pairs, t.cfg.Loss.LDAlpha)
+	chosen, rejected, err = scoreBatch(t.refSc, pb, t.policy.DType(), false).sums(pb.Pairs, t.cfg.Loss.LDAlpha)
 	if err != nil {
 		return nil, nil, fmt.Errorf("reference: %w", err)
 	}
@@ -87,7 +75,7 @@ func (t *Trainer) refSums(s *split, idx []int, pb *data.PairBatch) (chosen, reje
 // precomputeReference fills (or reads) the reference cache of the train and
 // eval pairs, then drops the reference model, which is no longer needed.
 func (t *Trainer) precomputeReference() error {
-	wh, err := weightsHash(t.refModel)
+	wh, err := weightsHash(t.refModel, t.referenceKind())
 	if err != nil {
 		return err
 	}
@@ -108,7 +96,7 @@ func (t *Trainer) precomputeReference() error {
 				if err != nil {
 					return nil, nil, err
 				}
-				c, r, err := scoreBatch(t.refView, pb).sums(pb.Pairs, t.cfg.Loss.LDAlpha)
+				c, r, err := scoreBatch(t.refSc, pb, t.policy.DType(), false).sums(pb.Pairs, t.cfg.Loss.LDAlpha)
 				if err != nil {
 					return nil, nil, fmt.Errorf("train: %s pairs %d..%d: reference: %w", s.set.Name, lo, idx[len(idx)-1], err)
 				}
@@ -121,6 +109,6 @@ func (t *Trainer) precomputeReference() error {
 			return err
 		}
 	}
-	t.refModel, t.refView = nil, nil
+	t.refModel, t.refSc = nil, nil
 	return nil
 }

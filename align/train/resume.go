@@ -82,6 +82,11 @@ func (t *Trainer) Resume(path string) error {
 			return err
 		}
 	}
+	if ref != nil {
+		if err := t.refreshReference(); err != nil {
+			return err
+		}
+	}
 	t.order = restored
 	t.step, t.examples, t.lastEval, t.lastSave = st.Step, st.Examples, st.LastEval, st.Step
 	t.history = st.History

@@ -37,11 +37,12 @@ func (t *Trainer) collate(s *split, idx []int) (*data.PairBatch, error) {
 	return pb, nil
 }
 
-// batchLoss computes the loss on the pairs idx of s with the given policy
-// (the trained model, or a frozen view of it for evaluation): one forward
-// pass of the 2B concatenated sequences, the reference sums (live,
-// precomputed or none) and the loss. Errors name the data set and the pairs.
-func (t *Trainer) batchLoss(s *split, idx []int, policy *pythia.Model) (*batchResult, error) {
+// batchLoss computes the loss on the pairs idx of s, scoring the policy
+// with sc (the training scorer with grad, whose backward the loss's
+// Backward then runs, or the evaluation scorer without): the 2B
+// sequences scored together, the reference sums (live, precomputed or
+// none) and the loss. Errors name the data set and the pairs.
+func (t *Trainer) batchLoss(s *split, idx []int, sc pythia.Scorer, grad bool) (*batchResult, error) {
 	fail := func(err error) error {
 		return fmt.Errorf("train: %s pairs %v: %w", s.set.Name, idx, err)
 	}
@@ -50,7 +51,7 @@ func (t *Trainer) batchLoss(s *split, idx []int, policy *pythia.Model) (*batchRe
 		return nil, err
 	}
 	b := pb.Pairs
-	pol := scoreBatch(policy, pb)
+	pol := scoreBatch(sc, pb, t.policy.DType(), grad)
 	pc, pr, err := pol.sums(b, t.cfg.Loss.LDAlpha)
 	if err != nil {
 		return nil, fail(fmt.Errorf("policy: %w", err))
@@ -84,7 +85,7 @@ func (t *Trainer) accumulate(idx []int) (*meter, error) {
 	m := &meter{}
 	for lo := 0; lo < len(idx); lo += t.cfg.BatchSize {
 		micro := idx[lo:min(len(idx), lo+t.cfg.BatchSize)]
-		res, err := t.batchLoss(&t.train, micro, t.policy)
+		res, err := t.batchLoss(&t.train, micro, t.trainSc, true)
 		if err != nil {
 			t.opt.ZeroGrad()
 			return nil, fmt.Errorf("step %d: %w", t.step+1, err)
@@ -125,6 +126,9 @@ func (t *Trainer) update() (gradNorm, lr float64, err error) {
 			rt[i], pt[i] = ref[i].Value.Data, pol[i].Value.Data
 		}
 		align.SyncReference(rt, pt, sync.Alpha)
+		if err := t.refreshReference(); err != nil {
+			return 0, 0, err
+		}
 	}
 	return gradNorm, lr, nil
 }
@@ -157,11 +161,14 @@ func (t *Trainer) Evaluate() (Record, error) {
 	if t.eval.set == nil {
 		return nil, fmt.Errorf("train: Evaluate without eval pairs")
 	}
-	policy := t.policy.Frozen()
+	sc, err := t.evalScorer()
+	if err != nil {
+		return nil, err
+	}
 	n := len(t.eval.set.Pairs)
 	m := &meter{}
 	for lo := 0; lo < n; lo += t.cfg.EvalBatchSize {
-		res, err := t.batchLoss(&t.eval, span(lo, min(n, lo+t.cfg.EvalBatchSize)), policy)
+		res, err := t.batchLoss(&t.eval, span(lo, min(n, lo+t.cfg.EvalBatchSize)), sc, false)
 		if err != nil {
 			return nil, fmt.Errorf("train: evaluation at step %d: %w", t.step, err)
 		}

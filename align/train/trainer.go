@@ -53,8 +53,11 @@ type Trainer struct {
 	loss        *align.Loss
 	policy      *pythia.Model
 	params      []nn.Param
+	backend     string        // BackendEngine or BackendAutograd
+	trainSc     pythia.Scorer // scores the policy with gradients
+	evalSc      pythia.Scorer // scores the policy without; made on first use
 	refModel    *pythia.Model // the reference's weights; nil when the loss runs without a live reference
-	refView     *pythia.Model // refModel.Frozen(): scored without building a graph
+	refSc       pythia.Scorer // scores refModel without gradients
 	collator    data.Collator
 	train, eval split
 	opt         optim.Optimizer
@@ -106,6 +109,9 @@ func New(cfg Config, policy, reference *pythia.Model, d Data) (*Trainer, error) 
 		lastEval: -1, lastSave: -1,
 	}
 	var err error
+	if t.backend, err = cfg.backend(policy.DType()); err != nil {
+		return nil, err
+	}
 	if t.train, err = newSplit("train", d.Train, cfg, d.EOS, vocab); err != nil {
 		return nil, err
 	}
@@ -129,6 +135,9 @@ func New(cfg Config, policy, reference *pythia.Model, d Data) (*Trainer, error) 
 		}
 	}
 	if t.opt, err = newOptimizer(cfg, t.params, t.total); err != nil {
+		return nil, err
+	}
+	if t.trainSc, err = t.policyScorer(); err != nil {
 		return nil, err
 	}
 	return t, nil

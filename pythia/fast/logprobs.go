@@ -3,21 +3,18 @@ package fast
 import (
 	"fmt"
 	"slices"
+
+	"github.com/daalab/daa/pythia"
 )
 
 // LogProbs are the log-probabilities of a batch of responses given their
-// prompts (natural logs), as SequenceLogProbs returns them. They belong to
-// the engine and are overwritten by its next SequenceLogProbs call.
-type LogProbs struct {
-	// Sum[b] = Σ_j log p(response_b[j] | prompt_b, response_b[:j]).
-	Sum []float64
-	// Mean[b] = Sum[b] / Count[b] (0 for an empty response).
-	Mean []float64
-	// Count[b] = len(responses[b]), the number of tokens scored.
-	Count []int
-	// PerToken[b][j] is the log-probability of response token j (Count[b] values).
-	PerToken [][]float64
-}
+// prompts and their logit sums, as SequenceLogProbs returns them (the
+// pythia.Scorer contract's type). They belong to the engine and are
+// overwritten by its next SequenceLogProbs call.
+type LogProbs = pythia.LogProbs
+
+// The engine is a backend of the scoring contract.
+var _ pythia.Scorer = (*Engine)(nil)
 
 // SequenceLogProbs scores responses[b] given prompts[b] for every b, with
 // the semantics of pythia.Model.SequenceLogProbs: response token j is
@@ -28,7 +25,8 @@ type LogProbs struct {
 // computation), which gives what running every concatenated sequence alone
 // gives. Only response positions go through the output layer. On a
 // training engine the activations are kept for Backward or
-// BackwardPerToken.
+// BackwardPerToken. LogitSum is accumulated in float64 inside the fused
+// output layer, chunk by chunk, without the (tokens, V) logits.
 //
 // It panics if the slices' lengths differ or exceed MaxBatch, a prompt is
 // empty, every response is empty, a prompt plus its response is longer
@@ -133,17 +131,18 @@ func (e *Engine) collectSequences(responses [][]int) {
 	b := len(responses)
 	if cap(s.Sum) < e.maxB {
 		s.Sum, s.Mean, s.Count = make([]float64, e.maxB), make([]float64, e.maxB), make([]int, e.maxB)
-		s.PerToken = make([][]float64, e.maxB)
+		s.PerToken, s.LogitSum = make([][]float64, e.maxB), make([]float64, e.maxB)
 	}
-	s.Sum, s.Mean, s.Count, s.PerToken = s.Sum[:b], s.Mean[:b], s.Count[:b], s.PerToken[:b]
+	s.Sum, s.Mean, s.Count, s.PerToken, s.LogitSum = s.Sum[:b], s.Mean[:b], s.Count[:b], s.PerToken[:b], s.LogitSum[:b]
 	i := 0
 	for k, resp := range responses {
 		per := e.out.logp[i : i+len(resp)]
-		var sum float64
-		for _, v := range per {
+		var sum, logits float64
+		for j, v := range per {
 			sum += v
+			logits += e.out.logitSum[i+j]
 		}
-		s.Sum[k], s.Count[k], s.PerToken[k] = sum, len(resp), per
+		s.Sum[k], s.Count[k], s.PerToken[k], s.LogitSum[k] = sum, len(resp), per, logits
 		s.Mean[k] = 0
 		if len(resp) > 0 {
 			s.Mean[k] = sum / float64(len(resp))

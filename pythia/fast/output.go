@@ -27,10 +27,12 @@ type outputLayer struct {
 	lse     []float64 // (N)
 	logit   []float32 // (N) hs_i · W_target_i
 	logp    []float64 // (N)
-	maxes   []float64 // (N) running maximum over the chunks seen
-	sums    []float64 // (N) running Σ exp(logit - max)
-	chunk   []float32 // (N, vocabChunk) one chunk of logits
-	wide    []float32 // (vocabChunk, C) a bfloat16 engine's widened chunk of W
+	// logitSum (N) is Σ_v logits_iv, summed in float64 (TRL's logits/* metrics).
+	logitSum []float64
+	maxes    []float64 // (N) running maximum over the chunks seen
+	sums     []float64 // (N) running Σ exp(logit - max)
+	chunk    []float32 // (N, vocabChunk) one chunk of logits
+	wide     []float32 // (vocabChunk, C) a bfloat16 engine's widened chunk of W
 
 	// The chunk being processed, for the row kernels below (bound once as
 	// method values, so the chunk loop does not allocate closures).
@@ -44,19 +46,20 @@ type outputLayer struct {
 func newOutputLayer(n int) *outputLayer {
 	o := &outputLayer{
 		targets: make([]int32, n), lse: make([]float64, n), logit: make([]float32, n), logp: make([]float64, n),
-		maxes: make([]float64, n), sums: make([]float64, n), chunk: make([]float32, n*vocabChunk),
+		logitSum: make([]float64, n), maxes: make([]float64, n), sums: make([]float64, n), chunk: make([]float32, n*vocabChunk),
 	}
 	o.forwardRows, o.gradRows = o.accumulateRows, o.gradientRows
 	return o
 }
 
-// forward sets lse and logp for the first o.n rows of hs (N, C) and
-// o.targets, with W = w (V, C). The log-sum-exp is accumulated online over
-// the chunks in float64: m' = max(m, max_chunk), s' = s e^(m-m') + Σ e^(x-m').
+// forward sets lse, logp and logitSum for the first o.n rows of hs (N, C)
+// and o.targets, with W = w (V, C). The log-sum-exp is accumulated online
+// over the chunks in float64: m' = max(m, max_chunk), s' = s e^(m-m') +
+// Σ e^(x-m'); so is logitSum, Σ_v x_v.
 func (o *outputLayer) forward(hs []float32, w *param, c int) {
 	n := o.n
 	for i := range n {
-		o.maxes[i], o.sums[i] = math.Inf(-1), 0
+		o.maxes[i], o.sums[i], o.logitSum[i] = math.Inf(-1), 0, 0
 	}
 	v := o.vocab(w, c)
 	for v0 := 0; v0 < v; v0 += vocabChunk {
@@ -104,7 +107,7 @@ func (o *outputLayer) logits(out, hs []float32, w *param, n, c int) {
 }
 
 // accumulateRows folds rows [lo, hi) of the current chunk of logits into
-// the running maxima and sums, keeping the target logits.
+// the running maxima, sums and logit sums, keeping the target logits.
 func (o *outputLayer) accumulateRows(lo, hi int) {
 	v0, vn := o.v0, o.vn
 	for i := lo; i < hi; i++ {
@@ -112,6 +115,7 @@ func (o *outputLayer) accumulateRows(lo, hi int) {
 		if t := int(o.targets[i]) - v0; t >= 0 && t < vn {
 			o.logit[i] = row[t]
 		}
+		o.logitSum[i] += sum64(row)
 		m := kernel.Max(row)
 		s := kernel.ExpShiftSum(row, row, m)
 		mi, mc := o.maxes[i], float64(m)
@@ -162,4 +166,20 @@ func (o *outputLayer) gradientRows(lo, hi int) {
 			row[t] += o.weight[i]
 		}
 	}
+}
+
+// sum64 returns Σ x in float64, over four running sums.
+func sum64(x []float32) float64 {
+	var s0, s1, s2, s3 float64
+	i := 0
+	for ; i+4 <= len(x); i += 4 {
+		s0 += float64(x[i])
+		s1 += float64(x[i+1])
+		s2 += float64(x[i+2])
+		s3 += float64(x[i+3])
+	}
+	for ; i < len(x); i++ {
+		s0 += float64(x[i])
+	}
+	return (s0 + s1) + (s2 + s3)
 }

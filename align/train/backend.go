@@ -1,0 +1,123 @@
+package train
+
+import (
+	"fmt"
+
+	"github.com/daalab/daa/pythia"
+	"github.com/daalab/daa/pythia/fast"
+	"github.com/daalab/daa/tensor"
+)
+
+// Backends: how the trainer runs its models (Config.Backend).
+const (
+	// BackendEngine scores and back-propagates with the fused float32
+	// engine of package pythia/fast: a training engine on the policy, an
+	// inference engine on the policy for evaluation, and one on the
+	// reference (bfloat16 with Config.BF16Reference). float32 only.
+	BackendEngine = "engine"
+	// BackendAutograd runs pythia.Model's autograd graph (float32 or
+	// float64): the reference implementation, and the float64 path.
+	BackendAutograd = "autograd"
+)
+
+// backend returns the configured backend for a policy of dtype dt: Backend,
+// or by default the engine for float32 and autograd for float64. It returns
+// an error for an unknown name, the engine on a float64 policy, or
+// bf16_reference without the engine.
+func (c Config) backend(dt tensor.DType) (string, error) {
+	b := c.Backend
+	if b == "" {
+		b = BackendAutograd
+		if dt == tensor.Float32 {
+			b = BackendEngine
+		}
+	}
+	switch b {
+	case BackendEngine:
+		if dt != tensor.Float32 {
+			return "", fmt.Errorf("train: backend %q needs a float32 policy; this one is %s (use %q)", b, dt, BackendAutograd)
+		}
+	case BackendAutograd:
+		if c.BF16Reference {
+			return "", fmt.Errorf("train: bf16_reference needs backend %q", BackendEngine)
+		}
+	default:
+		return "", fmt.Errorf("train: backend = %q; want %q or %q (or empty: the engine for float32, autograd for float64)", b, BackendEngine, BackendAutograd)
+	}
+	return b, nil
+}
+
+// policyScorer returns the scorer that trains the policy.
+func (t *Trainer) policyScorer() (pythia.Scorer, error) {
+	if t.backend == BackendAutograd {
+		return t.policy.Scorer(), nil
+	}
+	e, err := fast.New(t.policy, 2*t.cfg.BatchSize, t.cfg.MaxLength)
+	if err != nil {
+		return nil, fmt.Errorf("train: policy engine: %w", err)
+	}
+	return e, nil
+}
+
+// evalScorer returns the scorer that evaluates the current policy without
+// gradients, made on first use (an inference engine reads the policy's
+// weights at every call, so it stays current).
+func (t *Trainer) evalScorer() (pythia.Scorer, error) {
+	if t.evalSc != nil {
+		return t.evalSc, nil
+	}
+	if t.backend == BackendAutograd {
+		t.evalSc = t.policy.Frozen().Scorer()
+		return t.evalSc, nil
+	}
+	e, err := fast.NewInference(t.policy, 2*t.cfg.EvalBatchSize, t.cfg.MaxLength)
+	if err != nil {
+		return nil, fmt.Errorf("train: evaluation engine: %w", err)
+	}
+	t.evalSc = e
+	return e, nil
+}
+
+// referenceScorer returns a scorer of t.refModel without gradients, for
+// batches of up to max(BatchSize, EvalBatchSize) pairs. An engine reads the
+// reference's weights at every call (TR-DPO's in-place updates are seen);
+// a bfloat16 engine holds its own copy, made again by refreshReference.
+func (t *Trainer) referenceScorer() (pythia.Scorer, error) {
+	if t.backend == BackendAutograd {
+		return t.refModel.Frozen().Scorer(), nil
+	}
+	n := 2 * max(t.cfg.BatchSize, t.cfg.EvalBatchSize)
+	newEngine := fast.NewInference
+	if t.cfg.BF16Reference {
+		newEngine = fast.NewInferenceBF16
+	}
+	e, err := newEngine(t.refModel, n, t.cfg.MaxLength)
+	if err != nil {
+		return nil, fmt.Errorf("train: reference engine: %w", err)
+	}
+	return e, nil
+}
+
+// refreshReference makes the reference scorer see t.refModel's weights
+// after they changed (a TR-DPO sync, Resume): only a bfloat16 engine,
+// which holds a copy, needs it.
+func (t *Trainer) refreshReference() error {
+	if t.refModel == nil || !t.cfg.BF16Reference {
+		return nil
+	}
+	sc, err := t.referenceScorer()
+	if err != nil {
+		return err
+	}
+	t.refSc = sc
+	return nil
+}
+
+// referenceKind names how the reference is scored, for the reference
+// cache's key: "autograd", "engine" or "engine-bf16".
+func (t *Trainer) referenceKind() string {
+	if t.backend == BackendEngine && t.cfg.BF16Reference {
+		return "engine-bf16"
+	}
+	return t.backend
+}
