@@ -4,6 +4,7 @@
 //
 //	go run ./examples/inspect -model DIR -ids 5,17,3
 //	go run ./examples/inspect -model DIR -ids 5,17,3,8 -response-from 2
+//	go run ./examples/inspect -model DIR -adapter ADIR -ids 5,17,3
 //
 // DIR is a Hugging Face checkpoint directory (config.json with
 // model.safetensors, sharded safetensors or pytorch_model.bin) or a hub id in
@@ -11,7 +12,8 @@
 // JSON object: "logits", one row of vocabulary-size numbers per position;
 // with -response-from K also "token_logprobs", log p(ids[t] | ids[:t]) for
 // t = K .. len(ids)-1, and their sum "logprob_sum". -dtype float64 computes in
-// float64. Errors go to stderr with exit status 1: among them a config.json
+// float64. -adapter ADIR applies a PEFT LoRA adapter directory
+// (adapter_config.json, adapter_model.safetensors) to the model. Errors go to stderr with exit status 1: among them a config.json
 // outside pythia's bounds or too large for the machine's memory, a weights
 // file that is not a regular file, and NaN or infinite weights or logits.
 package main
@@ -54,8 +56,9 @@ func run(args []string, stdout io.Writer) error {
 	idList := fs.String("ids", "", "comma-separated token ids, e.g. 5,17,3")
 	from := fs.Int("response-from", -1, "also score the tokens at positions K and after, each given the tokens before it")
 	dtype := fs.String("dtype", "float32", "compute dtype: float32 or float64")
+	adapter := fs.String("adapter", "", "PEFT LoRA adapter directory to apply to the model")
 	if err := fs.Parse(args); err != nil {
-		return fmt.Errorf("%v\nusage: inspect -model DIR -ids 5,17,3 [-response-from K] [-dtype float64]", err)
+		return fmt.Errorf("%v\nusage: inspect -model DIR -ids 5,17,3 [-adapter ADIR] [-response-from K] [-dtype float64]", err)
 	}
 	if *dir == "" || *idList == "" {
 		return errors.New("-model and -ids are required")
@@ -75,6 +78,11 @@ func run(args []string, stdout io.Writer) error {
 	m, err := pythia.Load(*dir, opts)
 	if err != nil {
 		return err
+	}
+	if *adapter != "" {
+		if _, err := m.LoadAdapter(*adapter); err != nil {
+			return err
+		}
 	}
 	for i, id := range ids {
 		if id < 0 || id >= m.Config.VocabSize {
