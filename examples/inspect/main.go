@@ -13,9 +13,10 @@
 // with -response-from K also "token_logprobs", log p(ids[t] | ids[:t]) for
 // t = K .. len(ids)-1, and their sum "logprob_sum". -dtype float64 computes in
 // float64. -adapter ADIR applies a PEFT LoRA adapter directory
-// (adapter_config.json, adapter_model.safetensors) to the model. Errors go to stderr with exit status 1: among them a config.json
-// outside pythia's bounds or too large for the machine's memory, a weights
-// file that is not a regular file, and NaN or infinite weights or logits.
+// (adapter_config.json, adapter_model.safetensors) to the model. Errors go to
+// stderr with exit status 1: among them a config.json outside pythia's
+// bounds or too large for the machine's memory, a weights file that is not a
+// regular file, and NaN or infinite weights or logits.
 package main
 
 import (
