@@ -1,7 +1,8 @@
 // Package shareddata locates the read-only reference data that lives beside
 // the repository in ../shared (tokenizer, tiny checkpoints with goldens, DAA
 // loss vectors, the PyTorch baseline). Tests call Path, which skips the test
-// cleanly when the folder is not there.
+// cleanly when the folder is not there, with a message that says how to
+// supply it (Hint).
 package shareddata
 
 import (
@@ -36,17 +37,25 @@ func Dir() (dir string, ok bool) {
 	}
 }
 
+// Hint says how to supply the reference data; every skip message of Path
+// ends with it (./test.sh looks for "DAA_SHARED" in skip messages to count
+// the tests that lacked the data).
+const Hint = "put the shared folder at ../shared next to the checkout or set DAA_SHARED=/path/to/shared"
+
 // Path joins rel onto the shared folder and returns it, or skips tb when the
-// folder or the file is absent.
+// folder or the file is absent, naming what is missing and Hint.
 func Path(tb testing.TB, rel ...string) string {
 	tb.Helper()
 	dir, ok := Dir()
 	if !ok {
-		tb.Skipf("reference data folder %q not found; skipping", dir)
+		if dir == "" {
+			dir = "../shared"
+		}
+		tb.Skipf("reference data folder %s not found; %s", dir, Hint)
 	}
 	p := filepath.Join(append([]string{dir}, rel...)...)
 	if _, err := os.Stat(p); err != nil {
-		tb.Skipf("reference file %s not found; skipping", p)
+		tb.Skipf("reference file %s not found; %s", p, Hint)
 	}
 	return p
 }
