@@ -2,7 +2,10 @@ package kernel
 
 import (
 	"fmt"
+	"math"
 	"testing"
+
+	"github.com/stretchr/testify/require"
 )
 
 // sgemmBenchShapes are the M×K×N products of BenchmarkSgemm, matching the
@@ -84,6 +87,23 @@ func benchSgemm(b *testing.B, gemm gemmFunc[float32], transA, transB bool, m, n,
 		ldb = k
 	}
 	gemm(transA, transB, m, n, k, 1, a, lda, bb, ldb, 0, c, n) // warm caches and pools
+	// Check C's corners against float64 dot products (tolerance as in
+	// checkGemmCase: 2(k+2)u Σ|a b|).
+	for _, ij := range [][2]int{{0, 0}, {m - 1, n - 1}} {
+		var dot, mag float64
+		for p := 0; p < k; p++ {
+			ai, bj := ij[0]*lda+p, p*ldb+ij[1]
+			if transA {
+				ai = p*lda + ij[0]
+			}
+			if transB {
+				bj = ij[1]*ldb + p
+			}
+			dot += float64(a[ai]) * float64(bb[bj])
+			mag += math.Abs(float64(a[ai]) * float64(bb[bj]))
+		}
+		require.InDelta(b, dot, c[ij[0]*n+ij[1]], 2*float64(k+2)*0x1p-24*mag, "C[%d,%d] of the warm-up product", ij[0], ij[1])
+	}
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		gemm(transA, transB, m, n, k, 1, a, lda, bb, ldb, 0, c, n)

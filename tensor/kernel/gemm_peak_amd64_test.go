@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/daalab/daa/internal/parallel"
+	"github.com/stretchr/testify/require"
 )
 
 // BenchmarkFMAPeak measures the FMA throughput of one core: a loop of
@@ -50,7 +51,8 @@ func BenchmarkFMAPeak(b *testing.B) {
 }
 
 // BenchmarkSgemmMicrokernel measures one microkernel call on panels that
-// stay in L1/L2, for depths around the kc blocking.
+// stay in L1/L2, for depths around the kc blocking, after checking once that
+// it computes the tile of a product of ones (every element k).
 func BenchmarkSgemmMicrokernel(b *testing.B) {
 	for _, impl := range []*gemmImpl[float32]{sgemmAVX512, sgemmAVX2} {
 		if !impl.available {
@@ -60,6 +62,16 @@ func BenchmarkSgemmMicrokernel(b *testing.B) {
 			a, bp := make([]float32, impl.mr*k), make([]float32, impl.nr*k)
 			c := make([]float32, impl.mr*impl.nr)
 			b.Run(fmt.Sprintf("%s/k=%d", impl.name, k), func(b *testing.B) {
+				ones := make([]float32, max(impl.mr, impl.nr)*k)
+				for i := range ones {
+					ones[i] = 1
+				}
+				tile := make([]float32, impl.mr*impl.nr)
+				impl.kernel(k, &ones[0], &ones[0], &tile[0], impl.nr, 1, 0)
+				for i, v := range tile {
+					require.Equal(b, float32(k), v, "tile element %d of a product of ones", i)
+				}
+				b.ResetTimer()
 				for i := 0; i < b.N; i++ {
 					impl.kernel(k, &a[0], &bp[0], &c[0], impl.nr, 1, 1)
 				}

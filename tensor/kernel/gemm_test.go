@@ -4,8 +4,10 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // gemmFunc is the Sgemm/Dgemm signature, so one suite runs against every
@@ -80,13 +82,15 @@ func checkGemmCase[T float32 | float64](t *testing.T, gemm gemmFunc[T], tc gemmC
 		}
 		return float64(b[p*ldb+j])
 	}
+	// The suites check millions of elements: each check calls testify only
+	// when the element is wrong, for the report.
 	bound := 2 * float64(tc.k+2) * unitEps[T]()
 	for i := 0; i < tc.m; i++ {
 		for j := 0; j < ldc; j++ {
 			got := float64(c[i*ldc+j])
 			if j >= tc.n { // padding between rows must be untouched
-				if math.Float64bits(got) != math.Float64bits(float64(c0[i*ldc+j])) {
-					t.Fatalf("%v: C padding [%d,%d] changed from %g to %g", tc, i, j, c0[i*ldc+j], got)
+				if was := float64(c0[i*ldc+j]); math.Float64bits(got) != math.Float64bits(was) {
+					require.Equalf(t, was, got, "%v: C padding [%d,%d] changed", tc, i, j)
 				}
 				continue
 			}
@@ -102,7 +106,7 @@ func checkGemmCase[T float32 | float64](t *testing.T, gemm gemmFunc[T], tc gemmC
 				mag += math.Abs(tc.beta * float64(c0[i*ldc+j]))
 			}
 			if !(math.Abs(got-want) <= bound*mag) {
-				t.Fatalf("%v: C[%d,%d] = %g, want %g (float64 reference), |diff| %g > tolerance %g", tc, i, j, got, want, math.Abs(got-want), bound*mag)
+				require.InDeltaf(t, want, got, bound*mag, "%v: C[%d,%d] vs the float64 reference", tc, i, j)
 			}
 		}
 	}
@@ -234,9 +238,7 @@ func TestSgemmStrided(t *testing.T) {
 		}
 		tol := 2 * float64(tc.k+2) * 0x1p-24 * float64(tc.k+4) // |a|,|b|,|c| <= 1
 		for i := range c {
-			if math.Abs(float64(c[i]-want[i])) > tol {
-				t.Fatalf("%+v: c[%d] = %g, per-matrix Sgemm (go) gives %g", tc, i, c[i], want[i])
-			}
+			require.InDeltaf(t, want[i], c[i], tol, "%+v: c[%d] vs per-matrix Sgemm (go)", tc, i)
 		}
 
 		a64, b64, c64 := toFloat64(a), toFloat64(b), toFloat64(c)
@@ -247,9 +249,7 @@ func TestSgemmStrided(t *testing.T) {
 			Dgemm(tc.transA, tc.transB, tc.m, tc.n, tc.k, 0.5, a64[i*tc.strideA:], tc.lda, b64[i*tc.strideB:], tc.ldb, 2, want64[i*tc.strideC:], tc.ldc)
 		}
 		for i := range c64 {
-			if c64[i] != want64[i] {
-				t.Fatalf("%+v: DgemmStrided c[%d] = %g, per-matrix Dgemm gives %g", tc, i, c64[i], want64[i])
-			}
+			require.Equalf(t, want64[i], c64[i], "%+v: DgemmStrided c[%d] vs per-matrix Dgemm", tc, i)
 		}
 	}
 }
@@ -289,10 +289,8 @@ func TestSgemmPanics(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			defer func() {
 				r := recover()
-				msg, _ := r.(string)
-				if !strings.Contains(msg, tc.want) {
-					t.Fatalf("panic %q, want it to contain %q", r, tc.want)
-				}
+				require.IsType(t, "", r, "panic value")
+				assert.Contains(t, r, tc.want, "panic message")
 			}()
 			tc.call()
 		})
@@ -330,9 +328,7 @@ func TestPackPanel(t *testing.T) {
 						continue
 					}
 					for i := range want {
-						if got[i] != want[i] {
-							t.Fatalf("%s w=%d kc=%d transposed=%v: dst[%d] = %g, packPanelGo gives %g", impl.name, w, kc, transposed, i, got[i], want[i])
-						}
+						require.Equalf(t, want[i], got[i], "%s w=%d kc=%d transposed=%v: dst[%d] vs packPanelGo", impl.name, w, kc, transposed, i)
 					}
 				}
 			}
@@ -350,9 +346,8 @@ func TestSgemmAllocations(t *testing.T) {
 	}{{16, 0}, {256, 1}} {
 		n := tc.n
 		Sgemm(false, true, n, n, n, 1, a, n, b, n, 0, c, n)
-		if got := testing.AllocsPerRun(20, func() { Sgemm(false, true, n, n, n, 1, a, n, b, n, 0, c, n) }); got > float64(tc.want) {
-			t.Errorf("Sgemm %d×%d×%d: %v allocations per call, want at most %d", n, n, n, got, tc.want)
-		}
+		got := testing.AllocsPerRun(20, func() { Sgemm(false, true, n, n, n, 1, a, n, b, n, 0, c, n) })
+		assert.LessOrEqual(t, got, float64(tc.want), "Sgemm %d×%d×%d: allocations per call", n, n, n)
 	}
 }
 
@@ -371,9 +366,8 @@ func TestGemmGrid(t *testing.T) {
 		{8, 1, 1, 5, 5, 1, 1},
 		{1, 86, 32, 1024, 1024, 1, 1},
 	} {
-		if pm, pn := gemmGrid(tc.workers, tc.tilesM, tc.tilesN, tc.m, tc.n); pm != tc.pm || pn != tc.pn {
-			t.Errorf("gemmGrid(%d workers, %d×%d tiles, %d×%d) = %d×%d, want %d×%d", tc.workers, tc.tilesM, tc.tilesN, tc.m, tc.n, pm, pn, tc.pm, tc.pn)
-		}
+		pm, pn := gemmGrid(tc.workers, tc.tilesM, tc.tilesN, tc.m, tc.n)
+		assert.Equal(t, [2]int{tc.pm, tc.pn}, [2]int{pm, pn}, "gemmGrid(%d workers, %d×%d tiles, %d×%d)", tc.workers, tc.tilesM, tc.tilesN, tc.m, tc.n)
 	}
 	// Grids for more workers than this machine may have, against the
 	// float64 reference.

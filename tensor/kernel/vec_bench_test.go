@@ -2,13 +2,17 @@ package kernel
 
 import (
 	"fmt"
+	"math"
 	"testing"
+
+	"github.com/stretchr/testify/require"
 )
 
 // BenchmarkVec measures every vector and row kernel of every available
 // implementation on a row of 4096 values (cache resident: the kernel's own
 // speed) and 1<<20 values (memory bound), reporting the bytes each call
-// must read and write per second.
+// must read and write per second. Afterwards it checks that the data stayed
+// finite (a NaN or Inf would time the special-value path instead).
 func BenchmarkVec(b *testing.B) {
 	kernels := []struct {
 		name  string
@@ -41,6 +45,12 @@ func BenchmarkVec(b *testing.B) {
 						k.run(v, dst, x, y)
 					}
 					b.ReportMetric(float64(k.bytes*n)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GB/s")
+					b.StopTimer()
+					for i := range dst {
+						if d, e := float64(dst[i]), float64(y[i]); math.IsNaN(d+e) || math.IsInf(d+e, 0) {
+							require.Failf(b, "data not finite", "dst[%d] = %g, y[%d] = %g", i, d, i, e)
+						}
+					}
 				})
 			}
 		}

@@ -4,8 +4,10 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // forEachVecImpl runs f on every vector implementation this machine supports.
@@ -75,9 +77,7 @@ func TestDot(t *testing.T) {
 			got := v.dot(x, y)
 			// Reference: float64 sum in index order. Tolerance: the bound for
 			// any float64 summation order, 2n·2^-53·Σ|x y|.
-			if tol := 2 * float64(n+1) * 0x1p-53 * mag; math.Abs(got-want) > tol {
-				t.Fatalf("n=%d: dot = %.17g, float64 reference %.17g, |diff| %g > %g", n, got, want, math.Abs(got-want), tol)
-			}
+			require.InDelta(t, want, got, 2*float64(n+1)*0x1p-53*mag, "n=%d: dot vs the float64 reference", n)
 		}
 	})
 }
@@ -95,23 +95,15 @@ func TestAxpyScale(t *testing.T) {
 				// and an add: within 1 ulp of |y| + |alpha x|.
 				want := float64(y0[i]) + float64(alpha)*float64(x[i])
 				tol := ulp32(math.Abs(float64(y0[i])) + math.Abs(float64(alpha)*float64(x[i])))
-				if math.Abs(float64(y[i])-want) > tol {
-					t.Fatalf("n=%d: axpy y[%d] = %g, float64 reference %g", n, i, y[i], want)
-				}
+				require.InDelta(t, want, y[i], tol, "n=%d: axpy y[%d] vs the float64 reference", n, i)
 			}
-			if y[n] != y0[n] {
-				t.Fatalf("n=%d: axpy wrote past the end", n)
-			}
+			require.Equal(t, y0[n], y[n], "n=%d: axpy wrote past the end", n)
 			x0 := append([]float32(nil), x...)
 			v.scale(alpha, x[:n])
 			for i := 0; i < n; i++ {
-				if want := alpha * x0[i]; x[i] != want { // a correctly rounded product
-					t.Fatalf("n=%d: scale x[%d] = %g, want %g", n, i, x[i], want)
-				}
+				require.Equal(t, alpha*x0[i], x[i], "n=%d: scale x[%d], a correctly rounded product", n, i)
 			}
-			if x[n] != x0[n] {
-				t.Fatalf("n=%d: scale wrote past the end", n)
-			}
+			require.Equal(t, x0[n], x[n], "n=%d: scale wrote past the end", n)
 		}
 	})
 }
@@ -129,25 +121,20 @@ func TestMax(t *testing.T) {
 				for _, e := range x {
 					want = max(want, e)
 				}
-				if got := v.max(x); got != want {
-					t.Fatalf("n=%d: max = %g, want %g", n, got, want)
-				}
+				require.Equal(t, want, v.max(x), "n=%d: max", n)
 				saved := x[pos]
 				x[pos] = float32(math.NaN())
-				if got := v.max(x); got == got {
-					t.Fatalf("n=%d: NaN at %d: max = %g, want NaN", n, pos, got)
-				}
+				got := v.max(x)
+				require.True(t, math.IsNaN(float64(got)), "n=%d: NaN at %d: max = %g, want NaN", n, pos, got)
 				x[pos] = float32(math.Inf(-1))
-				if got := v.max(x); n > 1 && got == float32(math.Inf(-1)) {
-					t.Fatalf("n=%d: -Inf at %d taken as the max", n, pos)
+				if n > 1 {
+					require.NotEqual(t, float32(math.Inf(-1)), v.max(x), "n=%d: -Inf at %d taken as the max", n, pos)
 				}
 				x[pos] = saved
 			}
 		}
 		inf := float32(math.Inf(-1))
-		if got := v.max([]float32{inf, inf, inf}); got != inf {
-			t.Fatalf("max of -Inf row = %g", got)
-		}
+		require.Equal(t, inf, v.max([]float32{inf, inf, inf}), "max of -Inf row")
 	})
 }
 
@@ -176,22 +163,16 @@ func TestExp(t *testing.T) {
 			}
 		}
 		t.Logf("max error %.3g ulp at x = %g (math.Exp reference)", worst, at)
-		if worst > maxExpULP {
-			t.Fatalf("exp error %.3g ulp at x = %g > %d ulp", worst, at, maxExpULP)
-		}
+		require.LessOrEqual(t, worst, float64(maxExpULP), "exp error in ulp (worst at x = %g)", at)
 		for _, n := range vecLengths() { // tails: dst past n untouched
 			x := make([]float32, n+1)
 			dst := make([]float32, n+1)
 			dst[n] = 7
 			v.exp(dst[:n], x[:n])
 			for i := 0; i < n; i++ {
-				if dst[i] != 1 {
-					t.Fatalf("n=%d: exp(0) = %g at %d", n, dst[i], i)
-				}
+				require.Equal(t, float32(1), dst[i], "n=%d: exp(0) at %d", n, i)
 			}
-			if dst[n] != 7 {
-				t.Fatalf("n=%d: exp wrote past the end", n)
-			}
+			require.Equal(t, float32(7), dst[n], "n=%d: exp wrote past the end", n)
 		}
 	})
 }
@@ -218,21 +199,14 @@ func TestExpShiftSum(t *testing.T) {
 				var stored float64
 				for i := 0; i < n; i++ {
 					// Reference: math.Exp of the exact float64 difference.
-					if d := ulpDiff(dst[i], math.Exp(float64(x[i])-float64(shift))); d > maxExpULP {
-						t.Fatalf("n=%d spread=%g: exp(%g - %g) = %g, off by %.3g ulp", n, spread, x[i], shift, dst[i], d)
-					}
+					d := ulpDiff(dst[i], math.Exp(float64(x[i])-float64(shift)))
+					require.LessOrEqual(t, d, float64(maxExpULP), "n=%d spread=%g: ulp error of exp(%g - %g) = %g", n, spread, x[i], shift, dst[i])
 					stored += float64(dst[i])
 				}
-				if dst[n] != 7 {
-					t.Fatalf("n=%d: wrote past the end", n)
-				}
+				require.Equal(t, float32(7), dst[n], "n=%d: wrote past the end", n)
 				// The returned sum is the float64 sum of the stored values.
-				if tol := 2 * float64(n+1) * 0x1p-53 * stored; math.Abs(sum-stored) > tol {
-					t.Fatalf("n=%d: sum %.17g, sum of stored values %.17g", n, sum, stored)
-				}
-				if s := v.expShiftSum(nil, x[:n], shift); s != sum {
-					t.Fatalf("n=%d: sum without storing %.17g != %.17g", n, s, sum)
-				}
+				require.InDelta(t, stored, sum, 2*float64(n+1)*0x1p-53*stored, "n=%d: sum vs the sum of stored values", n)
+				require.Equal(t, sum, v.expShiftSum(nil, x[:n], shift), "n=%d: sum without storing", n)
 			}
 		}
 	})
@@ -268,9 +242,8 @@ func TestLayerNorm(t *testing.T) {
 						ss += (float64(e) - mu) * (float64(e) - mu)
 					}
 					r := 1 / math.Sqrt(ss/float64(n)+eps)
-					if ulpDiff(mean, mu) > 1 || ulpDiff(rstd, r) > 1 {
-						t.Fatalf("n=%d offset=%g: mean, rstd = %g, %g, float64 reference %g, %g", n, offset, mean, rstd, mu, r)
-					}
+					require.LessOrEqual(t, ulpDiff(mean, mu), 1.0, "n=%d offset=%g: ulp error of mean %g (float64 reference %g)", n, offset, mean, mu)
+					require.LessOrEqual(t, ulpDiff(rstd, r), 1.0, "n=%d offset=%g: ulp error of rstd %g (float64 reference %g)", n, offset, rstd, r)
 					for i := range x {
 						nrm := (float64(x[i]) - mu) * r
 						want, mag := nrm, math.Abs(nrm)
@@ -280,13 +253,9 @@ func TestLayerNorm(t *testing.T) {
 						}
 						// Tolerance: 2 ulp of the terms' magnitude (the
 						// normalized value is rounded once, then one FMA).
-						if math.Abs(float64(out[i])-want) > 2*ulp32(mag) {
-							t.Fatalf("n=%d offset=%g affine=%v: out[%d] = %g, float64 reference %g", n, offset, affine, i, out[i], want)
-						}
+						require.InDelta(t, want, out[i], 2*ulp32(mag), "n=%d offset=%g affine=%v: out[%d] vs the float64 reference", n, offset, affine, i)
 					}
-					if out[n] != 7 {
-						t.Fatalf("n=%d: wrote past the end", n)
-					}
+					require.Equal(t, float32(7), out[n], "n=%d: wrote past the end", n)
 				}
 			}
 		}
@@ -317,8 +286,8 @@ func checkGELU(t *testing.T, name string, f func(dst, x []float32), ref func(flo
 		want := ref(float64(x))
 		g := float64(got[i])
 		if math.IsNaN(want) || math.IsInf(want, 0) {
-			if !(math.IsNaN(want) && math.IsNaN(g)) && g != want {
-				t.Fatalf("%s(%g) = %g, want %g", name, x, g, want)
+			if !(math.IsNaN(want) && math.IsNaN(g)) {
+				require.Equal(t, want, g, "%s(%g)", name, x)
 			}
 			continue
 		}
@@ -333,9 +302,7 @@ func checkGELU(t *testing.T, name string, f func(dst, x []float32), ref func(flo
 		}
 	}
 	t.Logf("%s: max relative error %.3g at x = %g (%.3g at x = %g in float32's normal range)", name, worst, at, worstNormal, atNormal)
-	if worst > geluRelTol {
-		t.Fatalf("%s: relative error %.3g at x = %g > %g", name, worst, at, geluRelTol)
-	}
+	require.LessOrEqual(t, worst, geluRelTol, "%s: relative error (worst at x = %g)", name, at)
 	for _, n := range vecLengths() {
 		x := make([]float32, n+1)
 		dst := make([]float32, n+1)
@@ -345,13 +312,9 @@ func checkGELU(t *testing.T, name string, f func(dst, x []float32), ref func(flo
 		dst[n] = 7
 		f(dst[:n], x[:n])
 		for i := 0; i < n; i++ {
-			if math.Abs(float64(dst[i])-ref(1)) > geluRelTol*ref(1) {
-				t.Fatalf("%s n=%d: dst[%d] = %g, float64 reference %g", name, n, i, dst[i], ref(1))
-			}
+			require.InEpsilon(t, ref(1), dst[i], geluRelTol, "%s n=%d: dst[%d] vs the float64 reference", name, n, i)
 		}
-		if dst[n] != 7 {
-			t.Fatalf("%s n=%d: wrote past the end", name, n)
-		}
+		require.Equal(t, float32(7), dst[n], "%s n=%d: wrote past the end", name, n)
 	}
 }
 
@@ -371,32 +334,23 @@ func TestVecExported(t *testing.T) {
 	for _, e := range x {
 		sum += math.Exp(float64(e) - 3)
 	}
-	if got, want := LogSumExp(x), 3+math.Log(sum); math.Abs(got-want) > 1e-6 {
-		t.Fatalf("LogSumExp = %.9g, float64 reference %.9g", got, want)
-	}
+	require.InDelta(t, 3+math.Log(sum), LogSumExp(x), 1e-6, "LogSumExp vs the float64 reference")
 	p := make([]float32, len(x))
 	Softmax(p, x)
 	for i, e := range x {
 		want := math.Exp(float64(e)-3) / sum
-		if math.Abs(float64(p[i])-want) > 4*ulp32(want) {
-			t.Fatalf("Softmax[%d] = %g, float64 reference %g", i, p[i], want)
-		}
+		require.InDelta(t, want, p[i], 4*ulp32(want), "Softmax[%d] vs the float64 reference", i)
 	}
 	inf := float32(math.Inf(1))
 	for _, tc := range []struct {
 		row  []float32
 		want float64
 	}{{nil, math.Inf(-1)}, {[]float32{-inf, -inf}, math.Inf(-1)}, {[]float32{1, inf}, math.Inf(1)}} {
-		if got := LogSumExp(tc.row); got != tc.want {
-			t.Fatalf("LogSumExp(%v) = %g, want %g", tc.row, got, tc.want)
-		}
+		require.Equal(t, tc.want, LogSumExp(tc.row), "LogSumExp(%v)", tc.row)
 	}
-	if got := LogSumExp([]float32{1, float32(math.NaN())}); !math.IsNaN(got) {
-		t.Fatalf("LogSumExp with NaN = %g", got)
-	}
-	if got := Dot([]float32{1, 2}, []float32{3, 4}); got != 11 {
-		t.Fatalf("Dot = %g, want 11", got)
-	}
+	got := LogSumExp([]float32{1, float32(math.NaN())})
+	require.True(t, math.IsNaN(got), "LogSumExp with NaN = %g", got)
+	require.Equal(t, 11.0, Dot([]float32{1, 2}, []float32{3, 4}), "Dot")
 	for _, tc := range []struct {
 		call func()
 		want string
@@ -410,9 +364,7 @@ func TestVecExported(t *testing.T) {
 	} {
 		func() {
 			defer func() {
-				if msg := fmt.Sprint(recover()); !strings.Contains(msg, tc.want) {
-					t.Fatalf("panic %q, want %q", msg, tc.want)
-				}
+				assert.Contains(t, fmt.Sprint(recover()), tc.want, "panic message")
 			}()
 			tc.call()
 		}()
