@@ -22,8 +22,13 @@
 // counted. ReadUnpaired reads KTO-style rows (prompt, completion, label).
 //
 // Every reader returns an error for a bad row naming the file, the line
-// (JSONL, counted from 1) or row (Parquet, counted from 0), and the field:
-// "data: train.jsonl:12: field chosen: missing".
+// (JSONL) or row (Parquet), both counted from 1, and the field:
+// "data: train.jsonl:12: field chosen: missing". Bad rows include an empty
+// prompt (a completion is scored given the prompt's tokens) and text that
+// is not valid UTF-8 (never silently replaced by U+FFFD). A JSONL line over
+// MaxLineBytes (1 MiB unless raised) is an error naming the file and line,
+// reported without reading the rest of the line; a path that is not a
+// regular file (a FIFO, a device) is refused without being opened.
 //
 // # Collation
 //

@@ -2,11 +2,11 @@ package data
 
 import (
 	"path/filepath"
-	"reflect"
-	"strings"
 	"testing"
 
 	"github.com/parquet-go/parquet-go"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // The row types below mirror how Hugging Face datasets (pyarrow) store
@@ -61,27 +61,21 @@ func str(s string) *string { return &s }
 func writeParquet[T any](t *testing.T, rows []T) string {
 	t.Helper()
 	p := filepath.Join(t.TempDir(), "data.parquet")
-	if err := parquet.WriteFile(p, rows); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, parquet.WriteFile(p, rows))
 	return p
 }
 
 // TestParquetPairs reads string columns and conversational list columns
-// from Parquet files written with parquet-go, and reports a null field by
-// row (from 0) and name.
+// from Parquet files written with parquet-go, and reports a null field or an
+// empty prompt by row (from 1) and name.
 func TestParquetPairs(t *testing.T) {
 	path := writeParquet(t, []pqPair{
 		{Prompt: str("The sky is"), Chosen: str(" blue."), Rejected: str(" green."), Score: 9},
-		{Prompt: str(""), Chosen: str("a"), Rejected: str("b")},
+		{Prompt: str("Q"), Chosen: str("a"), Rejected: str("")},
 	})
 	got, err := ReadPairs(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if want := []Pair{{"The sky is", " blue.", " green."}, {"", "a", "b"}}; !reflect.DeepEqual(got, want) {
-		t.Errorf("got %q; want %q", got, want)
-	}
+	require.NoError(t, err)
+	assert.Equal(t, []Pair{{"The sky is", " blue.", " green."}, {"Q", "a", ""}}, got)
 
 	msg := func(role, content string) pqMessage { return pqMessage{Content: str(content), Role: str(role)} }
 	path = writeParquet(t, []pqConversation{{
@@ -90,17 +84,32 @@ func TestParquetPairs(t *testing.T) {
 		Rejected: []pqMessage{msg("assistant", "5.")},
 	}})
 	got, err = ReadPairs(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if want := []Pair{{"\n\nHuman: What is 2+2?\n\nAssistant:", " 4.", " 5."}}; !reflect.DeepEqual(got, want) {
-		t.Errorf("conversational: got %q; want %q", got, want)
-	}
+	require.NoError(t, err)
+	assert.Equal(t, []Pair{{"\n\nHuman: What is 2+2?\n\nAssistant:", " 4.", " 5."}}, got, "conversational")
 
 	path = writeParquet(t, []pqPair{{Prompt: str("a"), Chosen: str("b"), Rejected: str("c")}, {Prompt: str("a"), Chosen: nil, Rejected: str("c")}})
-	if _, err := ReadPairs(path); err == nil || !strings.Contains(err.Error(), "data.parquet: row 1: field chosen: missing") {
-		t.Errorf("null chosen: error %v", err)
-	}
+	_, err = ReadPairs(path)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "data.parquet: row 2: field chosen: missing")
+
+	path = writeParquet(t, []pqPair{{Prompt: str("a"), Chosen: str("b"), Rejected: str("c")}, {Prompt: str(""), Chosen: str("b"), Rejected: str("c")}})
+	_, err = ReadPairs(path)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "data.parquet: row 2: field prompt: empty")
+}
+
+// TestParquetInvalidUTF8: a string column with invalid UTF-8 is an error
+// naming the row and the field (nested fields by their path).
+func TestParquetInvalidUTF8(t *testing.T) {
+	path := writeParquet(t, []pqPair{{Prompt: str("a"), Chosen: str("b"), Rejected: str("c")}, {Prompt: str("a"), Chosen: str("b\xff"), Rejected: str("c")}})
+	_, err := ReadPairs(path)
+	require.Error(t, err)
+	assert.EqualError(t, err, "data: "+path+": row 2: field chosen: invalid UTF-8; want UTF-8 text")
+
+	msg := pqMessage{Content: str("x\xc3"), Role: str("assistant")}
+	path = writeParquet(t, []pqConversation{{Prompt: []pqMessage{{Content: str("q"), Role: str("user")}}, Chosen: []pqMessage{msg}, Rejected: []pqMessage{msg}}})
+	_, err = ReadPairs(path)
+	assert.EqualError(t, err, "data: "+path+": row 1: field chosen[0].content: invalid UTF-8; want UTF-8 text")
 }
 
 // TestParquetTLDR reads summarize_from_feedback comparisons with nested
@@ -112,30 +121,22 @@ func TestParquetTLDR(t *testing.T) {
 		{Info: pqInfo{ID: str("c1"), Article: str("News."), Title: str("News")}, Summaries: []pqSummary{{Text: str(" a")}, {Text: str(" b")}}},
 	})
 	got, skipped, err := ReadTLDR(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := []Pair{{"SUBREDDIT: r/cats\nTITLE: Lazy?\nPOST: My cat sleeps.\nTL;DR:", " lazy cat", " sleepy cat"}}
-	if !reflect.DeepEqual(got, want) || skipped != 1 {
-		t.Errorf("got %q skipped %d; want %q skipped 1", got, skipped, want)
-	}
+	require.NoError(t, err)
+	assert.Equal(t, []Pair{{"SUBREDDIT: r/cats\nTITLE: Lazy?\nPOST: My cat sleeps.\nTL;DR:", " lazy cat", " sleepy cat"}}, got)
+	assert.Equal(t, 1, skipped)
 }
 
 // TestParquetUnpaired reads KTO rows with a boolean label column.
 func TestParquetUnpaired(t *testing.T) {
 	got, err := ReadUnpaired(writeParquet(t, []pqUnpaired{{"Q", " yes", true}, {"Q", " no", false}}))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if want := []Unpaired{{"Q", " yes", true}, {"Q", " no", false}}; !reflect.DeepEqual(got, want) {
-		t.Errorf("got %+v; want %+v", got, want)
-	}
+	require.NoError(t, err)
+	assert.Equal(t, []Unpaired{{"Q", " yes", true}, {"Q", " no", false}}, got)
 }
 
 // TestParquetCorrupt: a file that is not Parquet is an error naming it.
 func TestParquetCorrupt(t *testing.T) {
 	path := writeFile(t, "bad.parquet", "PAR1 this is not a parquet file PAR1")
-	if _, err := ReadPairs(path); err == nil || !strings.Contains(err.Error(), "bad.parquet") {
-		t.Errorf("error %v", err)
-	}
+	_, err := ReadPairs(path)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "bad.parquet")
 }

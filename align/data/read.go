@@ -7,10 +7,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"strings"
 
+	"github.com/daalab/daa/internal/regfile"
 	"github.com/parquet-go/parquet-go"
 )
 
@@ -19,8 +19,9 @@ import (
 // {role, content} messages rendered with the conversational template
 // (RenderPrompt, RenderCompletion); without a prompt, chosen and rejected
 // must be conversations whose shared first messages are the prompt. Other
-// keys are ignored. A bad row is an error naming the file, the line (JSONL,
-// from 1) or row (Parquet, from 0) and the field.
+// keys are ignored. A bad row is an error naming the file, the line (JSONL)
+// or row (Parquet), both counted from 1, and the field; so are an empty
+// prompt, invalid UTF-8 and a line over MaxLineBytes.
 func ReadPairs(path string) ([]Pair, error) {
 	var pairs []Pair
 	err := readRows(path, collect(&pairs, pairFromRow))
@@ -92,7 +93,7 @@ func collect[T any](out *[]T, parse func(row map[string]any) (T, error)) func(at
 func readRows(path string, each func(at string, row map[string]any) error) error {
 	switch ext := strings.ToLower(filepath.Ext(path)); ext {
 	case ".jsonl":
-		f, err := os.Open(path)
+		f, err := regfile.Open(path)
 		if err != nil {
 			return fmt.Errorf("data: %w", err)
 		}
@@ -106,17 +107,21 @@ func readRows(path string, each func(at string, row map[string]any) error) error
 }
 
 // scanJSONL calls each for every non-blank line of r, decoded as a JSON
-// object (numbers as json.Number); at is "name:line".
+// object (numbers as json.Number); at is "name:line", lines counted from 1.
+// A line over MaxLineBytes or with invalid UTF-8 is an error.
 func scanJSONL(r io.Reader, name string, each func(at string, row map[string]any) error) error {
 	br := bufio.NewReader(r)
 	for line := 1; ; line++ {
-		text, err := br.ReadBytes('\n')
+		text, err := readLine(br)
 		if err != nil && err != io.EOF {
 			return fmt.Errorf("data: %s:%d: %w", name, line, err)
 		}
 		if len(bytes.TrimSpace(text)) > 0 {
 			at := fmt.Sprintf("%s:%d", name, line)
 			row, derr := decodeObject(text)
+			if derr == nil {
+				derr = jsonlUTF8(text)
+			}
 			if derr != nil {
 				return fmt.Errorf("data: %s: %w", at, derr)
 			}
@@ -149,9 +154,10 @@ func decodeObject(text []byte) (map[string]any, error) {
 }
 
 // scanParquet calls each for every row of a Parquet file, decoded
-// generically (groups as maps, lists as slices); at is "path: row N".
+// generically (groups as maps, lists as slices); at is "path: row N", rows
+// counted from 1. A string with invalid UTF-8 is an error naming its field.
 func scanParquet(path string, each func(at string, row map[string]any) error) (err error) {
-	f, err := os.Open(path)
+	f, err := regfile.Open(path)
 	if err != nil {
 		return fmt.Errorf("data: %w", err)
 	}
@@ -160,25 +166,28 @@ func scanParquet(path string, each func(at string, row map[string]any) error) (e
 	if err != nil {
 		return fmt.Errorf("data: %w", err)
 	}
-	pf, err := parquet.OpenFile(f, st.Size())
-	if err != nil {
-		return fmt.Errorf("data: %s: %w", path, err)
-	}
 	defer func() { // parquet-go panics on some malformed files
 		if p := recover(); p != nil {
 			err = fmt.Errorf("data: %s: parquet: %v", path, p)
 		}
 	}()
+	pf, err := parquet.OpenFile(f, st.Size())
+	if err != nil {
+		return fmt.Errorf("data: %s: %w", path, err)
+	}
 	r := parquet.NewGenericReader[any](pf)
 	defer r.Close()
 	buf := make([]any, 256)
-	for index := 0; ; {
+	for index := 1; ; {
 		n, rerr := r.Read(buf)
 		for _, v := range buf[:n] {
 			at := fmt.Sprintf("%s: row %d", path, index)
 			row, ok := v.(map[string]any)
 			if !ok {
 				return fmt.Errorf("data: %s: want a record, got %T", at, v)
+			}
+			if err := rowUTF8(row, ""); err != nil {
+				return fmt.Errorf("data: %s: %w", at, err)
 			}
 			if err := each(at, row); err != nil {
 				return err

@@ -3,17 +3,17 @@ package data
 import (
 	"os"
 	"path/filepath"
-	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func writeFile(t *testing.T, name, content string) string {
 	t.Helper()
 	p := filepath.Join(t.TempDir(), name)
-	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, os.WriteFile(p, []byte(content), 0o644))
 	return p
 }
 
@@ -27,17 +27,13 @@ func TestReadPairsJSONL(t *testing.T) {
 {"chosen": [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello."}], "rejected": [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Go away."}, {"role": "user", "content": "?"}]}
 `)
 	got, err := ReadPairs(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	want := []Pair{
 		{Prompt: "The sky is", Chosen: " blue.", Rejected: " green."},
 		{Prompt: "\n\nHuman: What is 2+2?\n\nAssistant:", Chosen: " 4.", Rejected: " 5."},
 		{Prompt: "\n\nSystem: Be brief.\n\nHuman: Hi\n\nAssistant:", Chosen: " Hello.", Rejected: " Go away.\n\nHuman: ?"},
 	}
-	if !reflect.DeepEqual(got, want) {
-		t.Errorf("got %q\nwant %q", got, want)
-	}
+	assert.Equal(t, want, got)
 }
 
 // TestReadErrors checks that bad rows name the file, line or row, and field.
@@ -59,13 +55,12 @@ func TestReadErrors(t *testing.T) {
 	}
 	for _, c := range cases {
 		_, err := ReadPairs(writeFile(t, "x.jsonl", c.content))
-		if err == nil || !strings.Contains(err.Error(), c.want) {
-			t.Errorf("%s: error %v; want one containing %q", c.name, err, c.want)
-		}
+		require.Error(t, err, c.name)
+		assert.Contains(t, err.Error(), c.want, c.name)
 	}
-	if _, err := ReadPairs(writeFile(t, "x.csv", "")); err == nil || !strings.Contains(err.Error(), `unknown extension ".csv"`) {
-		t.Errorf("csv: error %v", err)
-	}
+	_, err := ReadPairs(writeFile(t, "x.csv", ""))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `unknown extension ".csv"`)
 }
 
 // tldrRow is a comparison in the layout of OpenAI's summarize_from_feedback
@@ -78,17 +73,14 @@ func TestReadTLDR(t *testing.T) {
 	row0 := strings.Replace(tldrRow, `"choice": 1`, `"choice": 0`, 1)
 	cnndm := `{"info": {"id": "c1", "article": "Some news.", "title": "News", "site": "dailymail"}, "summaries": [{"text": " a"}, {"text": " b"}], "choice": 0, "batch": "cnndm0"}`
 	got, skipped, err := ReadTLDR(writeFile(t, "tldr.jsonl", tldrRow+"\n"+cnndm+"\n"+row0+"\n"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	prompt := "SUBREDDIT: r/cats\nTITLE: Lazy cat?\nPOST: My cat sleeps all day.\nTL;DR:"
 	want := []Pair{
 		{Prompt: prompt, Chosen: " my cat is lazy, normal?", Rejected: " cat sleeps a lot"},
 		{Prompt: prompt, Chosen: " cat sleeps a lot", Rejected: " my cat is lazy, normal?"},
 	}
-	if !reflect.DeepEqual(got, want) || skipped != 1 {
-		t.Errorf("got %q skipped %d\nwant %q skipped 1", got, skipped, want)
-	}
+	assert.Equal(t, want, got)
+	assert.Equal(t, 1, skipped)
 	bad := []struct{ edit, want string }{
 		{strings.Replace(tldrRow, `"choice": 1`, `"choice": 2`, 1), "tl.jsonl:1: field choice: 2; want 0 or 1"},
 		{strings.Replace(tldrRow, `"choice": 1`, `"choice": 0.5`, 1), "field choice: want an integer"},
@@ -97,9 +89,9 @@ func TestReadTLDR(t *testing.T) {
 		{strings.Replace(tldrRow, `"text": " cat sleeps a lot"`, `"text": 5`, 1), "field summaries[0].text: want a string, got a number"},
 	}
 	for _, b := range bad {
-		if _, _, err := ReadTLDR(writeFile(t, "tl.jsonl", b.edit)); err == nil || !strings.Contains(err.Error(), b.want) {
-			t.Errorf("error %v; want one containing %q", err, b.want)
-		}
+		_, _, err := ReadTLDR(writeFile(t, "tl.jsonl", b.edit))
+		require.Error(t, err, b.want)
+		assert.Contains(t, err.Error(), b.want)
 	}
 }
 
@@ -109,15 +101,9 @@ func TestReadUnpaired(t *testing.T) {
 	got, err := ReadUnpaired(writeFile(t, "kto.jsonl", `{"prompt": "Q", "completion": " yes", "label": true}
 {"prompt": [{"role": "user", "content": "Q"}], "completion": [{"role": "assistant", "content": "no"}], "label": false}
 `))
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := []Unpaired{{"Q", " yes", true}, {"\n\nHuman: Q\n\nAssistant:", " no", false}}
-	if !reflect.DeepEqual(got, want) {
-		t.Errorf("got %+v; want %+v", got, want)
-	}
-	if _, err := ReadUnpaired(writeFile(t, "k.jsonl", `{"prompt": "Q", "completion": "a", "label": 1}`)); err == nil ||
-		!strings.Contains(err.Error(), "k.jsonl:1: field label: want true or false, got a number") {
-		t.Errorf("label error %v", err)
-	}
+	require.NoError(t, err)
+	assert.Equal(t, []Unpaired{{"Q", " yes", true}, {"\n\nHuman: Q\n\nAssistant:", " no", false}}, got)
+	_, err = ReadUnpaired(writeFile(t, "k.jsonl", `{"prompt": "Q", "completion": "a", "label": 1}`))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "k.jsonl:1: field label: want true or false, got a number")
 }

@@ -2,6 +2,7 @@ package data
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -134,6 +135,10 @@ func completionText(key, text string, msgs []Message) (string, error) {
 	return s, nil
 }
 
+// errEmptyPrompt: a completion is scored given the tokens before it, so
+// every example needs a prompt token.
+var errEmptyPrompt = errors.New("field prompt: empty; every example needs a non-empty prompt (its completion is scored given the prompt's tokens)")
+
 // pairFromRow reads a TRL preference row: prompt, chosen and rejected,
 // each a string or a list of messages. Without a prompt, chosen and
 // rejected must be conversations sharing their first messages, which become
@@ -170,6 +175,9 @@ func pairFromRow(row map[string]any) (Pair, error) {
 	if p.Prompt, err = promptText(pText, pMsgs); err != nil {
 		return Pair{}, err
 	}
+	if p.Prompt == "" {
+		return Pair{}, errEmptyPrompt
+	}
 	if p.Chosen, err = completionText("chosen", cText, cMsgs); err != nil {
 		return Pair{}, err
 	}
@@ -193,6 +201,9 @@ func unpairedFromRow(row map[string]any) (Unpaired, error) {
 	var u Unpaired
 	if u.Prompt, err = promptText(pText, pMsgs); err != nil {
 		return Unpaired{}, err
+	}
+	if u.Prompt == "" {
+		return Unpaired{}, errEmptyPrompt
 	}
 	if u.Completion, err = completionText("completion", cText, cMsgs); err != nil {
 		return Unpaired{}, err

@@ -33,7 +33,7 @@ func TestBadDataErrors(t *testing.T) {
 		{"missing field", []string{good, good, `{"prompt": "Q", "chosen": " yes"}`}, []string{"bad.jsonl:3", "rejected", "missing"}},
 		{"wrong type", []string{good, `{"prompt": "Q", "chosen": 7, "rejected": " no"}`}, []string{"bad.jsonl:2", "chosen"}},
 		{"not JSON", []string{`{"prompt": "Q", "chosen": " yes", "rejected": }`}, []string{"bad.jsonl:1"}},
-		{"empty prompt", []string{good, `{"prompt": "", "chosen": " yes", "rejected": " no"}`}, []string{"bad.jsonl", "pair 1", "prompt"}},
+		{"empty prompt", []string{good, `{"prompt": "", "chosen": " yes", "rejected": " no"}`}, []string{"bad.jsonl:2", "field prompt: empty"}},
 		{"no pairs", []string{""}, []string{"bad.jsonl", "no preference pairs"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -1,0 +1,118 @@
+package data
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"unicode/utf8"
+)
+
+// MaxLineBytes bounds the length of one JSONL line (not counting its
+// newline). A longer line is an error naming the file and line, reported
+// after reading at most MaxLineBytes of it, so a file without newlines
+// cannot make a reader hold gigabytes. The default, 1 MiB, is over ten times
+// the longest row of the TL;DR and Anthropic HH sets; raise it before reading
+// data with longer rows.
+var MaxLineBytes = 1 << 20
+
+// readLine returns the next line of br with its newline, or an error when
+// it exceeds MaxLineBytes. At the end of the input it returns the last
+// (possibly empty) line with io.EOF.
+func readLine(br *bufio.Reader) ([]byte, error) {
+	var line []byte
+	for {
+		chunk, err := br.ReadSlice('\n')
+		content := len(line) + len(chunk)
+		if err == nil {
+			content-- // the newline
+		}
+		if content > MaxLineBytes {
+			return nil, fmt.Errorf("line longer than the %d-byte limit (data.MaxLineBytes)", MaxLineBytes)
+		}
+		line = append(line, chunk...)
+		if err != bufio.ErrBufferFull {
+			return line, err
+		}
+	}
+}
+
+// jsonlUTF8 returns an error naming the field of JSON object text (a line
+// that decoded without error) holding the first invalid UTF-8 byte, or nil
+// when text is valid UTF-8. encoding/json would silently turn such bytes
+// into U+FFFD.
+func jsonlUTF8(text []byte) error {
+	if utf8.Valid(text) {
+		return nil
+	}
+	bad := 0
+	for bad < len(text) {
+		r, size := utf8.DecodeRune(text[bad:])
+		if r == utf8.RuneError && size == 1 {
+			break
+		}
+		bad += size
+	}
+	where := "the line"
+	dec := json.NewDecoder(bytes.NewReader(text))
+	if _, err := dec.Token(); err == nil { // '{'
+		for dec.More() {
+			key, err := dec.Token()
+			if err != nil {
+				break
+			}
+			keyEnd := dec.InputOffset()
+			var raw json.RawMessage
+			if err := dec.Decode(&raw); err != nil {
+				break
+			}
+			if int64(bad) < dec.InputOffset() {
+				name, _ := key.(string)
+				where = "field " + name
+				if int64(bad) < keyEnd {
+					where = fmt.Sprintf("field name %q", name)
+				}
+				break
+			}
+		}
+	}
+	return fmt.Errorf("%s: invalid UTF-8 (byte %#x at column %d); want UTF-8 text", where, text[bad], bad+1)
+}
+
+// rowUTF8 returns an error naming the field of a decoded row that holds the
+// first string with invalid UTF-8 (Parquet byte arrays are not checked by
+// the decoder), visiting keys in sorted order.
+func rowUTF8(v any, path string) error {
+	switch x := v.(type) {
+	case string:
+		if !utf8.ValidString(x) {
+			return fmt.Errorf("field %s: invalid UTF-8; want UTF-8 text", path)
+		}
+	case []any:
+		for i, e := range x {
+			if err := rowUTF8(e, fmt.Sprintf("%s[%d]", path, i)); err != nil {
+				return err
+			}
+		}
+	case map[string]any:
+		keys := make([]string, 0, len(x))
+		for k := range x {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		for _, k := range keys {
+			sub := k
+			if path != "" {
+				sub = path + "." + k
+			}
+			if !utf8.ValidString(k) {
+				return fmt.Errorf("field %q: invalid UTF-8 in the field name; want UTF-8 text", sub)
+			}
+			if err := rowUTF8(x[k], sub); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
