@@ -1,9 +1,14 @@
 package scaling
 
 import (
+	"encoding/json"
 	"math"
 	"math/rand/v2"
+	"os"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // truth is a known scaling law used to make synthetic data.
@@ -13,9 +18,71 @@ type truth struct {
 	dMax           float64
 }
 
+// at is R(d), written out from the package documentation's formulas (not
+// through Form.terms, which the fits use, so that a wrong term fails).
 func (tr truth) at(d float64) float64 {
-	g, h := tr.form.terms(d)
-	return tr.c + tr.alpha*g - tr.beta*h
+	switch tr.form {
+	case RL:
+		if d == 0 {
+			return tr.c // d log d -> 0
+		}
+		return tr.c + d*(tr.alpha-tr.beta*math.Log(d))
+	case BoN:
+		return tr.c + d*(tr.alpha-tr.beta*d)
+	case Quadratic:
+		return tr.c + tr.alpha*d - tr.beta*d*d
+	}
+	panic("unknown form " + string(tr.form))
+}
+
+// design is the row (g(d), -h(d)) of the least-squares problem in alpha and
+// beta, written out like truth.at.
+func design(form Form, d float64) (g, minusH float64) {
+	if form == RL {
+		if d == 0 {
+			return 0, 0
+		}
+		return d, -d * math.Log(d)
+	}
+	return d, -d * d
+}
+
+// fitReference is one case of testdata/fit_reference.json.
+type fitReference struct {
+	Name                 string
+	Form                 Form
+	Intercept            bool
+	D, Win               []float64
+	Alpha, Beta, C, RMSE float64
+	PeakD                float64 `json:"peak_d"`
+	PeakWinRate          float64 `json:"peak_win_rate"`
+}
+
+// TestFitReference fits points whose least-squares parameters, RMSE and
+// peak were computed independently, in exact rational arithmetic, by
+// testdata/fit_reference.py from the formulas of the package
+// documentation (regenerate with
+// `/usr/bin/python3 eval/scaling/testdata/fit_reference.py > eval/scaling/testdata/fit_reference.json`).
+// A wrong g(d) or h(d) in Form.terms fails here. Tolerance: 1e-9 on the
+// parameters and the peak, 1e-9 relative on the RMSE (1e-12 absolute for the
+// noise-free case).
+func TestFitReference(t *testing.T) {
+	raw, err := os.ReadFile("testdata/fit_reference.json")
+	require.NoError(t, err)
+	var cases []fitReference
+	require.NoError(t, json.Unmarshal(raw, &cases))
+	require.Len(t, cases, 6)
+	for _, c := range cases {
+		f, err := FitForm(c.Form, c.D, c.Win, c.Intercept)
+		require.NoError(t, err, c.Name)
+		assert.InDelta(t, c.Alpha, f.Alpha, 1e-9, "%s alpha", c.Name)
+		assert.InDelta(t, c.Beta, f.Beta, 1e-9, "%s beta", c.Name)
+		assert.InDelta(t, c.C, f.Intercept, 1e-9, "%s c", c.Name)
+		assert.InDelta(t, c.RMSE, f.RMSE, math.Max(1e-9*c.RMSE, 1e-12), "%s RMSE", c.Name)
+		assert.True(t, f.HasPeak, "%s has a peak", c.Name)
+		assert.InDelta(t, c.PeakD, f.PeakD, 1e-9*math.Max(1, c.PeakD), "%s peak d*", c.Name)
+		assert.InDelta(t, c.PeakWinRate, f.PeakWinRate, 1e-9, "%s peak R(d*)", c.Name)
+	}
 }
 
 // synthetic returns n points with d evenly spaced on [0, dMax] (d = 0
@@ -52,31 +119,22 @@ func TestFitRecoversParameters(t *testing.T) {
 		for seed := range uint64(3) {
 			d, win := synthetic(c.tr, 60, 0.01, seed)
 			f, err := FitForm(c.tr.form, d, win, c.intercept)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if relErr(f.Alpha, c.tr.alpha) > 0.05 || relErr(f.Beta, c.tr.beta) > 0.05 {
-				t.Errorf("%s seed %d: alpha %.4f beta %.4f, want %.4f %.4f within 5%%", c.name, seed, f.Alpha, f.Beta, c.tr.alpha, c.tr.beta)
-			}
-			if c.intercept && math.Abs(f.Intercept-c.tr.c) > 0.02 {
-				t.Errorf("%s seed %d: intercept %.4f, want %.4f ± 0.02", c.name, seed, f.Intercept, c.tr.c)
+			require.NoError(t, err)
+			assert.InEpsilon(t, c.tr.alpha, f.Alpha, 0.05, "%s seed %d: alpha", c.name, seed)
+			assert.InEpsilon(t, c.tr.beta, f.Beta, 0.05, "%s seed %d: beta", c.name, seed)
+			if c.intercept {
+				assert.InDelta(t, c.tr.c, f.Intercept, 0.02, "%s seed %d: intercept", c.name, seed)
 			}
 			other := BoN
 			if c.tr.form == BoN {
 				other = RL
 			}
 			g, err := FitForm(other, d, win, c.intercept)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if f.RMSE >= g.RMSE {
-				t.Errorf("%s seed %d: true form RMSE %.5f not below %s RMSE %.5f", c.name, seed, f.RMSE, other, g.RMSE)
-			}
+			require.NoError(t, err)
+			assert.Less(t, f.RMSE, g.RMSE, "%s seed %d: true form's RMSE not below %s's", c.name, seed, other)
 		}
 	}
 }
-
-func relErr(got, want float64) float64 { return math.Abs(got-want) / math.Abs(want) }
 
 // TestFitMatchesNormalEquations checks the iterative fit against the
 // least-squares solution computed independently in the test by Gaussian
@@ -86,16 +144,11 @@ func TestFitMatchesNormalEquations(t *testing.T) {
 		for _, intercept := range []bool{false, true} {
 			d, win := synthetic(c.tr, 25, 0.05, 7)
 			f, err := FitForm(c.tr.form, d, win, intercept)
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			want := normalEquations(c.tr.form, d, win, intercept)
 			got := []float64{f.Alpha, f.Beta, f.Intercept}
 			for k := range want {
-				if math.Abs(got[k]-want[k]) > 1e-8*math.Max(1, math.Abs(want[k])) {
-					t.Errorf("%s intercept=%v: params %v, normal equations %v (tolerance 1e-8)", c.name, intercept, got, want)
-					break
-				}
+				assert.InDelta(t, want[k], got[k], 1e-8*math.Max(1, math.Abs(want[k])), "%s intercept=%v: param %d of %v, normal equations %v", c.name, intercept, k, got, want)
 			}
 		}
 	}
@@ -113,8 +166,8 @@ func normalEquations(form Form, d, win []float64, intercept bool) []float64 {
 		a[j] = make([]float64, p+1)
 	}
 	for i := range d {
-		g, h := form.terms(d[i])
-		row := []float64{g, -h, 1}[:p]
+		g, minusH := design(form, d[i])
+		row := []float64{g, minusH, 1}[:p]
 		for j := range p {
 			for k := range p {
 				a[j][k] += row[j] * row[k]
@@ -152,20 +205,18 @@ func normalEquations(form Form, d, win []float64, intercept bool) []float64 {
 func TestQuadraticVersusBoN(t *testing.T) {
 	d, win := synthetic(truth{BoN, 0.3, 0.06, 0.4, 6}, 30, 0.01, 3)
 	q, err := FitForm(Quadratic, d, win, false) // the flag is ignored: always with c
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	b, err := FitForm(BoN, d, win, true)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !q.WithIntercept || math.Abs(q.Alpha-b.Alpha) > 1e-8 || math.Abs(q.Beta-b.Beta) > 1e-8 || math.Abs(q.Intercept-b.Intercept) > 1e-8 {
-		t.Errorf("quadratic %+v and BoN with intercept %+v differ", q, b)
-	}
-	b0, _ := FitForm(BoN, d, win, false)
-	if b0.Intercept != 0 || b0.Predict(0) != 0 || b0.RMSE <= 5*q.RMSE {
-		t.Errorf("BoN without intercept %+v should pass through 0 and fit data with c = 0.4 badly (quadratic RMSE %v)", b0, q.RMSE)
-	}
+	require.NoError(t, err)
+	assert.True(t, q.WithIntercept)
+	assert.InDelta(t, b.Alpha, q.Alpha, 1e-8, "alpha: quadratic vs BoN with intercept")
+	assert.InDelta(t, b.Beta, q.Beta, 1e-8, "beta: quadratic vs BoN with intercept")
+	assert.InDelta(t, b.Intercept, q.Intercept, 1e-8, "c: quadratic vs BoN with intercept")
+	b0, err := FitForm(BoN, d, win, false)
+	require.NoError(t, err)
+	assert.Zero(t, b0.Intercept, "BoN without intercept")
+	assert.Zero(t, b0.Predict(0), "BoN without intercept passes through 0")
+	assert.Greater(t, b0.RMSE, 5*q.RMSE, "BoN without intercept should fit data with c = 0.4 badly")
 }
 
 // TestPeak checks the closed-form peaks on noise-free data against a grid
@@ -174,21 +225,18 @@ func TestPeak(t *testing.T) {
 	for _, c := range truths {
 		d, win := synthetic(c.tr, 40, 0, 1)
 		f, err := FitForm(c.tr.form, d, win, c.intercept)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		var bestD, bestR float64 = 0, math.Inf(-1)
 		for x := 0.0; x < 30; x += 1e-4 {
 			if r := c.tr.at(x); r > bestR {
 				bestD, bestR = x, r
 			}
 		}
-		if !f.HasPeak || math.Abs(f.PeakD-bestD) > 2e-4 || math.Abs(f.PeakWinRate-bestR) > 1e-7 {
-			t.Errorf("%s: peak (%v, %v, has %v), grid search (%v, %v)", c.name, f.PeakD, f.PeakWinRate, f.HasPeak, bestD, bestR)
-		}
-		if f.RMSE > 1e-10 || math.Abs(f.R2-1) > 1e-12 {
-			t.Errorf("%s: noise-free RMSE %v R2 %v, want 0 and 1", c.name, f.RMSE, f.R2)
-		}
+		assert.True(t, f.HasPeak, c.name)
+		assert.InDelta(t, bestD, f.PeakD, 2e-4, "%s: peak d* vs grid search", c.name)
+		assert.InDelta(t, bestR, f.PeakWinRate, 1e-7, "%s: peak R(d*) vs grid search", c.name)
+		assert.InDelta(t, 0, f.RMSE, 1e-10, "%s: noise-free RMSE", c.name)
+		assert.InDelta(t, 1, f.R2, 1e-12, "%s: noise-free R2", c.name)
 	}
 }
 
@@ -205,8 +253,10 @@ func TestNoPeak(t *testing.T) {
 		{Quadratic, 1, 0.5, true, 1, 0.8},
 	} {
 		d, r, ok := c.form.peak(c.alpha, c.beta, 0.3)
-		if ok != c.has || (ok && (math.Abs(d-c.peakD) > 1e-15 || math.Abs(r-c.peakR) > 1e-15)) {
-			t.Errorf("%s alpha %v beta %v: peak (%v, %v, %v), want (%v, %v, %v)", c.form, c.alpha, c.beta, d, r, ok, c.peakD, c.peakR, c.has)
+		assert.Equal(t, c.has, ok, "%s alpha %v beta %v: has a peak", c.form, c.alpha, c.beta)
+		if ok {
+			assert.InDelta(t, c.peakD, d, 1e-15, "%s alpha %v beta %v: d*", c.form, c.alpha, c.beta)
+			assert.InDelta(t, c.peakR, r, 1e-15, "%s alpha %v beta %v: R(d*)", c.form, c.alpha, c.beta)
 		}
 	}
 }
@@ -223,21 +273,19 @@ func TestFitFormErrors(t *testing.T) {
 		{"d = 0 does not count without c", []float64{0, 0, 2, 2}, []float64{0, 1, 2, 3}, false},
 	}
 	for _, c := range cases {
-		if _, err := FitForm(RL, c.d, c.win, c.intercept); err == nil {
-			t.Errorf("%s: no error", c.name)
-		}
+		_, err := FitForm(RL, c.d, c.win, c.intercept)
+		assert.Error(t, err, c.name)
 	}
 }
 
 func TestParseForm(t *testing.T) {
 	for _, f := range Forms {
-		if g, err := ParseForm(string(f)); err != nil || g != f {
-			t.Errorf("ParseForm(%q) = %v, %v", f, g, err)
-		}
+		g, err := ParseForm(string(f))
+		require.NoError(t, err)
+		assert.Equal(t, f, g)
 	}
-	if _, err := ParseForm("cubic"); err == nil {
-		t.Error("ParseForm(cubic): no error")
-	}
+	_, err := ParseForm("cubic")
+	assert.Error(t, err, "ParseForm(cubic)")
 }
 
 // TestFitRandomProblems fits 300 random problems (random truths of both
@@ -267,17 +315,12 @@ func TestFitRandomProblems(t *testing.T) {
 			win = append(win, tr.at(x)+noise)
 		}
 		f, err := FitForm(form, d, win, intercept)
-		if err != nil {
-			t.Fatalf("problem %d (%s, n=%d, intercept %v, scale %g): %v", k, form, n, intercept, scale, err)
-		}
+		require.NoError(t, err, "problem %d (%s, n=%d, intercept %v, scale %g)", k, form, n, intercept, scale)
 		want := normalEquations(form, d, win, intercept)
 		got := []float64{f.Alpha, f.Beta, f.Intercept}
 		pscale := math.Max(math.Abs(want[0]), math.Max(math.Abs(want[1]), math.Abs(want[2])))
 		for j := range want {
-			if math.Abs(got[j]-want[j]) > 1e-7*pscale {
-				t.Errorf("problem %d (%s, n=%d, intercept %v, scale %g): params %v, normal equations %v", k, form, n, intercept, scale, got, want)
-				break
-			}
+			assert.InDelta(t, want[j], got[j], 1e-7*pscale, "problem %d (%s, n=%d, intercept %v, scale %g): params %v, normal equations %v", k, form, n, intercept, scale, got, want)
 		}
 	}
 }
@@ -302,11 +345,9 @@ func TestFitExactData(t *testing.T) {
 			win = append(win, tr.at(step*float64(i)))
 		}
 		f, err := FitForm(form, d, win, intercept)
-		if err != nil {
-			t.Fatalf("problem %d (%s, n=%d, step %v, intercept %v): %v", k, form, n, step, intercept, err)
-		}
-		if math.Abs(f.Alpha-tr.alpha) > 1e-8 || math.Abs(f.Beta-tr.beta) > 1e-8 || math.Abs(f.Intercept-tr.c) > 1e-8 {
-			t.Fatalf("problem %d: fit (%v, %v, %v), truth (%v, %v, %v)", k, f.Alpha, f.Beta, f.Intercept, tr.alpha, tr.beta, tr.c)
-		}
+		require.NoError(t, err, "problem %d (%s, n=%d, step %v, intercept %v)", k, form, n, step, intercept)
+		require.InDelta(t, tr.alpha, f.Alpha, 1e-8, "problem %d: alpha", k)
+		require.InDelta(t, tr.beta, f.Beta, 1e-8, "problem %d: beta", k)
+		require.InDelta(t, tr.c, f.Intercept, 1e-8, "problem %d: c", k)
 	}
 }
