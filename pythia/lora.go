@@ -184,6 +184,21 @@ func (m *Model) WithAdaptersDisabled() *Model {
 	return &b
 }
 
+// freezeAdapters replaces each adapter of m with a copy whose A and B are
+// constants sharing the tensors (in-place updates stay visible) and which
+// never drops (evaluation mode): the adapters of a Frozen model. The copy
+// keeps the merge state of the moment; merge or unmerge m's adapters before
+// taking a Frozen model, not after.
+func (m *Model) freezeAdapters() {
+	for _, s := range m.loraSlots() {
+		if l := *s.lora; l != nil {
+			c := *l
+			c.A, c.B, c.RNG = autograd.Const(l.A.Data), autograd.Const(l.B.Data), nil
+			*s.lora = &c
+		}
+	}
+}
+
 // SetLoRATraining puts the adapters in training mode, drawing their dropout
 // masks from rng (one stream, in forward order, so a forward pass is
 // deterministic given rng's state; reseed per step for resumable runs), or

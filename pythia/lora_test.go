@@ -221,3 +221,25 @@ func TestLoRADropoutTraining(t *testing.T) {
 	assert.Equal(t, eval, m.Forward(loraIDs, nil).Data.Float64s())
 	assert.True(t, slices.Equal(eval, m.Forward(loraIDs, nil).Data.Float64s()))
 }
+
+// A Frozen LoRA model (generation, evaluation) computes the adapted model in
+// evaluation mode without a graph, whatever mode m is in, and sees in-place
+// updates of the adapters.
+func TestLoRAFrozen(t *testing.T) {
+	m, _ := loraModel(t, tensor.Float64, false, LoRATargets...)
+	for _, s := range m.loraSlots() {
+		(*s.lora).Dropout = 0.5
+	}
+	eval := m.Forward(loraIDs, nil).Data.Float64s()
+	rng := tensor.NewRNG(1)
+	m.SetLoRATraining(rng)
+	f := m.Frozen()
+	out := f.Forward(loraIDs, nil)
+	assert.False(t, out.RequiresGrad(), "no graph")
+	assert.Equal(t, eval, out.Data.Float64s(), "no dropout")
+	assert.Same(t, rng, m.Layers[0].Attention.QKVLoRA.RNG, "m stays in training mode")
+
+	b := m.Layers[1].MLP.DownLoRA.B.Data
+	b.Set(b.At(0, 0)+1, 0, 0)
+	assert.NotEqual(t, eval, f.Forward(loraIDs, nil).Data.Float64s(), "in-place update visible")
+}

@@ -122,9 +122,12 @@ func build(c Config, newParam func(slot) *autograd.Value) (*Model, error) {
 // Frozen returns a model sharing m's weight tensors as constants (no
 // gradients, no graph): the reference model of a DAA, or the model used for
 // generation. Updates to m's weights in place are visible through it.
+// LoRA adapters are shared the same way: constant A and B, no dropout, and
+// the merge state they have when Frozen is called.
 func (m *Model) Frozen() *Model {
 	f := &Model{Config: m.Config, Layers: make([]Layer, len(m.Layers))}
 	copy(f.Layers, m.Layers)
+	f.freezeAdapters()
 	mine, theirs := f.slots(), m.slots()
 	for i := range mine {
 		*mine[i].v = autograd.Const((*theirs[i].v).Data)
