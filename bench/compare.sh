@@ -44,8 +44,10 @@ echo "# load after Go: $(cut -d' ' -f1-3 /proc/loadavg)"
 have_torch=0
 if [ -x "$PYTHON" ] && "$PYTHON" -c 'import torch' 2>/dev/null && [ -f "$bench_torch" ]; then
 	have_torch=1
-	echo "## $PYTHON $bench_torch --blas openblas --threads 2 --models $MODELS --skip gemm --reps $REPS"
-	"$PYTHON" "$bench_torch" --blas openblas --threads 2 --models "$MODELS" --skip gemm --reps "$REPS" \
+	# This machine's environment forces OPENBLAS_CORETYPE=Haswell (and an L2
+	# size), which halves OpenBLAS's speed on AVX-512: run PyTorch without them.
+	echo "## env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE $PYTHON $bench_torch --blas openblas --threads 2 --models $MODELS --skip gemm --reps $REPS"
+	env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE "$PYTHON" "$bench_torch" --blas openblas --threads 2 --models "$MODELS" --skip gemm --reps "$REPS" \
 		--json "$work/torch.json" | grep -E '^(  (fwd|fwd\+bwd|DPO)|WARNING|#)' || true
 	echo "# load after PyTorch: $(cut -d' ' -f1-3 /proc/loadavg)"
 else
@@ -95,7 +97,7 @@ if [ "${MEMORY:-0}" = 1 ]; then
 		echo "| Go (bench/dpostep, $ref reference) | $(grep 'Maximum resident' "$work/go.time" | awk '{printf "%.0f MB", $NF/1024}') |"
 	done
 	if [ "$have_torch" = 1 ]; then
-		/usr/bin/time -v "$PYTHON" "$bench_torch" --blas openblas --threads 2 --models pythia-160m \
+		env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE /usr/bin/time -v "$PYTHON" "$bench_torch" --blas openblas --threads 2 --models pythia-160m \
 			--skip fwd,fwdbwd,dpo,gemm --reps 1 --warmup 1 >/dev/null 2>"$work/torch.time"
 		echo "| PyTorch (bench_torch.py DPO+AdamW) | $(grep 'Maximum resident' "$work/torch.time" | awk '{printf "%.0f MB", $NF/1024}') |"
 	fi
