@@ -1,11 +1,12 @@
 package autograd
 
 import (
-	"errors"
 	"fmt"
 	"math"
-	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/daalab/daa/tensor"
 )
@@ -13,22 +14,16 @@ import (
 func vec(v ...float64) *tensor.Tensor { return tensor.FromValues(tensor.Float64, v) }
 
 // checkGrad fails t unless v.Grad holds want exactly (the expected values
-// are small integers or halves, exact in float64) or, with want nil, is nil.
+// are small integers or halves, exact in float64; compared as printed, so
+// -0 does not pass for 0) or, with want nil, is nil.
 func checkGrad(t *testing.T, label string, v *Value, want []float64) {
 	t.Helper()
 	if want == nil {
-		if v.Grad != nil {
-			t.Errorf("%s: Grad = %v, want nil", label, v.Grad)
-		}
+		assert.Nil(t, v.Grad, "%s: Grad", label)
 		return
 	}
-	if v.Grad == nil {
-		t.Errorf("%s: Grad is nil, want %v", label, want)
-		return
-	}
-	got := v.Grad.ToFloat64s()
-	if fmt.Sprint(got) != fmt.Sprint(want) {
-		t.Errorf("%s: Grad = %v, want %v", label, got, want)
+	if assert.NotNil(t, v.Grad, "%s: Grad", label) {
+		assert.Equal(t, fmt.Sprint(want), fmt.Sprint(v.Grad.ToFloat64s()), "%s: Grad", label)
 	}
 }
 
@@ -41,9 +36,7 @@ func mustPanic(t *testing.T, label string, want []string, f func()) {
 		return
 	}()
 	for _, w := range want {
-		if !strings.Contains(msg, w) {
-			t.Errorf("%s: panic %q does not mention %q", label, msg, w)
-		}
+		assert.Contains(t, msg, w, "%s: panic message", label)
 	}
 }
 
@@ -80,9 +73,7 @@ func TestRetainGradAndRelease(t *testing.T) {
 	checkGrad(t, "retained y after two passes", y, []float64{2, 2, 2})
 	checkGrad(t, "w (not on the path)", w, nil)
 	for _, v := range []*Value{x, y, z, w} {
-		if v.pending != nil {
-			t.Errorf("%s still holds a pending gradient after Backward", v.Op())
-		}
+		assert.Nil(t, v.pending, "%s still holds a pending gradient after Backward", v.Op())
 	}
 	// An intermediate without RetainGrad on the path keeps nothing.
 	u := Param(vec(2))
@@ -104,9 +95,7 @@ func TestDiamondGraph(t *testing.T) {
 		a := Exp(in[0])
 		return Sum(Add(Mul(a, a), Sin(a))) // d/dx = (2a + cos a) a
 	}, []*tensor.Tensor{vec(0.3, -0.2)}, CheckOptions{})
-	if err != nil {
-		t.Error(err)
-	}
+	assert.NoError(t, err)
 }
 
 // TestDetachAndConst checks that Detach and Const cut gradients, and that
@@ -117,25 +106,28 @@ func TestDetachAndConst(t *testing.T) {
 	x := Param(vec(1, 2))
 	y := Square(x)
 	d := y.Detach()
-	if d.RequiresGrad() || !d.IsLeaf() || d.Data != y.Data {
-		t.Errorf("Detach: requiresGrad=%v leaf=%v sharesData=%v", d.RequiresGrad(), d.IsLeaf(), d.Data == y.Data)
-	}
+	assert.False(t, d.RequiresGrad(), "Detach: requires a gradient")
+	assert.True(t, d.IsLeaf(), "Detach: not a leaf")
+	assert.Same(t, y.Data, d.Data, "Detach: should share data")
 	Sum(Add(Mul(d, x), y)).Backward() // only the x factor and y carry gradients: d + 2x
 	checkGrad(t, "x through Detach", x, []float64{1 + 2, 4 + 4})
 
 	c := Const(vec(3, 4))
 	v := Sum(Exp(Mul(c, c)))
-	if v.RequiresGrad() || !v.IsLeaf() || v.inputs != nil || v.backward != nil {
-		t.Errorf("op on constants: requiresGrad=%v leaf=%v inputs=%d backward=%v", v.RequiresGrad(), v.IsLeaf(), len(v.inputs), v.backward != nil)
-	}
+	assert.False(t, v.RequiresGrad(), "op on constants: requires a gradient")
+	assert.True(t, v.IsLeaf(), "op on constants: not a leaf")
+	assert.Nil(t, v.inputs, "op on constants: inputs")
+	assert.Nil(t, v.backward, "op on constants: backward closure")
 	v.Backward() // a no-op on a constant
 	checkGrad(t, "const", c, nil)
 
 	// A mixed op records only its gradient-requiring input.
 	m := Mul(c, x)
-	if len(m.inputs) != 1 || m.inputs[0] != x || m.Op() != "Mul" || m.IsLeaf() {
-		t.Errorf("Mul(const, param) recorded %d inputs, op %q", len(m.inputs), m.Op())
+	if assert.Len(t, m.inputs, 1, "Mul(const, param): recorded inputs") {
+		assert.Same(t, x, m.inputs[0], "Mul(const, param): recorded input")
 	}
+	assert.Equal(t, "Mul", m.Op())
+	assert.False(t, m.IsLeaf(), "Mul(const, param) is a leaf")
 }
 
 // TestBackwardPanics checks the messages of Backward on a non-scalar and of
@@ -191,17 +183,13 @@ func TestTies(t *testing.T) {
 func TestCast(t *testing.T) {
 	x := Param(vec(0.1, 2, -3))
 	y := Cast(x, tensor.Float32)
-	if y.DType() != tensor.Float32 || y.Data.At(0) != float64(float32(0.1)) {
-		t.Errorf("Cast data %v", y.Data)
-	}
+	assert.Equal(t, tensor.Float32, y.DType(), "Cast dtype")
+	assert.Equal(t, float64(float32(0.1)), y.Data.At(0), "Cast data")
 	Sum(Mul(y, Const(tensor.FromValues(tensor.Float32, []float64{1.5, -2, 0.25})))).Backward()
 	checkGrad(t, "Cast gradient", x, []float64{1.5, -2, 0.25})
-	if x.Grad.DType() != tensor.Float64 {
-		t.Errorf("Cast gradient dtype %s", x.Grad.DType())
-	}
-	if Cast(x, tensor.Float64) != x {
-		t.Errorf("Cast to the same dtype made a new value")
-	}
+	require.NotNil(t, x.Grad)
+	assert.Equal(t, tensor.Float64, x.Grad.DType(), "Cast gradient dtype")
+	assert.Same(t, x, Cast(x, tensor.Float64), "Cast to the same dtype made a new value")
 }
 
 // wrongMul is a test-only operation with a deliberately wrong backward for
@@ -232,29 +220,18 @@ func TestCheckGradReportsWrongBackward(t *testing.T) {
 	for wrong := 0; wrong < 2; wrong++ {
 		err := CheckGrad(func(in []*Value) *Value { return Sum(wrongMul(in[0], in[1], wrong)) }, inputs, CheckOptions{})
 		var m *GradMismatch
-		if !errors.As(err, &m) {
-			t.Fatalf("wrong input %d: CheckGrad returned %v, want a *GradMismatch", wrong, err)
-		}
-		if m.Input != wrong || math.Abs(m.Analytic-2*m.Numeric) > 1e-6 {
-			t.Errorf("wrong input %d: reported %+v", wrong, m)
-		}
-		if !strings.Contains(m.Error(), fmt.Sprintf("input %d", wrong)) {
-			t.Errorf("message %q does not name input %d", m.Error(), wrong)
-		}
+		require.ErrorAs(t, err, &m, "wrong input %d", wrong)
+		assert.Equal(t, wrong, m.Input, "reported input")
+		assert.InDelta(t, 2*m.Numeric, m.Analytic, 1e-6, "wrong input %d: analytic vs twice the numeric", wrong)
+		assert.ErrorContains(t, m, fmt.Sprintf("input %d", wrong))
 	}
 	err := CheckGrad(func(in []*Value) *Value { return Exp(in[0]) }, inputs[:1], CheckOptions{})
-	if err == nil || !strings.Contains(err.Error(), "[3]") {
-		t.Errorf("non-scalar f: CheckGrad returned %v", err)
-	}
+	assert.ErrorContains(t, err, "[3]", "non-scalar f")
 	// An input f ignores has a zero gradient, which CheckGrad accepts.
-	if err := CheckGrad(func(in []*Value) *Value { return Sum(Exp(in[0])) }, inputs, CheckOptions{}); err != nil {
-		t.Errorf("unused input: %v", err)
-	}
+	assert.NoError(t, CheckGrad(func(in []*Value) *Value { return Sum(Exp(in[0])) }, inputs, CheckOptions{}), "unused input")
 	// A NaN gradient is reported rather than passed.
 	err = CheckGrad(func(in []*Value) *Value { return Sum(Sqrt(in[0])) }, []*tensor.Tensor{vec(-1)}, CheckOptions{})
-	if err == nil {
-		t.Errorf("NaN gradient passed CheckGrad")
-	}
+	assert.Error(t, err, "NaN gradient passed CheckGrad")
 }
 
 // TestFloat32MatchesFloat64 runs one composite graph in float32 and in
@@ -280,9 +257,7 @@ func TestFloat32MatchesFloat64(t *testing.T) {
 			scale = math.Max(scale, math.Abs(v))
 		}
 		for i := range want {
-			if math.Abs(got[i]-want[i]) > 2e-4*scale {
-				t.Fatalf("float32 gradient %d = %g, float64 %g (scale %g)", i, got[i], want[i], scale)
-			}
+			require.InDelta(t, want[i], got[i], 2e-4*scale, "float32 gradient %d vs float64 (scale %g)", i, scale)
 		}
 	}
 }
@@ -291,10 +266,11 @@ func TestFloat32MatchesFloat64(t *testing.T) {
 func TestValueAccessors(t *testing.T) {
 	p := Param(tensor.Zeros(tensor.Float32, 2, 3))
 	s := Sum(p)
-	if fmt.Sprint(p.Shape()) != "[2 3]" || p.DType() != tensor.Float32 || s.Item() != 0 || s.Op() != "Sum" || p.Op() != "" {
-		t.Errorf("accessors: %v %v %v %q %q", p.Shape(), p.DType(), s.Item(), s.Op(), p.Op())
-	}
-	if !strings.Contains(s.String(), "Sum") || !strings.Contains(p.String(), "leaf") {
-		t.Errorf("String: %q %q", s.String(), p.String())
-	}
+	assert.Equal(t, []int{2, 3}, p.Shape())
+	assert.Equal(t, tensor.Float32, p.DType())
+	assert.Equal(t, 0.0, s.Item())
+	assert.Equal(t, "Sum", s.Op())
+	assert.Equal(t, "", p.Op())
+	assert.Contains(t, s.String(), "Sum")
+	assert.Contains(t, p.String(), "leaf")
 }

@@ -6,6 +6,9 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
 	"github.com/daalab/daa/tensor"
 )
 
@@ -225,9 +228,7 @@ func TestCheckGradEveryOp(t *testing.T) {
 			inputs[i] = randInput(r, s, d)
 		}
 		err := CheckGrad(func(in []*Value) *Value { return weightedSum(c.f(in)) }, inputs, CheckOptions{})
-		if err != nil {
-			t.Errorf("%s %v: %v", c.name, c.shapes, err)
-		}
+		assert.NoError(t, err, "%s %v", c.name, c.shapes)
 	}
 }
 
@@ -253,7 +254,5 @@ func TestCheckGradComposite(t *testing.T) {
 		margin := Scale(Sub(seqLogp, in[4]), 0.1)                       // beta * (log-ratio - ref)
 		return Neg(Mean(LogSigmoid(Sub(margin, Select(margin, 0, 1))))) // pairwise margins
 	}
-	if err := CheckGrad(f, inputs, CheckOptions{}); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, CheckGrad(f, inputs, CheckOptions{}))
 }

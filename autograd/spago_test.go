@@ -8,6 +8,8 @@ import (
 
 	"github.com/nlpodyssey/spago/ag"
 	"github.com/nlpodyssey/spago/mat"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/daalab/daa/autograd"
 	"github.com/daalab/daa/tensor"
@@ -149,9 +151,7 @@ func TestAgainstSpago(t *testing.T) {
 			lossS = ag.ReduceSum(ag.Prod(flat, mat.NewDense[float64](mat.WithShape(n, 1), mat.WithBacking(w))))
 		}
 		loss.Backward()
-		if err := ag.Backward(lossS); err != nil {
-			t.Fatalf("%s: spago Backward: %v", c.name, err)
-		}
+		require.NoError(t, ag.Backward(lossS), "%s: spago Backward", c.name)
 		for i := range ours {
 			compare(t, fmt.Sprintf("%s gradient of input %d", c.name, i), ours[i].Grad.ToFloat64s(), theirs[i].Grad().Data().F64(), c.gradTol)
 		}
@@ -162,8 +162,7 @@ func TestAgainstSpago(t *testing.T) {
 // is within rtol times the largest |want| entry.
 func compare(t *testing.T, label string, got, want []float64, rtol float64) {
 	t.Helper()
-	if len(got) != len(want) {
-		t.Errorf("%s: %d values, spago %d", label, len(got), len(want))
+	if !assert.Len(t, got, len(want), "%s: values vs spago's", label) {
 		return
 	}
 	scale := 0.0
@@ -171,8 +170,7 @@ func compare(t *testing.T, label string, got, want []float64, rtol float64) {
 		scale = math.Max(scale, math.Abs(v))
 	}
 	for i := range want {
-		if math.Abs(got[i]-want[i]) > rtol*scale {
-			t.Errorf("%s: element %d = %.15g, spago %.15g (tolerance %.2g of %.3g)", label, i, got[i], want[i], rtol, scale)
+		if !assert.InDelta(t, want[i], got[i], rtol*scale, "%s: element %d vs spago (tolerance %.2g of %.3g)", label, i, rtol, scale) {
 			return
 		}
 	}
