@@ -243,3 +243,27 @@ func TestLoRAFrozen(t *testing.T) {
 	b.Set(b.At(0, 0)+1, 0, 0)
 	assert.NotEqual(t, eval, f.Forward(loraIDs, nil).Data.Float64s(), "in-place update visible")
 }
+
+// Generation (KV cache, one token at a time) with adapters follows the
+// merged checkpoint: the same greedy tokens, log-probabilities to rounding.
+func TestLoRAGenerate(t *testing.T) {
+	m, _ := loraModel(t, tensor.Float64, false, LoRATargets...)
+	m.SetLoRATraining(tensor.NewRNG(1)) // Generate runs the adapters in evaluation mode
+	dir := t.TempDir()
+	require.NoError(t, m.SaveMerged(dir))
+	merged, err := LoadDir(dir, LoadOptions{DType: tensor.Float64})
+	require.NoError(t, err)
+	prompts := [][]int{{1, 5, 9}, {3}}
+	opts := GenerateOptions{MaxNewTokens: 5}
+	got, err := m.Generate(prompts, opts)
+	require.NoError(t, err)
+	want, err := merged.Generate(prompts, opts)
+	require.NoError(t, err)
+	assert.Equal(t, want.Tokens, got.Tokens)
+	for i := range prompts {
+		assert.InDeltaSlice(t, want.ModelLogProbs[i], got.ModelLogProbs[i], 1e-12)
+	}
+	base, err := m.WithAdaptersDisabled().Generate(prompts, opts)
+	require.NoError(t, err)
+	assert.NotEqual(t, base.ModelLogProbs, got.ModelLogProbs, "the adapters matter")
+}
