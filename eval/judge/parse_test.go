@@ -1,13 +1,14 @@
 package judge
 
 import (
-	"errors"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
 )
 
 // TestParseVerdict covers the reply shapes seen from chat models asked with
 // the TL;DR template, and replies that must be rejected rather than read as
-// a tie.
+// a verdict or a tie.
 func TestParseVerdict(t *testing.T) {
 	ok := []struct {
 		reply string
@@ -29,11 +30,16 @@ func TestParseVerdict(t *testing.T) {
 		{"Preferred: A\nWait, on reflection:\nPreferred: B", B}, // the last statement wins
 		{"Comparison: equal\nPreferred: Tie", Tie},
 		{"Comparison: x\nPreferred: `A`!", A},
+		{"Comparison: x\nPreferred: a tie", Tie},
+		{"Comparison: x\nPreferred: It's a tie.", Tie},
+		{"Comparison: x\nPreferred: Tie (both are equally good)", Tie},
+		{"Comparison: x\nPreferred: B, as it is more concise.", B},
+		{"Comparison: x\nPreferred: Response A", A},
 	}
 	for _, c := range ok {
 		got, err := ParseVerdict(c.reply)
-		if err != nil || got != c.want {
-			t.Errorf("ParseVerdict(%q) = %v, %v; want %v", c.reply, got, err, c.want)
+		if assert.NoError(t, err, c.reply) {
+			assert.Equal(t, c.want, got, c.reply)
 		}
 	}
 	bad := []string{
@@ -44,10 +50,24 @@ func TestParseVerdict(t *testing.T) {
 		"Comparison: x\nPreferred: Ambiguous",
 		"Comparison: Summary A is better than Summary B in every way",
 		"Comparison: x\nTie", // a bare Tie line is not the template's format
+		"Comparison: x\nPreferred: A or B, unclear",
+		"Comparison: x\nPreferred: A or B",
+		"Comparison: x\nPreferred: A, unclear",
+		"Comparison: x\nPreferred: A/B",
+		"Comparison: x\nPreferred: A, though B is close",
+		"Comparison: x\nPreferred: maybe A",
+		"Comparison: x\nPreferred: A (maybe)",
+		"Comparison: x\nPreferred: Neither",
+		"Comparison: x\nPreferred: Both",
+		"Comparison: x\nPreferred: A and B",
+		"Comparison: x\nPreferred: A tie or B",
+		"Comparison: x\nPreferred: Summary A or Summary B",
+		"Comparison: x\nPreferred: A. Actually B.",
+		"Comparison: x\nPreferred: I cannot decide",
+		"Comparison: x\nA or B",
 	}
 	for _, reply := range bad {
-		if v, err := ParseVerdict(reply); !errors.Is(err, ErrUnparseable) {
-			t.Errorf("ParseVerdict(%q) = %v, %v; want ErrUnparseable", reply, v, err)
-		}
+		v, err := ParseVerdict(reply)
+		assert.ErrorIs(t, err, ErrUnparseable, "ParseVerdict(%q) = %v", reply, v)
 	}
 }
