@@ -3,6 +3,9 @@ package nn
 import (
 	"testing"
 
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
 	"github.com/daalab/daa/autograd"
 	"github.com/daalab/daa/tensor"
 )
@@ -50,9 +53,7 @@ func TestLayerGradients(t *testing.T) {
 				}
 				return autograd.Sum(autograd.Mul(y, autograd.Const(proj)))
 			}, c.inputs, autograd.CheckOptions{})
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 		})
 	}
 }
@@ -66,26 +67,16 @@ func TestCausalMask(t *testing.T) {
 		0, 1, 0, 1, // row 1, query at 2
 		0, 1, 0, 0, // row 1, query at 3
 	}
-	if s := m.Shape(); len(s) != 4 || s[0] != 2 || s[1] != 1 || s[2] != 2 || s[3] != 4 {
-		t.Fatalf("shape %v; want [2 1 2 4]", s)
-	}
-	for i, v := range m.ToFloat64s() {
-		if v != want[i] {
-			t.Fatalf("mask = %v; want %v", m.ToFloat64s(), want)
-		}
-	}
-	if s := CausalMask(tensor.Float32, 3, 3, nil).Shape(); s[0] != 1 {
-		t.Fatalf("causal-only mask shape %v; want [1 1 3 3]", s)
-	}
+	require.Equal(t, []int{2, 1, 2, 4}, m.Shape())
+	assert.Equal(t, want, m.ToFloat64s(), "mask")
+	s := CausalMask(tensor.Float32, 3, 3, nil).Shape()
+	require.NotEmpty(t, s, "causal-only mask shape")
+	assert.Equal(t, 1, s[0], "causal-only mask shape %v; want [1 1 3 3]", s)
 }
 
 func TestTokenLogProbsMaskedEntriesAreZero(t *testing.T) {
 	logits := autograd.Param(tensor.RandN(tensor.NewRNG(1), tensor.Float32, 0, 1, 1, 2, 4))
 	lp := TokenLogProbs(logits, [][]int{{3, -100}}, [][]bool{{true, false}})
-	if v := lp.Data.At(0, 1); v != 0 {
-		t.Fatalf("masked entry = %v; want 0", v)
-	}
-	if v := lp.Data.At(0, 0); v >= 0 {
-		t.Fatalf("log-prob %v; want < 0", v)
-	}
+	assert.Zero(t, lp.Data.At(0, 1), "masked entry")
+	assert.Negative(t, lp.Data.At(0, 0), "log-prob")
 }

@@ -4,6 +4,9 @@ import (
 	"math"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
 	"github.com/daalab/daa/autograd"
 	"github.com/daalab/daa/nn/safetensors"
 	"github.com/daalab/daa/tensor"
@@ -19,9 +22,7 @@ type golden struct {
 func openGolden(t *testing.T) golden {
 	t.Helper()
 	f, err := safetensors.Open("testdata/layers.safetensors")
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	t.Cleanup(func() { f.Close() })
 	return golden{t, f}
 }
@@ -30,18 +31,14 @@ func openGolden(t *testing.T) golden {
 func (g golden) tensor(name string, dt tensor.DType) *tensor.Tensor {
 	g.t.Helper()
 	v, shape, err := g.f.Float64(name)
-	if err != nil {
-		g.t.Fatal(err)
-	}
+	require.NoError(g.t, err)
 	return tensor.FromValues(dt, v, shape...)
 }
 
 func (g golden) ints(name string) []int {
 	g.t.Helper()
 	v, _, err := g.f.Int64(name)
-	if err != nil {
-		g.t.Fatal(err)
-	}
+	require.NoError(g.t, err)
 	out := make([]int, len(v))
 	for i, x := range v {
 		out[i] = int(x)
@@ -95,9 +92,7 @@ func TestRotaryCosSinMatchesReference(t *testing.T) {
 				w := float32(math.Abs(want[i]))
 				allowed = c.ulps * float64(math.Nextafter32(w, 2)-w)
 			}
-			if math.Abs(v-want[i]) > allowed {
-				t.Errorf("%s[%d] = %.17g, reference %.17g (allowed difference %.3g)", c.name, i, v, want[i], allowed)
-			}
+			assert.InDelta(t, want[i], v, allowed, "%s[%d] vs the reference", c.name, i)
 		}
 	}
 }
@@ -126,21 +121,15 @@ func TestAttentionMatchesReference(t *testing.T) {
 			// (TestRotaryCosSinMatchesHF checks our tables).
 			cos, sin := g.tensor("attn.cos", c.dt), g.tensor("attn.sin", c.dt)
 			y, kv := att.Forward(x, cos, sin, CausalMask(c.dt, tt, tt, valid), nil)
-			if s := kv.K.Shape(); s[0] != 2 || s[1] != 2 || s[2] != 5 || s[3] != 8 {
-				t.Fatalf("cached keys have shape %v; want [2 2 5 8]", s)
-			}
-			if e := relErr(y.Data, g.tensor("attn.out", c.dt)); e > c.tol {
-				t.Errorf("output: relative error %.3g > %.0g", e, c.tol)
-			}
+			require.Equal(t, []int{2, 2, 5, 8}, kv.K.Shape(), "cached keys")
+			assert.LessOrEqual(t, relErr(y.Data, g.tensor("attn.out", c.dt)), c.tol, "output: relative error")
 			autograd.Sum(autograd.Mul(y, autograd.Const(g.tensor("attn.r", c.dt)))).Backward()
 			grads := map[string]*autograd.Value{
 				"x": x, "query_key_value.weight": att.QKVWeight, "query_key_value.bias": att.QKVBias,
 				"dense.weight": att.DenseWeight, "dense.bias": att.DenseBias,
 			}
 			for n, v := range grads {
-				if e := relErr(v.Grad, g.tensor("attn.grad."+n, c.dt)); e > c.tol {
-					t.Errorf("gradient of %s: relative error %.3g > %.0g", n, e, c.tol)
-				}
+				assert.LessOrEqual(t, relErr(v.Grad, g.tensor("attn.grad."+n, c.dt)), c.tol, "gradient of %s: relative error", n)
 			}
 		})
 	}
@@ -152,13 +141,10 @@ func TestMLPMatchesReference(t *testing.T) {
 		for _, c := range dtypeTol {
 			p := func(n string) *autograd.Value { return autograd.Param(g.tensor("mlp."+act+"."+n, c.dt)) }
 			f, err := ActivationByName(act)
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			m := MLP{UpWeight: p("dense_h_to_4h.weight"), UpBias: p("dense_h_to_4h.bias"), DownWeight: p("dense_4h_to_h.weight"), DownBias: p("dense_4h_to_h.bias"), Act: f}
-			if e := relErr(m.Forward(p("x")).Data, g.tensor("mlp."+act+".out", c.dt)); e > c.tol {
-				t.Errorf("%s %s: relative error %.3g > %.0g", act, c.dt, e, c.tol)
-			}
+			e := relErr(m.Forward(p("x")).Data, g.tensor("mlp."+act+".out", c.dt))
+			assert.LessOrEqual(t, e, c.tol, "%s %s: relative error", act, c.dt)
 		}
 	}
 }
@@ -169,14 +155,11 @@ func TestTokenLogProbsMatchesReference(t *testing.T) {
 	targets := [][]int{tg[:3], tg[3:]}
 	for _, c := range dtypeTol {
 		got := TokenLogProbs(autograd.Const(g.tensor("tlp.logits", c.dt)), targets, nil)
-		if e := relErr(got.Data, g.tensor("tlp.out", c.dt)); e > c.tol {
-			t.Errorf("%s: relative error %.3g > %.0g", c.dt, e, c.tol)
-		}
+		assert.LessOrEqual(t, relErr(got.Data, g.tensor("tlp.out", c.dt)), c.tol, "%s: relative error", c.dt)
 	}
 }
 
 func TestActivationByNameRejectsUnknown(t *testing.T) {
-	if _, err := ActivationByName("swish"); err == nil {
-		t.Fatal("ActivationByName(\"swish\") returned no error")
-	}
+	_, err := ActivationByName("swish")
+	assert.Error(t, err, `ActivationByName("swish")`)
 }
