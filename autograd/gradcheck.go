@@ -8,12 +8,18 @@ import (
 )
 
 // CheckOptions sets the finite-difference step and the tolerance of
-// CheckGrad. A gradient entry passes when
+// CheckGrad, and which inputs are constants. A gradient entry passes when
 // |analytic - numeric| <= Atol + Rtol*|numeric|.
 type CheckOptions struct {
 	Step float64 // central-difference step h; default 1e-6
 	Atol float64 // absolute tolerance; default 1e-7
 	Rtol float64 // relative tolerance; default 1e-5
+	// Constant lists the indices of inputs that f must treat as constants,
+	// such as reference log-probs a loss detaches: f still changes with
+	// them, but no gradient may reach them. CheckGrad skips the finite
+	// difference for these inputs and instead requires the gradient
+	// Backward gives them to be absent or exactly 0.
+	Constant []int
 }
 
 func (o CheckOptions) withDefaults() CheckOptions {
@@ -50,6 +56,9 @@ func (m *GradMismatch) Error() string {
 // central difference (f(x+h) - f(x-h)) / 2h evaluated in float64. It returns
 // nil when every entry is within tolerance, a *GradMismatch for the worst
 // failing entry otherwise, or an error if f does not return one element.
+// Inputs listed in opts.Constant are not differentiated numerically; a
+// non-zero gradient on one of them is a *GradMismatch with Numeric 0 (the
+// gradient a constant should get).
 //
 // To unit-test a custom loss:
 //
@@ -64,9 +73,16 @@ func (m *GradMismatch) Error() string {
 //		}
 //	}
 //
-// It panics only if f does.
+// It panics if f does or if opts.Constant holds an index outside inputs.
 func CheckGrad(f func(inputs []*Value) *Value, inputs []*tensor.Tensor, opts CheckOptions) error {
 	opts = opts.withDefaults()
+	constant := make([]bool, len(inputs))
+	for _, i := range opts.Constant {
+		if i < 0 || i >= len(inputs) {
+			panic(fmt.Sprintf("autograd: CheckGrad: Constant index %d outside the %d inputs", i, len(inputs)))
+		}
+		constant[i] = true
+	}
 	x := make([]*tensor.Tensor, len(inputs))
 	params := make([]*Value, len(inputs))
 	for i, in := range inputs {
@@ -94,6 +110,14 @@ func CheckGrad(f func(inputs []*Value) *Value, inputs []*tensor.Tensor, opts Che
 			analytic = params[i].Grad.ToFloat64s()
 		} else {
 			analytic = make([]float64, len(data)) // f does not depend on this input
+		}
+		if constant[i] {
+			for j, g := range analytic {
+				if g != 0 { // a constant gets no gradient, exactly
+					return &GradMismatch{Input: i, Index: unravel(j, xi.Shape()), Analytic: g, Numeric: 0}
+				}
+			}
+			continue
 		}
 		for j := range data {
 			orig := data[j]
