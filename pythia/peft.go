@@ -209,6 +209,9 @@ func ReadAdapterConfig(path string) (LoRAConfig, string, error) {
 // readTargets decodes target_modules: a list of module names, or the string
 // "all-linear" (every linear layer but the output layer, here all four).
 func readTargets(v json.RawMessage) ([]string, error) {
+	if isEmptyJSON(v) {
+		return nil, fmt.Errorf("%s: list the modules (any of %v)", bytes.TrimSpace(v), LoRATargets)
+	}
 	var s string
 	if json.Unmarshal(v, &s) == nil {
 		if s == "all-linear" {

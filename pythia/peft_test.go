@@ -125,6 +125,8 @@ func TestReadAdapterConfig(t *testing.T) {
 		{"lora_dropout", 1.0},
 		{"target_modules", ".*dense"},
 		{"target_modules", []any{"embed_out"}},
+		{"target_modules", nil},
+		{"target_modules", []any{}},
 		{"modules_to_save", []any{"embed_out"}},
 		{"layers_to_transform", []any{0}},
 		{"rank_pattern", map[string]any{"dense": 4}},
