@@ -6,7 +6,8 @@
 //	go run ./examples/scalinglaw -in points.csv [-plot out.png] [-intercept=false]
 //
 // The CSV has a header row with the columns name, kl and winrate (other
-// columns are allowed, in any order). Points are grouped by name (one group
+// columns are allowed, in any order); kl is a finite number and winrate a
+// fraction in [0, 1]; anything else is an error naming file:line:column. Points are grouped by name (one group
 // per objective, or per objective and beta); for each group the program fits
 // win rate against d = sqrt(kl) with each form of package eval/scaling:
 //

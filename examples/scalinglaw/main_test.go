@@ -9,7 +9,11 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 type output struct {
@@ -19,13 +23,9 @@ type output struct {
 func runJSON(t *testing.T, args ...string) output {
 	t.Helper()
 	var stdout, stderr bytes.Buffer
-	if err := run(args, &stdout, &stderr); err != nil {
-		t.Fatalf("run %v: %v\n%s", args, err, stderr.String())
-	}
+	require.NoError(t, run(args, &stdout, &stderr), "run %v\n%s", args, stderr.String())
 	var out output
-	if err := json.Unmarshal(stdout.Bytes(), &out); err != nil {
-		t.Fatalf("output is not JSON: %v\n%s", err, stdout.String())
-	}
+	require.NoError(t, json.Unmarshal(stdout.Bytes(), &out), "output is not JSON:\n%s", stdout.String())
 	return out
 }
 
@@ -39,29 +39,27 @@ func TestRunExample(t *testing.T) {
 	plot := filepath.Join(t.TempDir(), "fits.png")
 	out := runJSON(t, "-in", "testdata/points.csv", "-plot", plot)
 	truth := map[string][2]float64{"dpo": {0.20, 0.12}, "ipo": {0.18, 0.10}, "slic": {0.15, 0.08}}
-	if len(out.Fits) != 9 {
-		t.Fatalf("%d fits, want 3 names x 3 forms", len(out.Fits))
-	}
+	require.Len(t, out.Fits, 9, "3 names x 3 forms")
 	for i, f := range out.Fits {
 		wantName, wantForm := []string{"dpo", "ipo", "slic"}[i/3], []string{"rl", "bon", "quadratic"}[i%3]
-		if f.Name != wantName || f.Form != wantForm || f.N != 12 || !f.WithIntercept {
-			t.Errorf("entry %d: %s/%s n=%d intercept=%v, want %s/%s n=12 with intercept", i, f.Name, f.Form, f.N, f.WithIntercept, wantName, wantForm)
-		}
+		assert.Equal(t, wantName, f.Name, "entry %d", i)
+		assert.Equal(t, wantForm, f.Form, "entry %d", i)
+		assert.Equal(t, 12, f.N, "entry %d", i)
+		assert.True(t, f.WithIntercept, "entry %d", i)
 		if f.Form != "rl" {
 			continue
 		}
 		tr := truth[f.Name]
-		if math.Abs(f.Alpha-tr[0]) > 0.2*tr[0] || math.Abs(f.Beta-tr[1]) > 0.2*tr[1] || f.RMSE > 0.015 || f.PeakD == nil {
-			t.Errorf("%s rl: alpha %.4f beta %.4f rmse %.4f peak %v; want alpha %.2f beta %.2f within 20%%, rmse < 0.015, a peak", f.Name, f.Alpha, f.Beta, f.RMSE, f.PeakD, tr[0], tr[1])
-		}
+		assert.InEpsilon(t, tr[0], f.Alpha, 0.2, "%s rl alpha", f.Name)
+		assert.InEpsilon(t, tr[1], f.Beta, 0.2, "%s rl beta", f.Name)
+		assert.Less(t, f.RMSE, 0.015, "%s rl rmse", f.Name)
+		assert.NotNil(t, f.PeakD, "%s rl peak", f.Name)
 	}
 	data, err := os.ReadFile(plot)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, format, err := image.Decode(bytes.NewReader(data)); err != nil || format != "png" {
-		t.Errorf("plot: %v (format %q)", err, format)
-	}
+	require.NoError(t, err)
+	_, format, err := image.Decode(bytes.NewReader(data))
+	require.NoError(t, err, "plot")
+	assert.Equal(t, "png", format)
 }
 
 // TestRunNoIntercept: with -intercept=false rl and bon pass through the
@@ -69,11 +67,11 @@ func TestRunExample(t *testing.T) {
 func TestRunNoIntercept(t *testing.T) {
 	for _, f := range runJSON(t, "-in", "testdata/points.csv", "-intercept=false").Fits {
 		if f.Form == "quadratic" {
-			if !f.WithIntercept || math.Abs(f.Intercept-0.4) > 0.05 {
-				t.Errorf("%s quadratic: intercept %v (%v), want about 0.4", f.Name, f.Intercept, f.WithIntercept)
-			}
-		} else if f.WithIntercept || f.Intercept != 0 {
-			t.Errorf("%s %s: intercept %v (%v), want none", f.Name, f.Form, f.Intercept, f.WithIntercept)
+			assert.True(t, f.WithIntercept, "%s quadratic", f.Name)
+			assert.InDelta(t, 0.4, f.Intercept, 0.05, "%s quadratic intercept", f.Name)
+		} else {
+			assert.False(t, f.WithIntercept, "%s %s", f.Name, f.Form)
+			assert.Zero(t, f.Intercept, "%s %s", f.Name, f.Form)
 		}
 	}
 }
@@ -92,34 +90,40 @@ func TestRunBadInput(t *testing.T) {
 		{"empty file", "", "bad.csv: empty file"},
 		{"header only", "name,kl,winrate\n", "bad.csv: no data rows"},
 		{"too few points", "name,kl,winrate\ndpo,0,0.4\ndpo,1,0.5\n", "name \"dpo\""},
+		{"win rate 7", "name,kl,winrate\ndpo,0,0.4\ndpo,1,7\n", "bad.csv:3:7: column \"winrate\": 7 is outside [0, 1]; want a win rate as a fraction"},
+		{"win rate -3", "name,kl,winrate\ndpo,0,-3\n", "bad.csv:2:7: column \"winrate\": -3 is outside [0, 1]"},
+		{"win rate percent", "name,kl,winrate\ndpo,0,40\n", "bad.csv:2:7: column \"winrate\": 40 is outside [0, 1]"},
+		{"Inf kl", "name,kl,winrate\ndpo,Inf,0.5\n", "bad.csv:2:5: column \"kl\": \"Inf\" is not a finite number"},
+		{"-Inf win rate", "name,kl,winrate\ndpo,0,-Inf\n", "bad.csv:2:7: column \"winrate\": \"-Inf\" is not a finite number"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "bad.csv")
-			os.WriteFile(path, []byte(c.content), 0o644)
+			require.NoError(t, os.WriteFile(path, []byte(c.content), 0o644))
 			var stdout, stderr bytes.Buffer
 			err := run([]string{"-in", path}, &stdout, &stderr)
-			if err == nil || !strings.Contains(err.Error(), c.want) {
-				t.Errorf("error %v, want one containing %q", err, c.want)
-			}
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), c.want)
 		})
 	}
 	var stdout, stderr bytes.Buffer
-	if err := run(nil, &stdout, &stderr); err == nil {
-		t.Error("no -in: no error")
-	}
-	if err := run([]string{"-in", "testdata/missing.csv"}, &stdout, &stderr); err == nil || !strings.Contains(err.Error(), "missing.csv") {
-		t.Errorf("missing file: error %v", err)
-	}
+	assert.Error(t, run(nil, &stdout, &stderr), "no -in")
+	err := run([]string{"-in", "testdata/missing.csv"}, &stdout, &stderr)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "missing.csv")
+	fifo := filepath.Join(t.TempDir(), "points.csv")
+	require.NoError(t, syscall.Mkfifo(fifo, 0o644))
+	err = run([]string{"-in", fifo}, &stdout, &stderr)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), fifo+" is a named pipe (FIFO), not a regular file")
 }
 
-// FuzzParsePoints: any input either parses into points with non-empty names
-// and finite numbers, or gives an error naming the file; nothing panics.
+// FuzzParsePoints: any input either parses into points with non-empty names,
+// finite kl and win rates in [0, 1], or gives an error naming the file;
+// nothing panics.
 func FuzzParsePoints(f *testing.F) {
 	seed, err := os.ReadFile("testdata/points.csv")
-	if err != nil {
-		f.Fatal(err)
-	}
+	require.NoError(f, err)
 	f.Add(seed)
 	f.Add([]byte("name,kl,winrate\ndpo,0,0.4\n"))
 	f.Add([]byte("\ufeffName , KL, WinRate\n\"a,b\",1e-3,0.5\n"))
@@ -127,18 +131,12 @@ func FuzzParsePoints(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		points, err := parsePoints("fuzz.csv", bytes.NewReader(data))
 		if err != nil {
-			if !strings.HasPrefix(err.Error(), "fuzz.csv:") {
-				t.Fatalf("error %q does not start with the file name", err)
-			}
+			require.True(t, strings.HasPrefix(err.Error(), "fuzz.csv:"), "error %q does not start with the file name", err)
 			return
 		}
-		if len(points) == 0 {
-			t.Fatal("no points and no error")
-		}
+		require.NotEmpty(t, points, "no points and no error")
 		for _, p := range points {
-			if p.name == "" || math.IsNaN(p.kl) || math.IsInf(p.kl, 0) || math.IsNaN(p.winrate) || math.IsInf(p.winrate, 0) {
-				t.Fatalf("invalid point %+v accepted", p)
-			}
+			require.False(t, p.name == "" || math.IsNaN(p.kl) || math.IsInf(p.kl, 0) || !(p.winrate >= 0 && p.winrate <= 1), "invalid point %+v accepted", p)
 		}
 	})
 }

@@ -6,9 +6,10 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"strconv"
 	"strings"
+
+	"github.com/daalab/daa/internal/regfile"
 )
 
 // point is one row of the input CSV.
@@ -19,7 +20,7 @@ type point struct {
 
 // readPoints reads the CSV file at path; see parsePoints.
 func readPoints(path string) ([]point, error) {
-	f, err := os.Open(path)
+	f, err := regfile.Open(path)
 	if err != nil {
 		return nil, err
 	}
@@ -30,8 +31,9 @@ func readPoints(path string) ([]point, error) {
 // parsePoints reads CSV from r (file names it in errors): a header row that
 // contains the columns name, kl and winrate (case-insensitive, surrounding
 // spaces ignored, other columns allowed in any order), then one row per
-// point. kl and winrate must be finite numbers; name must be non-empty.
-// Errors name the file, line and column as file:line:column.
+// point. kl must be a finite number, winrate a number in [0, 1] (a
+// fraction, not a percentage), and name non-empty. Errors name the file,
+// line and column as file:line:column.
 func parsePoints(file string, r io.Reader) ([]point, error) {
 	cr := csv.NewReader(r)
 	cr.TrimLeadingSpace = true
@@ -80,6 +82,10 @@ func parsePoints(file string, r io.Reader) ([]point, error) {
 			if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
 				line, column := cr.FieldPos(col[f.column])
 				return nil, fmt.Errorf("%s:%d:%d: column %q: %q is not a finite number", file, line, column, f.column, text)
+			}
+			if f.column == "winrate" && !(v >= 0 && v <= 1) {
+				line, column := cr.FieldPos(col[f.column])
+				return nil, fmt.Errorf("%s:%d:%d: column \"winrate\": %s is outside [0, 1]; want a win rate as a fraction", file, line, column, text)
 			}
 			*f.dst = v
 		}
