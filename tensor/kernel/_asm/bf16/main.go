@@ -1,0 +1,34 @@
+// Command bf16 generates the amd64 AVX512_BF16 kernels of package kernel:
+// the 12x32 bfloat16 GEMM microkernel, the float32-to-bfloat16 converters
+// and pair packers, and a probe that runs VDPBF16PS on given data (used by
+// the tests to check the Go model of the instruction bit for bit).
+//
+// Run through go generate in tensor/kernel:
+//
+//	go run -C _asm ./bf16 -out ../gemm_bf16_amd64.s -stubs ../gemm_bf16_stubs_amd64.go -pkg kernel
+package main
+
+import (
+	"github.com/daalab/daa/tensor/kernel/_asm/avxutil"
+
+	. "github.com/mmcloughlin/avo/build"
+	"github.com/mmcloughlin/avo/reg"
+)
+
+func zmm(i int) reg.VecPhysical { return avxutil.Zmm(i) }
+
+// generate adds every function to avo's global context.
+func generate() {
+	ConstraintExpr("!purego")
+	emitConstants()
+	microkernel(12, 2, 4)
+	convertRows()
+	packPairsCopy(12)
+	packPairsCopy(32)
+	dotProbe()
+}
+
+func main() {
+	generate()
+	Generate()
+}
