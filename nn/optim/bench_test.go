@@ -5,6 +5,8 @@ import (
 	"math"
 	"testing"
 
+	"github.com/stretchr/testify/require"
+
 	"github.com/daalab/daa/autograd"
 	"github.com/daalab/daa/nn"
 	"github.com/daalab/daa/tensor"
@@ -64,9 +66,7 @@ func BenchmarkAdamWStep(b *testing.B) {
 		b.Run(fmt.Sprintf("4M/many=%v", many), func(b *testing.B) {
 			ps := benchModel(4<<20, many)
 			opt, err := NewAdamW(ps, AdamWConfig{LR: 1e-3, Beta1: 0.9, Beta2: 0.95, Eps: 1e-8, WeightDecay: 0.1, Decay: DecayRank2})
-			if err != nil {
-				b.Fatal(err)
-			}
+			require.NoError(b, err)
 			benchStep(b, opt, ps, 28)
 		})
 	}
@@ -80,9 +80,7 @@ func BenchmarkRMSPropStep(b *testing.B) {
 	cfg := DefaultRMSProp()
 	cfg.Centered, cfg.Momentum = true, 0.9
 	opt, err := NewRMSProp(ps, cfg)
-	if err != nil {
-		b.Fatal(err)
-	}
+	require.NoError(b, err)
 	benchStep(b, opt, ps, 36)
 }
 
@@ -91,9 +89,7 @@ func BenchmarkRMSPropStep(b *testing.B) {
 func BenchmarkSGDStep(b *testing.B) {
 	ps := benchModel(4<<20, false)
 	opt, err := NewSGD(ps, SGDConfig{LR: 0.1, Momentum: 0.9})
-	if err != nil {
-		b.Fatal(err)
-	}
+	require.NoError(b, err)
 	benchStep(b, opt, ps, 20)
 }
 
@@ -109,9 +105,8 @@ func BenchmarkClipGradNorm(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for range b.N {
-		if _, err := ClipGradNorm(ps, math.MaxFloat64, false); err != nil {
-			b.Fatal(err)
-		}
+		_, err := ClipGradNorm(ps, math.MaxFloat64, false)
+		require.NoError(b, err)
 	}
 	sec := b.Elapsed().Seconds()
 	b.ReportMetric(float64(n)*float64(b.N)/sec/1e6, "Mparam/s")

@@ -3,8 +3,10 @@ package optim
 import (
 	"fmt"
 	"math"
-	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/daalab/daa/autograd"
 	"github.com/daalab/daa/nn"
@@ -31,23 +33,15 @@ func TestClipGradNormTorch(t *testing.T) {
 				ps = append(ps, nn.Param{Name: fmt.Sprint("p", j), Value: v})
 			}
 			norm, err := ClipGradNorm(ps, c.MaxNorm, true)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if math.Abs(norm-c.Norm) > rtol*c.Norm {
-				t.Errorf("norm %.17g, torch %.17g", norm, c.Norm)
-			}
+			require.NoError(t, err)
+			assert.InDelta(t, c.Norm, norm, rtol*c.Norm, "norm vs torch")
 			for j, want := range c.Clipped {
 				if want == nil {
-					if ps[j].Value.Grad != nil {
-						t.Errorf("p%d had no gradient but has one now", j)
-					}
+					assert.Nil(t, ps[j].Value.Grad, "p%d had no gradient but has one now", j)
 					continue
 				}
 				for k, got := range ps[j].Value.Grad.ToFloat64s() {
-					if math.Abs(got-want[k]) > rtol*math.Abs(want[k]) {
-						t.Errorf("p%d[%d] = %.17g, torch %.17g", j, k, got, want[k])
-					}
+					assert.InDelta(t, want[k], got, rtol*math.Abs(want[k]), "p%d[%d] vs torch", j, k)
 				}
 			}
 		})
@@ -84,17 +78,14 @@ func TestClipGradNormByHand(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			norm, err := ClipGradNorm(c.params, c.maxNorm, true)
-			if err != nil || norm != c.norm {
-				t.Fatalf("norm %v, err %v; want %v", norm, err, c.norm)
-			}
+			require.NoError(t, err)
+			require.Equal(t, c.norm, norm, "norm")
 			for i, want := range c.want {
 				if want == nil {
 					continue
 				}
 				for k, got := range c.params[i].Value.Grad.ToFloat64s() {
-					if math.Abs(got-want[k]) > 1e-15*math.Abs(want[k]) {
-						t.Errorf("%s[%d] = %.17g, want %.17g", c.params[i].Name, k, got, want[k])
-					}
+					assert.InDelta(t, want[k], got, 1e-15*math.Abs(want[k]), "%s[%d]", c.params[i].Name, k)
 				}
 			}
 		})
@@ -108,22 +99,18 @@ func TestClipGradNormNonFinite(t *testing.T) {
 	for _, bad := range []float64{math.NaN(), math.Inf(1)} {
 		ps := []nn.Param{gradParam("a", tensor.Float64, 1, bad), gradParam("b", tensor.Float32, 2)}
 		norm, err := ClipGradNorm(ps, 1, true)
-		if err == nil || !strings.Contains(err.Error(), "non-finite") && !strings.Contains(err.Error(), "cannot be clipped") {
-			t.Fatalf("grad %v: err = %v, want an error about the non-finite norm", bad, err)
-		}
-		if !math.IsNaN(norm) && !math.IsInf(norm, 1) {
-			t.Errorf("grad %v: norm %v, want NaN or +Inf", bad, norm)
-		}
-		if got := ps[1].Value.Grad.At(0); got != 2 {
-			t.Errorf("grad %v: with errorIfNonfinite the gradients changed (b = %v)", bad, got)
-		}
-		if _, err := ClipGradNorm(ps, 1, false); err != nil {
-			t.Fatal(err)
-		}
+		require.Error(t, err, "grad %v", bad)
+		require.Regexp(t, "non-finite|cannot be clipped", err.Error(), "grad %v: want an error about the non-finite norm", bad)
+		assert.True(t, math.IsNaN(norm) || math.IsInf(norm, 1), "grad %v: norm %v, want NaN or +Inf", bad, norm)
+		assert.Equal(t, 2.0, ps[1].Value.Grad.At(0), "grad %v: with errorIfNonfinite the gradients changed", bad)
+		_, err = ClipGradNorm(ps, 1, false)
+		require.NoError(t, err)
 		// torch: NaN norm -> every gradient NaN; Inf norm -> coefficient 0.
 		got := ps[1].Value.Grad.At(0)
-		if math.IsNaN(bad) && !math.IsNaN(got) || math.IsInf(bad, 1) && got != 0 {
-			t.Errorf("grad %v: b scaled to %v, torch gives %v", bad, got, map[bool]float64{true: math.NaN(), false: 0}[math.IsNaN(bad)])
+		if math.IsNaN(bad) {
+			assert.True(t, math.IsNaN(got), "grad NaN: b scaled to %v, torch gives NaN", got)
+		} else {
+			assert.Zero(t, got, "grad +Inf: b scaled by torch's coefficient 0")
 		}
 	}
 }
@@ -144,16 +131,11 @@ func TestClipGradNormParallel(t *testing.T) {
 	}
 	before := ps[3].Value.Grad.Clone()
 	norm, err := ClipGradNorm(ps, 1, false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if want := math.Sqrt(serial); math.Abs(norm-want) > 1e-13*want {
-		t.Fatalf("norm %.17g, serial sum %.17g", norm, want)
-	}
+	require.NoError(t, err)
+	want := math.Sqrt(serial)
+	require.InDelta(t, want, norm, 1e-13*want, "norm vs the serial sum")
 	coef := float32(1 / (norm + 1e-6))
 	for i, g := range ps[3].Value.Grad.Float32s() {
-		if want := before.Float32s()[i] * coef; g != want {
-			t.Fatalf("element %d = %v, want %v", i, g, want)
-		}
+		require.Equal(t, before.Float32s()[i]*coef, g, "element %d", i)
 	}
 }

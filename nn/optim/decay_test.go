@@ -3,6 +3,9 @@ package optim
 import (
 	"testing"
 
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
 	"github.com/daalab/daa/autograd"
 	"github.com/daalab/daa/nn"
 	"github.com/daalab/daa/tensor"
@@ -52,12 +55,8 @@ func pythiaParamList() []nn.Param {
 func TestDecayRulesOnPythia(t *testing.T) {
 	for i, p := range pythiaParamList() {
 		want := pythiaParams[i].decay
-		if got := DecayMask(p.Name); got != want {
-			t.Errorf("DecayMask(%q) = %v, want %v", p.Name, got, want)
-		}
-		if got := DecayRank2(p); got != want {
-			t.Errorf("DecayRank2(%q) = %v, want %v", p.Name, got, want)
-		}
+		assert.Equal(t, want, DecayMask(p.Name), "DecayMask(%q)", p.Name)
+		assert.Equal(t, want, DecayRank2(p), "DecayRank2(%q)", p.Name)
 	}
 }
 
@@ -74,9 +73,7 @@ func TestDecayMaskOtherModels(t *testing.T) {
 		"model.layers.0.q_norm.weight":            false, // "_norm" component
 		"model.normalizer.weight":                 true,  // "norm" only as a whole component
 	} {
-		if got := DecayMask(name); got != want {
-			t.Errorf("DecayMask(%q) = %v, want %v", name, got, want)
-		}
+		assert.Equal(t, want, DecayMask(name), "DecayMask(%q)", name)
 	}
 }
 
@@ -85,9 +82,9 @@ func TestDecayMaskOtherModels(t *testing.T) {
 func TestSplitByDecay(t *testing.T) {
 	ps := pythiaParamList()
 	groups := SplitByDecay(ps, 1e-3, 0.1, nil)
-	if len(groups) != 2 || groups[0].WeightDecay != 0.1 || groups[1].WeightDecay != 0 || groups[0].LR != 1e-3 || groups[1].LR != 1e-3 {
-		t.Fatalf("groups %+v", groups)
-	}
+	require.Len(t, groups, 2)
+	require.Equal(t, [2]float64{0.1, 0}, [2]float64{groups[0].WeightDecay, groups[1].WeightDecay}, "weight decays")
+	require.Equal(t, [2]float64{1e-3, 1e-3}, [2]float64{groups[0].LR, groups[1].LR}, "learning rates")
 	var decayed, plain []string
 	for i, p := range pythiaParams {
 		if p.decay {
@@ -97,16 +94,13 @@ func TestSplitByDecay(t *testing.T) {
 		}
 	}
 	for gi, want := range [][]string{decayed, plain} {
-		if len(groups[gi].Params) != len(want) {
-			t.Fatalf("group %d has %d parameters, want %d", gi, len(groups[gi].Params), len(want))
-		}
+		require.Len(t, groups[gi].Params, len(want), "group %d", gi)
 		for i, p := range groups[gi].Params {
-			if p.Name != want[i] {
-				t.Errorf("group %d parameter %d = %q, want %q", gi, i, p.Name, want[i])
-			}
+			assert.Equal(t, want[i], p.Name, "group %d parameter %d", gi, i)
 		}
 	}
-	if g := SplitByDecay(ps, 1, 0.1, DecayAll); len(g) != 1 || len(g[0].Params) != len(ps) {
-		t.Errorf("DecayAll: %d groups", len(g))
+	g := SplitByDecay(ps, 1, 0.1, DecayAll)
+	if assert.Len(t, g, 1, "DecayAll groups") {
+		assert.Len(t, g[0].Params, len(ps), "DecayAll group")
 	}
 }

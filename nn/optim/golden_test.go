@@ -7,6 +7,9 @@ import (
 	"os"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
 	"github.com/daalab/daa/autograd"
 	"github.com/daalab/daa/nn"
 	"github.com/daalab/daa/tensor"
@@ -66,13 +69,9 @@ type goldenFileData struct {
 func readGolden(t *testing.T) goldenFileData {
 	t.Helper()
 	raw, err := os.ReadFile(goldenFile)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	var g goldenFileData
-	if err := json.Unmarshal(raw, &g); err != nil {
-		t.Fatalf("%s: %v", goldenFile, err)
-	}
+	require.NoError(t, json.Unmarshal(raw, &g), goldenFile)
 	return g
 }
 
@@ -176,8 +175,10 @@ func TestGoldenTorch(t *testing.T) {
 		t.Run(c.Name+"/"+c.DType, func(t *testing.T) {
 			ps := c.params()
 			opt, err := c.optimizer(ps)
-			if err != nil {
-				t.Fatal(err)
+			require.NoError(t, err)
+			tol := func(want float64) float64 { return 2e-6*math.Abs(want) + 1e-7 }
+			if c.DType == "float64" {
+				tol = func(float64) float64 { return 0 }
 			}
 			worst := 0.0
 			for k := range c.Expected {
@@ -186,11 +187,8 @@ func TestGoldenTorch(t *testing.T) {
 				for _, p := range ps {
 					got := p.Value.Data.ToFloat64s()
 					for i, want := range c.Expected[k][p.Name] {
-						d := math.Abs(got[i] - want)
-						worst = max(worst, d/max(math.Abs(want), 1e-300))
-						if c.DType == "float64" && got[i] != want || d > 2e-6*math.Abs(want)+1e-7 {
-							t.Fatalf("step %d %s[%d] = %.17g, torch %s %.17g (diff %.3g)", k, p.Name, i, got[i], g.Torch, want, d)
-						}
+						worst = max(worst, math.Abs(got[i]-want)/max(math.Abs(want), 1e-300))
+						require.InDelta(t, want, got[i], tol(want), "step %d %s[%d] vs torch %s", k, p.Name, i, g.Torch)
 					}
 				}
 			}
@@ -209,9 +207,7 @@ func TestGoldenSchedules(t *testing.T) {
 		t.Run(fmt.Sprintf("%s%+v", s.Kind, s.Args), func(t *testing.T) {
 			f := s.Args.schedule(s.Kind)
 			for step, want := range s.Factors {
-				if got := f(step); math.Abs(got-want) > 1e-15 {
-					t.Errorf("step %d: factor %.17g, torch LambdaLR %.17g", step, got, want)
-				}
+				assert.InDelta(t, want, f(step), 1e-15, "step %d: factor vs torch LambdaLR", step)
 			}
 		})
 	}

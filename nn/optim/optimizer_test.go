@@ -2,8 +2,10 @@ package optim
 
 import (
 	"math"
-	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/daalab/daa/autograd"
 	"github.com/daalab/daa/nn"
@@ -85,10 +87,7 @@ func TestConfigErrors(t *testing.T) {
 		}, `"wT" is a non-contiguous view`},
 	}
 	for _, c := range cases {
-		err := c.run()
-		if err == nil || !strings.Contains(err.Error(), c.want) {
-			t.Errorf("%s: err = %v, want one mentioning %q", c.name, err, c.want)
-		}
+		assert.ErrorContains(t, c.run(), c.want, c.name)
 	}
 }
 
@@ -97,16 +96,12 @@ func TestConfigErrors(t *testing.T) {
 func TestStepPanicsOnGradientMismatch(t *testing.T) {
 	ps := resumeModel(tensor.Float32)
 	opt, err := NewAdamW(ps, DefaultAdamW())
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	ps[0].Value.Grad = tensor.Zeros(tensor.Float32, 5, 4)
 	defer func() {
 		msg, _ := recover().(string)
 		for _, want := range []string{`"w"`, "[4 5]", "[5 4]"} {
-			if !strings.Contains(msg, want) {
-				t.Errorf("panic %q does not mention %s", msg, want)
-			}
+			assert.Contains(t, msg, want, "panic message")
 		}
 	}()
 	opt.Step()
@@ -134,9 +129,7 @@ func TestParallelStepMatchesSerial(t *testing.T) {
 	}
 	cfg := AdamWConfig{LR: 1e-2, Beta1: 0.9, Beta2: 0.99, Eps: 1e-8, WeightDecay: 0.1, AMSGrad: true, Decay: DecayAll}
 	opt, err := NewAdamW(ps, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	opt.Step()
 	opt.Step()
 	for _, p := range ref {
@@ -157,9 +150,7 @@ func TestParallelStepMatchesSerial(t *testing.T) {
 	for i := range ps {
 		got, want := ps[i].Value.Data.ToFloat64s(), ref[i].Value.Data.ToFloat64s()
 		for j := range want {
-			if got[j] != want[j] {
-				t.Fatalf("%s[%d]: parallel %.17g, serial %.17g", ps[i].Name, j, got[j], want[j])
-			}
+			require.Equal(t, want[j], got[j], "%s[%d]: parallel vs serial", ps[i].Name, j)
 		}
 	}
 }
@@ -188,9 +179,7 @@ func TestSpansCoverEachElementOnce(t *testing.T) {
 		}
 		for i := range seen {
 			for e, c := range seen[i] {
-				if c != 1 {
-					t.Fatalf("cut %d: tensor %d element %d visited %d times", cut, i, e, c)
-				}
+				require.Equal(t, 1, c, "cut %d: visits of tensor %d element %d", cut, i, e)
 			}
 		}
 	}
@@ -202,14 +191,10 @@ func TestStepDoesNotAllocate(t *testing.T) {
 	for name, build := range resumeOptimizers {
 		ps := resumeModel(tensor.Float32)[:2] // w and b: below one chunk
 		opt, err := build(ps)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		resumeGrads(ps, 0)
 		opt.Step()
-		if n := testing.AllocsPerRun(20, opt.Step); n != 0 {
-			t.Errorf("%s: %v allocations per Step", name, n)
-		}
+		assert.Zero(t, testing.AllocsPerRun(20, opt.Step), "%s: allocations per Step", name)
 	}
 }
 
@@ -218,18 +203,15 @@ func TestStepDoesNotAllocate(t *testing.T) {
 func TestStepPanicsOnBadSchedule(t *testing.T) {
 	ps := resumeModel(tensor.Float64)
 	opt, err := NewSGD(ps, SGDConfig{LR: 0.1, Schedule: func(step int) float64 { return float64(1 - step) }})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	resumeGrads(ps, 0)
 	opt.Step()
 	opt.Step() // factor 0
 	before := ps[0].Value.Data.At(0, 0)
 	defer func() {
 		msg, _ := recover().(string)
-		if !strings.Contains(msg, "factor -1 at step 2") || ps[0].Value.Data.At(0, 0) != before {
-			t.Errorf("panic %q, w[0,0] %v -> %v", msg, before, ps[0].Value.Data.At(0, 0))
-		}
+		assert.Contains(t, msg, "factor -1 at step 2", "panic message")
+		assert.Equal(t, before, ps[0].Value.Data.At(0, 0), "w[0,0] after the panic")
 	}()
 	opt.Step()
 }
@@ -241,8 +223,6 @@ func TestZeroGrad(t *testing.T) {
 	resumeGrads(ps, 0)
 	opt.ZeroGrad()
 	for _, p := range ps {
-		if p.Value.Grad != nil {
-			t.Errorf("%s still has a gradient", p.Name)
-		}
+		assert.Nil(t, p.Value.Grad, "%s still has a gradient", p.Name)
 	}
 }

@@ -4,6 +4,9 @@ import (
 	"math"
 	"math/big"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // TestPowIntCorrectlyRounded checks powInt against x^n evaluated exactly
@@ -14,10 +17,7 @@ import (
 func TestPowIntCorrectlyRounded(t *testing.T) {
 	for _, x := range []float64{0.9, 0.95, 0.98, 0.99, 0.999, 0.9999, 0.8, 0.5, 0.3, 0.0, 1.0} {
 		for _, n := range []int64{0, 1, 2, 3, 4, 5, 6, 7, 10, 17, 100, 1000, 1234, 10000, 123457} {
-			want := exactPow(x, n)
-			if got := powInt(x, n); got != want {
-				t.Errorf("powInt(%v, %d) = %.17g, exact %.17g", x, n, got, want)
-			}
+			assert.Equal(t, exactPow(x, n), powInt(x, n), "powInt(%v, %d) vs the exact power", x, n)
 		}
 	}
 }
@@ -55,7 +55,5 @@ func TestMathPowIsNotEnough(t *testing.T) {
 	if math.Pow(0.9, 4) == exactPow(0.9, 4) {
 		t.Skip("math.Pow(0.9, 4) is correctly rounded on this platform")
 	}
-	if powInt(0.9, 4) != exactPow(0.9, 4) {
-		t.Fatal("powInt(0.9, 4) is not correctly rounded")
-	}
+	require.Equal(t, exactPow(0.9, 4), powInt(0.9, 4), "powInt(0.9, 4) is not correctly rounded")
 }

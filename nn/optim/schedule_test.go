@@ -3,6 +3,9 @@ package optim
 import (
 	"math"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // TestSchedulesByHand checks each schedule at hand-computed steps: the
@@ -31,10 +34,9 @@ func TestSchedulesByHand(t *testing.T) {
 			[]float64{0, 0.5, 1, 0.775, 0.55, 0.325, 0.1, 0.1}},
 	}
 	for _, c := range cases {
+		require.Len(t, c.want, len(c.steps), "%s: case table", c.name)
 		for i, step := range c.steps {
-			if got := c.f(step); math.Abs(got-c.want[i]) > 1e-15 {
-				t.Errorf("%s: step %d: %.17g, want %.17g", c.name, step, got, c.want[i])
-			}
+			assert.InDelta(t, c.want[i], c.f(step), 1e-15, "%s: step %d", c.name, step)
 		}
 	}
 }
@@ -48,13 +50,6 @@ func TestSchedulePanics(t *testing.T) {
 		"floor above one":    func() { LinearWarmupDecayToFloor(0, 2, 1.5) },
 		"floor not a number": func() { LinearWarmupDecayToFloor(0, 2, math.NaN()) },
 	} {
-		func() {
-			defer func() {
-				if recover() == nil {
-					t.Errorf("%s: no panic", name)
-				}
-			}()
-			f()
-		}()
+		assert.Panics(t, f, name)
 	}
 }

@@ -1,11 +1,13 @@
 package optim
 
 import (
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/daalab/daa/autograd"
 	"github.com/daalab/daa/nn"
@@ -65,9 +67,7 @@ func TestResumeBitForBit(t *testing.T) {
 			t.Run(name+"/"+dt.String(), func(t *testing.T) {
 				straight := resumeModel(dt)
 				opt, err := build(straight)
-				if err != nil {
-					t.Fatal(err)
-				}
+				require.NoError(t, err)
 				for k := range 5 {
 					resumeGrads(straight, k)
 					opt.Step()
@@ -75,32 +75,23 @@ func TestResumeBitForBit(t *testing.T) {
 
 				first := resumeModel(dt)
 				opt, err = build(first)
-				if err != nil {
-					t.Fatal(err)
-				}
+				require.NoError(t, err)
 				for k := range 3 {
 					resumeGrads(first, k)
 					opt.Step()
 				}
 				path := filepath.Join(t.TempDir(), "optim.safetensors")
-				if err := opt.Save(path); err != nil {
-					t.Fatal(err)
-				}
+				require.NoError(t, opt.Save(path))
 				// A new process: fresh parameter objects holding the saved values.
 				resumed := resumeModel(dt)
 				for i, p := range resumed {
 					p.Value.Data.CopyFrom(first[i].Value.Data)
 				}
 				opt2, err := build(resumed)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if err := opt2.Load(path); err != nil {
-					t.Fatal(err)
-				}
-				if opt2.Steps() != 3 || opt2.LR(0) != opt.LR(0) {
-					t.Fatalf("after Load: Steps %d LR %v, want 3 and %v", opt2.Steps(), opt2.LR(0), opt.LR(0))
-				}
+				require.NoError(t, err)
+				require.NoError(t, opt2.Load(path))
+				require.EqualValues(t, 3, opt2.Steps(), "Steps after Load")
+				require.Equal(t, opt.LR(0), opt2.LR(0), "LR after Load")
 				for k := 3; k < 5; k++ {
 					resumeGrads(resumed, k)
 					opt2.Step()
@@ -108,9 +99,7 @@ func TestResumeBitForBit(t *testing.T) {
 				for i, p := range resumed {
 					want, got := straight[i].Value.Data.ToFloat64s(), p.Value.Data.ToFloat64s()
 					for j := range want {
-						if got[j] != want[j] {
-							t.Fatalf("%s[%d] = %.17g after resuming, %.17g uninterrupted", p.Name, j, got[j], want[j])
-						}
+						require.Equal(t, want[j], got[j], "%s[%d]: after resuming vs uninterrupted", p.Name, j)
 					}
 				}
 			})
@@ -127,18 +116,14 @@ func TestLoadRestoresHyperParameters(t *testing.T) {
 	resumeGrads(ps, 0)
 	saved.Step()
 	path := filepath.Join(t.TempDir(), "s.safetensors")
-	if err := saved.Save(path); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, saved.Save(path))
 	loaded, _ := NewAdamW(ps, AdamWConfig{LR: 1, Beta1: 0.5, Beta2: 0.5, Eps: 1, WeightDecay: 0.5, Decay: DecayRank2})
-	if err := loaded.Load(path); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, loaded.Load(path))
 	got, want := loaded.Config(), saved.Config()
 	got.Decay, want.Decay = nil, nil
-	if fmt.Sprint(got) != fmt.Sprint(want) || loaded.LR(0) != 3e-4 || loaded.groups[0].WeightDecay != 0.2 {
-		t.Fatalf("config %+v LR %v wd %v; want %+v", got, loaded.LR(0), loaded.groups[0].WeightDecay, want)
-	}
+	assert.Equal(t, want, got, "config")
+	assert.Equal(t, 3e-4, loaded.LR(0), "LR")
+	assert.Equal(t, 0.2, loaded.groups[0].WeightDecay, "weight decay")
 }
 
 // writeState saves a float64 AdamW state after one step and returns its path.
@@ -146,15 +131,11 @@ func writeState(t *testing.T) string {
 	t.Helper()
 	ps := resumeModel(tensor.Float64)
 	opt, err := NewAdamW(ps, AdamWConfig{LR: 1e-3, Beta1: 0.9, Beta2: 0.95, Eps: 1e-8, WeightDecay: 0.1, Decay: DecayRank2})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	resumeGrads(ps, 0)
 	opt.Step()
 	path := filepath.Join(t.TempDir(), "adamw.safetensors")
-	if err := opt.Save(path); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, opt.Save(path))
 	return path
 }
 
@@ -163,17 +144,13 @@ func writeState(t *testing.T) string {
 func rewrite(t *testing.T, path string, edit func(ts map[string]safetensors.Tensor, meta map[string]string)) string {
 	t.Helper()
 	f, err := safetensors.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	defer f.Close()
 	ts := map[string]safetensors.Tensor{}
 	for _, name := range f.Names() {
 		info, _ := f.Info(name)
 		raw, err := f.Raw(name)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		ts[name] = safetensors.Tensor{Name: name, DType: info.DType, Shape: info.Shape, Data: raw}
 	}
 	meta := f.Metadata()
@@ -184,9 +161,7 @@ func rewrite(t *testing.T, path string, edit func(ts map[string]safetensors.Tens
 		list = append(list, tt)
 	}
 	out := filepath.Join(t.TempDir(), "edited.safetensors")
-	if err := safetensors.Write(out, list, meta); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, safetensors.Write(out, list, meta))
 	return out
 }
 
@@ -255,21 +230,17 @@ func TestLoadErrors(t *testing.T) {
 			path := c.path()
 			ps := resumeModel(tensor.Float64)
 			opt, err := NewAdamW(ps, AdamWConfig{LR: 1e-3, Beta1: 0.9, Beta2: 0.95, Eps: 1e-8, WeightDecay: 0.1, Decay: DecayRank2})
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			err = opt.Load(path)
-			if err == nil {
-				t.Fatal("Load accepted the file")
-			}
+			require.Error(t, err, "Load accepted the file")
 			for _, want := range append(c.want, path) {
-				if !strings.Contains(err.Error(), want) {
-					t.Errorf("error %q does not mention %q", err, want)
-				}
+				assert.ErrorContains(t, err, want)
 			}
-			if opt.Steps() != 0 || opt.slots[0].step != 0 || opt.slots[0].state != nil || opt.Config().Beta2 != 0.95 {
-				t.Errorf("a failed Load changed the optimizer")
-			}
+			// A failed Load leaves the optimizer unchanged.
+			assert.Zero(t, opt.Steps(), "Steps")
+			assert.Zero(t, opt.slots[0].step, "step of the first slot")
+			assert.Nil(t, opt.slots[0].state, "state of the first slot")
+			assert.Equal(t, 0.95, opt.Config().Beta2, "Beta2")
 		})
 	}
 }
@@ -280,14 +251,8 @@ func TestSaveIsAtomic(t *testing.T) {
 	path := writeState(t)
 	ps := resumeModel(tensor.Float32)
 	opt, _ := NewSGD(ps, SGDConfig{LR: 0.1})
-	if err := opt.Save(path); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, opt.Save(path))
 	entries, _ := os.ReadDir(filepath.Dir(path))
-	if len(entries) != 1 {
-		t.Errorf("directory holds %d entries after Save, want 1", len(entries))
-	}
-	if err := opt.Load(path); err != nil {
-		t.Fatalf("the replaced file does not load: %v", err)
-	}
+	assert.Len(t, entries, 1, "directory entries after Save")
+	assert.NoError(t, opt.Load(path), "the replaced file does not load")
 }
