@@ -128,9 +128,9 @@ func (m *Model) HasLoRA() bool {
 	return slices.ContainsFunc(m.loraSlots(), func(s loraSlot) bool { return *s.lora != nil })
 }
 
-// LoRA returns the configuration of m's adapters (the targets are those of
-// the first block, in LoRATargets order; the rest from its first adapter)
-// and false if m has none.
+// LoRA returns the configuration of m's adapters (the targets any block
+// carries, in LoRATargets order; rank, alpha, dropout and rsLoRA from the
+// first adapter) and false if m has none.
 func (m *Model) LoRA() (LoRAConfig, bool) {
 	var c LoRAConfig
 	for _, s := range m.loraSlots() {
