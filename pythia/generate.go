@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
+
+	"github.com/daalab/daa/internal/parallel"
 )
 
 // GenerateOptions control Generate.
@@ -46,44 +48,81 @@ type Generation struct {
 // positions, so each row's logits are those of its prompt run alone, as in
 // Hugging Face's generate with an attention mask.
 //
-// It returns an error if there are no prompts, a prompt is empty or holds an
-// id outside the vocabulary, or an option is out of range (MaxNewTokens < 1,
-// Temperature < 0, TopK < 0, TopP outside [0, 1]).
+// It returns an error if CheckGenerate does: no prompts, an empty prompt,
+// an id outside the vocabulary, or an option out of range.
 func (m *Model) Generate(prompts [][]int, opts GenerateOptions) (*Generation, error) {
-	if err := checkGenerate(prompts, opts, m.Config.VocabSize); err != nil {
+	if err := CheckGenerate(prompts, opts, m.Config.VocabSize); err != nil {
 		return nil, err
 	}
-	b := len(prompts)
-	g := &Generation{Tokens: make([][]int, b), LogProbs: make([][]float64, b), ModelLogProbs: make([][]float64, b), Stopped: make([]bool, b)}
+	return GenerateWith(&decoder{m: m.Frozen()}, prompts, opts), nil
+}
+
+// GenerateWith is the generation loop of every backend (Model.Generate,
+// fast.Engine.Generate): it runs the prompts through d in groups of
+// d.MaxBatch() rows (a row's tokens do not depend on its group), then
+// samples each row's next token under opts from the logits d returns and
+// feeds it back with d.Step, until every row has sampled a stop token or
+// opts.MaxNewTokens tokens. Row b samples from its own PCG stream seeded
+// with (opts.Seed, b), and rows are sampled in parallel when the vocabulary
+// is large, so the result does not depend on the number of threads. A row
+// that is done keeps feeding its last token; its logits are ignored.
+//
+// prompts and opts must pass CheckGenerate for d's vocabulary; otherwise d
+// may panic. GenerateWith panics if d.MaxBatch() < 1.
+func GenerateWith(d Decoder, prompts [][]int, opts GenerateOptions) *Generation {
+	n, maxB := len(prompts), d.MaxBatch()
+	if maxB < 1 {
+		panic(fmt.Sprintf("pythia: GenerateWith: decoder's MaxBatch is %d; want >= 1", maxB))
+	}
+	g := &Generation{Tokens: make([][]int, n), LogProbs: make([][]float64, n), ModelLogProbs: make([][]float64, n), Stopped: make([]bool, n)}
+	samplers := make([]sampler, min(n, maxB))
+	for lo := 0; lo < n; lo += maxB {
+		generateGroup(d, prompts, lo, min(lo+maxB, n), opts, g, samplers)
+	}
+	return g
+}
+
+// generateGroup generates rows [lo, hi) of g, with samplers[i] drawing for
+// row lo+i.
+func generateGroup(d Decoder, prompts [][]int, lo, hi int, opts GenerateOptions, g *Generation, samplers []sampler) {
+	b := hi - lo
 	rngs := make([]*rand.Rand, b)
 	for i := range rngs {
-		rngs[i] = rand.New(rand.NewPCG(opts.Seed, uint64(i)))
+		rngs[i] = rand.New(rand.NewPCG(opts.Seed, uint64(lo+i)))
 	}
-	dec, logits := newDecoder(m.Frozen(), prompts)
 	done := make([]bool, b)
 	last := make([]int, b)
+	logits := d.Prefill(prompts[lo:hi], opts.MaxNewTokens) // [b][V]
 	for {
-		for i := range b {
-			if done[i] {
-				continue // keeps feeding its last token; its logits are ignored
+		// Rows draw from their own streams: sample them in parallel, in
+		// chunks of about 64K logits.
+		parallel.For(b, max(1, 1<<16/len(logits[0])), func(i0, i1 int) {
+			for i := i0; i < i1; i++ {
+				if done[i] {
+					continue
+				}
+				tok, lp, mlp := samplers[i].sample(logits[i], opts.SampleOptions, rngs[i])
+				r := lo + i
+				g.Tokens[r] = append(g.Tokens[r], tok)
+				g.LogProbs[r] = append(g.LogProbs[r], lp)
+				g.ModelLogProbs[r] = append(g.ModelLogProbs[r], mlp)
+				last[i] = tok
+				g.Stopped[r] = slices.Contains(opts.StopTokens, tok)
+				done[i] = g.Stopped[r] || len(g.Tokens[r]) == opts.MaxNewTokens
 			}
-			tok, lp, mlp := sampleToken(logits[i], opts.SampleOptions, rngs[i])
-			g.Tokens[i] = append(g.Tokens[i], tok)
-			g.LogProbs[i] = append(g.LogProbs[i], lp)
-			g.ModelLogProbs[i] = append(g.ModelLogProbs[i], mlp)
-			last[i] = tok
-			g.Stopped[i] = slices.Contains(opts.StopTokens, tok)
-			done[i] = g.Stopped[i] || len(g.Tokens[i]) == opts.MaxNewTokens
-		}
+		})
 		if !slices.Contains(done, false) {
-			return g, nil
+			return
 		}
-		logits = dec.step(last)
+		logits = d.Step(last)
 	}
 }
 
-// checkGenerate validates Generate's arguments.
-func checkGenerate(prompts [][]int, o GenerateOptions, vocab int) error {
+// CheckGenerate validates the arguments of Generate for a vocabulary of
+// vocab tokens: it returns an error if there are no prompts, a prompt is
+// empty or holds an id outside [0, vocab), or an option is out of range
+// (MaxNewTokens < 1, Temperature < 0, TopK < 0, TopP outside [0, 1]).
+func CheckGenerate(prompts [][]int, o GenerateOptions, vocab int) error {
 	switch {
 	case len(prompts) == 0:
 		return fmt.Errorf("pythia: Generate with no prompts")

@@ -8,6 +8,9 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
 	"github.com/daalab/daa/tensor"
 )
 
@@ -18,9 +21,7 @@ func randomTinyModel(t *testing.T, dt tensor.DType) *Model {
 	cfg := tinyConfig(t)
 	cfg.VocabSize, cfg.InitializerRange = 23, 0.3
 	m, err := NewRandom(cfg, dt, 42)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	return m
 }
 
@@ -32,23 +33,24 @@ func TestKVCacheMatchesFullForward(t *testing.T) {
 		m := randomTinyModel(t, c.dt).Frozen()
 		prompts := [][]int{{3, 1, 4}, {1, 5, 9, 2, 6}, {7}}
 		fed := [][]int{{2, 7, 1, 8}, {2, 8, 1, 8}, {2, 8, 4, 5}} // tokens appended step by step
-		dec, logits := newDecoder(m, prompts)
+		dec := &decoder{m: m}
+		logits := dec.Prefill(prompts, len(fed[0]))
 		for step := 0; step <= len(fed[0]); step++ {
 			for b, p := range prompts {
 				seq := append(slices.Clone(p), fed[b][:step]...)
 				full := m.Forward([][]int{seq}, nil).Data.Select(1, len(seq)-1).ToFloat64s() // (1, V) at the last position
-				if e := relErr(tensor.FromFloat64s(logits[b]), full); e > c.tol {
-					t.Errorf("%s step %d row %d: cached logits differ from the full forward by %.3g relative", c.dt, step, b, e)
-				}
+				assert.LessOrEqual(t, relErr(tensor.FromFloat64s(logits[b]), full), c.tol,
+					"%s step %d row %d: cached logits against the full forward, normwise relative", c.dt, step, b)
 			}
 			if step < len(fed[0]) {
 				tokens := make([]int, len(prompts))
 				for b := range tokens {
 					tokens[b] = fed[b][step]
 				}
-				logits = dec.step(tokens)
+				logits = dec.Step(tokens)
 			}
 		}
+		assert.Panics(t, func() { dec.Step([]int{1}) }, "a step with 1 token for 3 rows")
 	}
 }
 
@@ -68,25 +70,15 @@ func TestGenerateGreedyMatchesReference(t *testing.T) {
 	}
 	for _, c := range dtypes {
 		m, err := LoadDir(dir, LoadOptions{DType: c.dt})
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		g, err := m.Generate(prompts, GenerateOptions{MaxNewTokens: 6})
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		for i := range prompts {
 			ref := want.ints(fmt.Sprintf("greedy.%d", i))[0]
-			if !slices.Equal(g.Tokens[i], ref) {
-				t.Errorf("%s prompt %d: greedy %v, reference %v", c.dt, i, g.Tokens[i], ref)
-			}
+			assert.Equal(t, ref, g.Tokens[i], "%s prompt %d: greedy tokens against the reference", c.dt, i)
 			for j, lp := range g.LogProbs[i] {
-				if lp != 0 {
-					t.Errorf("greedy log-prob under the sampling distribution %v; want 0", lp)
-				}
-				if g.ModelLogProbs[i][j] >= 0 {
-					t.Errorf("model log-prob %v; want < 0", g.ModelLogProbs[i][j])
-				}
+				assert.Zero(t, lp, "greedy log-prob under the sampling distribution")
+				assert.Negative(t, g.ModelLogProbs[i][j], "model log-prob")
 			}
 		}
 	}
@@ -100,51 +92,112 @@ func TestGenerateConsistency(t *testing.T) {
 	prompts := [][]int{{3, 1, 4}, {1, 5, 9, 2, 6}, {7}}
 	opts := GenerateOptions{SampleOptions: SampleOptions{Temperature: 0.8, TopK: 10, TopP: 0.95}, MaxNewTokens: 7, Seed: 9}
 	g, err := m.Generate(prompts, opts)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	lp := m.SequenceLogProbs(prompts, g.Tokens)
 	for i := range prompts {
 		for j, v := range g.ModelLogProbs[i] {
-			if d := math.Abs(v - lp.PerToken.Data.At(i, j)); d > 1e-12 {
-				t.Errorf("row %d token %d: model log-prob %.15g, SequenceLogProbs %.15g", i, j, v, lp.PerToken.Data.At(i, j))
-			}
-			if g.LogProbs[i][j] > 0 {
-				t.Errorf("row %d token %d: sampling log-prob %v > 0", i, j, g.LogProbs[i][j])
-			}
+			assert.InDelta(t, lp.PerToken.Data.At(i, j), v, 1e-12, "row %d token %d: model log-prob against SequenceLogProbs", i, j)
+			assert.LessOrEqual(t, g.LogProbs[i][j], 0.0, "row %d token %d: sampling log-prob", i, j)
 		}
 	}
-	again, _ := m.Generate(prompts, opts)
-	if !slices.EqualFunc(g.Tokens, again.Tokens, slices.Equal) {
-		t.Errorf("same seed, different tokens: %v vs %v", g.Tokens, again.Tokens)
-	}
+	again, err := m.Generate(prompts, opts)
+	require.NoError(t, err)
+	assert.Equal(t, g.Tokens, again.Tokens, "same seed, same tokens")
 
 	greedy := GenerateOptions{MaxNewTokens: 5}
-	batch, _ := m.Generate(prompts, greedy)
+	batch, err := m.Generate(prompts, greedy)
+	require.NoError(t, err)
 	for i, p := range prompts {
-		alone, _ := m.Generate([][]int{p}, greedy)
-		if !slices.Equal(alone.Tokens[0], batch.Tokens[i]) {
-			t.Errorf("row %d: batched %v, alone %v", i, batch.Tokens[i], alone.Tokens[0])
-		}
+		alone, err := m.Generate([][]int{p}, greedy)
+		require.NoError(t, err)
+		assert.Equal(t, alone.Tokens[0], batch.Tokens[i], "row %d: batched against alone", i)
 	}
 	stop := greedy
 	stop.StopTokens = []int{batch.Tokens[1][1]}
-	s, _ := m.Generate(prompts, stop)
-	if len(s.Tokens[1]) != 2 || !s.Stopped[1] {
-		t.Errorf("row 1 with stop token %d: %v (stopped %v); want 2 tokens", stop.StopTokens[0], s.Tokens[1], s.Stopped[1])
-	}
+	s, err := m.Generate(prompts, stop)
+	require.NoError(t, err)
+	assert.Len(t, s.Tokens[1], 2, "row 1 with stop token %d", stop.StopTokens[0])
+	assert.True(t, s.Stopped[1], "row 1 stopped")
 	for i := range prompts {
-		if len(s.Tokens[i]) > 5 || (!s.Stopped[i] && len(s.Tokens[i]) != 5) {
-			t.Errorf("row %d: %d tokens, stopped %v", i, len(s.Tokens[i]), s.Stopped[i])
+		assert.LessOrEqual(t, len(s.Tokens[i]), 5, "row %d", i)
+		if !s.Stopped[i] {
+			assert.Len(t, s.Tokens[i], 5, "row %d did not stop", i)
 		}
 	}
 }
 
-// sampleToken draws from the distribution its options define and reports
+// rowDecoder is a Decoder whose logits depend only on a row's prompt and
+// the tokens fed to it, with a fixed group size: GenerateWith must give
+// each row the same tokens whatever the groups and the other rows.
+type rowDecoder struct {
+	maxB, vocab int
+	seqs        [][]int // the rows' tokens so far
+	calls       int     // Prefill calls
+}
+
+func (d *rowDecoder) MaxBatch() int { return d.maxB }
+
+func (d *rowDecoder) Prefill(prompts [][]int, maxNew int) [][]float64 {
+	if len(prompts) > d.maxB {
+		panic(fmt.Sprintf("Prefill with %d rows, MaxBatch %d", len(prompts), d.maxB))
+	}
+	d.calls++
+	d.seqs = nil
+	for _, p := range prompts {
+		d.seqs = append(d.seqs, slices.Clone(p))
+	}
+	return d.rows()
+}
+
+func (d *rowDecoder) Step(tokens []int) [][]float64 {
+	for i, tok := range tokens {
+		d.seqs[i] = append(d.seqs[i], tok)
+	}
+	return d.rows()
+}
+
+// rows returns logits_j = sin(j * (1 + sum of the row's tokens)) * 3.
+func (d *rowDecoder) rows() [][]float64 {
+	out := make([][]float64, len(d.seqs))
+	for i, s := range d.seqs {
+		sum := 0
+		for _, tok := range s {
+			sum += tok
+		}
+		out[i] = make([]float64, d.vocab)
+		for j := range out[i] {
+			out[i][j] = 3 * math.Sin(float64(j*(1+sum)))
+		}
+	}
+	return out
+}
+
+// GenerateWith runs batches larger than MaxBatch in groups, and a row's
+// tokens depend on Seed, its index and its prompt only: the same with
+// groups of 2 as all at once, also with a vocabulary large enough (33000)
+// for the rows to be sampled in parallel (chunks of 65536/V rows).
+func TestGenerateWithGroups(t *testing.T) {
+	prompts := [][]int{{3, 1, 4}, {1, 5}, {9}, {2, 6, 5, 3}, {5}}
+	opts := GenerateOptions{SampleOptions: SampleOptions{Temperature: 1.3, TopP: 0.9}, MaxNewTokens: 6, StopTokens: []int{0}, Seed: 7}
+	for _, vocab := range []int{17, 33000} {
+		whole := &rowDecoder{maxB: len(prompts), vocab: vocab}
+		grouped := &rowDecoder{maxB: 2, vocab: vocab}
+		want := GenerateWith(whole, prompts, opts)
+		got := GenerateWith(grouped, prompts, opts)
+		assert.Equal(t, 1, whole.calls, "vocab %d: prefills of one group", vocab)
+		assert.Equal(t, 3, grouped.calls, "vocab %d: prefills of 5 rows in groups of 2", vocab)
+		assert.Equal(t, want, got, "vocab %d: groups of 2 against one group", vocab)
+		alone := GenerateWith(&rowDecoder{maxB: 1, vocab: vocab}, prompts[:1], opts)
+		assert.Equal(t, want.Tokens[0], alone.Tokens[0], "vocab %d: row 0 alone against batched (both stream (Seed, 0))", vocab)
+	}
+	assert.Panics(t, func() { GenerateWith(&rowDecoder{maxB: 0, vocab: 5}, prompts, opts) }, "MaxBatch 0")
+}
+
+// sample draws from the distribution its options define and reports
 // that distribution's log-probability. Expected distributions are worked out
 // by hand from p = (0.5, 0.25, 0.125, 0.0625, 0.0625); frequencies over
 // 40000 draws must lie within 5 standard errors.
-func TestSampleTokenDistribution(t *testing.T) {
+func TestSampleDistribution(t *testing.T) {
 	p := []float64{0.5, 0.25, 0.125, 0.0625, 0.0625}
 	logits := make([]float64, len(p))
 	for i, v := range p {
@@ -171,24 +224,23 @@ func TestSampleTokenDistribution(t *testing.T) {
 	const n = 40000
 	for _, c := range cases {
 		rng := rand.New(rand.NewPCG(1, 2))
+		var s sampler // reused across draws, as Generate does
 		counts := make([]float64, len(p))
 		for range n {
-			tok, lp, mlp := sampleToken(logits, c.o, rng)
+			tok, lp, mlp := s.sample(logits, c.o, rng)
 			counts[tok]++
-			if math.Abs(lp-math.Log(c.want[tok])) > 1e-6 || math.Abs(mlp-math.Log(p[tok])) > 1e-12 {
-				t.Fatalf("%s: token %d has sampling log-prob %.9g (want %.9g), model %.12g (want %.12g)", c.name, tok, lp, math.Log(c.want[tok]), mlp, math.Log(p[tok]))
-			}
+			require.InDelta(t, math.Log(c.want[tok]), lp, 1e-6, "%s: sampling log-prob of token %d", c.name, tok)
+			require.InDelta(t, math.Log(p[tok]), mlp, 1e-12, "%s: model log-prob of token %d", c.name, tok)
 		}
 		for i, w := range c.want {
 			se := math.Sqrt(w*(1-w)/n) + 1e-9
-			if f := counts[i] / n; math.Abs(f-w) > 5*se {
-				t.Errorf("%s: token %d frequency %.4f; want %.4f", c.name, i, f, w)
-			}
+			assert.InDelta(t, w, counts[i]/n, 5*se, "%s: frequency of token %d", c.name, i)
 		}
 	}
-	if tok, lp, _ := sampleToken(logits, SampleOptions{}, nil); tok != 0 || lp != 0 {
-		t.Errorf("greedy picked %d with log-prob %v; want 0, 0", tok, lp)
-	}
+	var s sampler
+	tok, lp, _ := s.sample(logits, SampleOptions{}, nil)
+	assert.Equal(t, 0, tok, "greedy token")
+	assert.Zero(t, lp, "greedy sampling log-prob")
 }
 
 func TestGenerateRejectsBadArguments(t *testing.T) {
@@ -202,14 +254,15 @@ func TestGenerateRejectsBadArguments(t *testing.T) {
 		{"no prompts", nil, ok},
 		{"empty prompt", [][]int{{1}, {}}, ok},
 		{"id out of range", [][]int{{1, 23}}, ok},
+		{"negative id", [][]int{{-1}}, ok},
 		{"no tokens", [][]int{{1}}, GenerateOptions{}},
 		{"negative temperature", [][]int{{1}}, GenerateOptions{MaxNewTokens: 1, SampleOptions: SampleOptions{Temperature: -1}}},
 		{"negative top-k", [][]int{{1}}, GenerateOptions{MaxNewTokens: 1, SampleOptions: SampleOptions{TopK: -1}}},
 		{"top-p above 1", [][]int{{1}}, GenerateOptions{MaxNewTokens: 1, SampleOptions: SampleOptions{TopP: 1.5}}},
+		{"top-p NaN", [][]int{{1}}, GenerateOptions{MaxNewTokens: 1, SampleOptions: SampleOptions{TopP: math.NaN()}}},
 	}
 	for _, c := range cases {
-		if _, err := m.Generate(c.prompts, c.o); err == nil {
-			t.Errorf("%s: no error", c.name)
-		}
+		_, err := m.Generate(c.prompts, c.o)
+		assert.Error(t, err, c.name)
 	}
 }

@@ -23,34 +23,42 @@ type SampleOptions struct {
 	TopP float64
 }
 
-// sampleToken draws a token from one row of logits [V]. It returns the
-// token, its log-probability under the distribution it was drawn from
-// (after temperature, top-k and top-p; 0 for greedy decoding) and its
-// log-probability under the model, log_softmax(logits).
-func sampleToken(logits []float64, o SampleOptions, rng *rand.Rand) (tok int, sampleLogProb, modelLogProb float64) {
+// sampler draws tokens from rows of logits, reusing its buffers across
+// draws. Generate keeps one per row, so that rows are sampled in parallel.
+type sampler struct {
+	z      []float64 // tempered logits
+	keep   []bool    // tokens still allowed
+	sorted []float64 // for the top-k threshold
+	order  []int     // kept tokens in ascending order, for top-p
+}
+
+// sample draws a token from logits [V] under o with rng (unused for greedy
+// decoding) and returns it with its log-probability under the distribution
+// it was drawn from (after temperature, top-k and top-p; 0 for greedy
+// decoding) and under the model, log_softmax(logits).
+func (s *sampler) sample(logits []float64, o SampleOptions, rng *rand.Rand) (tok int, sampleLogProb, modelLogProb float64) {
 	lse := logSumExp(logits, nil)
 	if o.Temperature == 0 {
 		tok = argmax(logits)
 		return tok, 0, logits[tok] - lse
 	}
-	z := make([]float64, len(logits))
+	n := len(logits)
+	s.z, s.keep = resize(s.z, n), resize(s.keep, n)
 	for i, v := range logits {
-		z[i] = v / o.Temperature
+		s.z[i] = v / o.Temperature
+		s.keep[i] = true
 	}
-	keep := make([]bool, len(z))
-	for i := range keep {
-		keep[i] = true
-	}
-	if o.TopK > 0 && o.TopK < len(z) {
-		sorted := slices.Clone(z)
-		slices.Sort(sorted)
-		kth := sorted[len(sorted)-o.TopK]
+	z, keep := s.z, s.keep
+	if o.TopK > 0 && o.TopK < n {
+		s.sorted = append(s.sorted[:0], z...)
+		slices.Sort(s.sorted)
+		kth := s.sorted[n-o.TopK]
 		for i, v := range z {
 			keep[i] = v >= kth
 		}
 	}
 	if o.TopP > 0 && o.TopP < 1 {
-		dropLeastLikely(z, keep, o.TopP)
+		s.dropLeastLikely(o.TopP)
 	}
 	// p_i = exp(z_i - lse_kept) over the kept tokens; draw by inverse CDF.
 	kept := logSumExp(z, keep)
@@ -70,21 +78,22 @@ func sampleToken(logits []float64, o SampleOptions, rng *rand.Rand) (tok int, sa
 	return tok, z[tok] - kept, logits[tok] - lse
 }
 
-// dropLeastLikely applies the top-p rule to the kept tokens of z: in
-// ascending order of probability (softmax over the kept tokens), drop each
-// token while the cumulative probability up to and including it is
-// <= 1 - topP, never the most likely one.
-func dropLeastLikely(z []float64, keep []bool, topP float64) {
-	var order []int
+// dropLeastLikely applies the top-p rule to the kept tokens: in ascending
+// order of probability (softmax over the kept tokens), drop each token
+// while the cumulative probability up to and including it is <= 1 - topP,
+// never the most likely one.
+func (s *sampler) dropLeastLikely(topP float64) {
+	z, keep := s.z, s.keep
+	s.order = s.order[:0]
 	for i := range z {
 		if keep[i] {
-			order = append(order, i)
+			s.order = append(s.order, i)
 		}
 	}
-	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(z[a], z[b]) })
+	slices.SortStableFunc(s.order, func(a, b int) int { return cmp.Compare(z[a], z[b]) })
 	lse := logSumExp(z, keep)
 	var cum float64
-	for _, i := range order[:len(order)-1] {
+	for _, i := range s.order[:len(s.order)-1] {
 		cum += math.Exp(z[i] - lse)
 		if cum > 1-topP {
 			break
@@ -120,4 +129,12 @@ func argmax(x []float64) int {
 		}
 	}
 	return best
+}
+
+// resize returns s with length n, reallocating only when it is too short.
+func resize[T any](s []T, n int) []T {
+	if cap(s) < n {
+		return make([]T, n)
+	}
+	return s[:n]
 }

@@ -1,10 +1,12 @@
 package fast
 
 import (
-	"math"
 	"math/rand/v2"
 	"slices"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/daalab/daa/pythia"
 )
@@ -28,34 +30,28 @@ func TestGenerateMatchesPythia(t *testing.T) {
 		rng := rand.New(rand.NewPCG(uint64(i), 4))
 		prompts := randomIDs(rng, []int{3, 1, 6, 2, 5}, v.config().VocabSize)
 		e, err := NewInference(m32, 2, 8)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		for _, o := range opts {
 			t.Run(v.name+"/"+o.name, func(t *testing.T) {
 				got, err := e.Generate(prompts, o.o)
-				if err != nil {
-					t.Fatal(err)
-				}
+				require.NoError(t, err)
 				want, err := m32.Generate(prompts, o.o)
-				if err != nil {
-					t.Fatal(err)
-				}
+				require.NoError(t, err)
 				for b := range prompts {
-					if !slices.Equal(got.Tokens[b], want.Tokens[b]) || got.Stopped[b] != want.Stopped[b] {
-						t.Fatalf("row %d: tokens %v (stopped %v), pythia %v (stopped %v)", b, got.Tokens[b], got.Stopped[b], want.Tokens[b], want.Stopped[b])
-					}
-					checkAbs(t, "LogProbs", got.LogProbs[b], want.LogProbs[b], 1e-5)
-					checkAbs(t, "ModelLogProbs", got.ModelLogProbs[b], want.ModelLogProbs[b], 1e-5)
+					require.Equal(t, want.Tokens[b], got.Tokens[b], "row %d tokens", b)
+					require.Equal(t, want.Stopped[b], got.Stopped[b], "row %d stopped", b)
+					assert.InDeltaSlice(t, want.LogProbs[b], got.LogProbs[b], 1e-5, "row %d LogProbs", b)
+					assert.InDeltaSlice(t, want.ModelLogProbs[b], got.ModelLogProbs[b], 1e-5, "row %d ModelLogProbs", b)
 				}
 			})
 		}
 	}
 }
 
-// TestKVCacheLogitsMatchForward feeds fixed tokens through the KV cache of
-// a left-padded batch and compares the logits of every step with Logits of
-// each row's unpadded sequence (normwise relative 1e-5).
+// TestKVCacheLogitsMatchForward feeds fixed tokens through the engine's
+// pythia.Decoder (a KV cache over a left-padded batch) and compares the
+// logits of every step with Logits of each row's unpadded sequence
+// (normwise relative 1e-5).
 func TestKVCacheLogitsMatchForward(t *testing.T) {
 	for i, v := range variants {
 		t.Run(v.name, func(t *testing.T) {
@@ -65,41 +61,48 @@ func TestKVCacheLogitsMatchForward(t *testing.T) {
 			prompts := randomIDs(rng, []int{4, 1, 6}, vocab)
 			fed := randomIDs(rng, []int{5, 5, 5}, vocab) // fed[b][k] is row b's token at step k
 			e, err := NewInference(m32, 3, 12)
-			if err != nil {
-				t.Fatal(err)
+			require.NoError(t, err)
+			g := &generator{e: e}
+			var steps [][][]float64 // [step][row][V]
+			logits := g.Prefill(prompts, len(fed[0]))
+			for k := range len(fed[0]) {
+				steps = append(steps, clone2(logits))
+				logits = g.Step([]int{fed[0][k], fed[1][k], fed[2][k]})
 			}
-			d := e.newDecoder(prompts, len(fed[0]))
-			e.cache = d
-			steps := [][]float32{slices.Clone(d.prefill(e, prompts))}
-			for k := range len(fed[0]) - 1 {
-				tokens := []int{fed[0][k], fed[1][k], fed[2][k]}
-				steps = append(steps, slices.Clone(d.step(e, tokens)))
-			}
+			assert.Panics(t, func() { g.Step([]int{1, 2, 3}) }, "a step past maxNew")
+			assert.Panics(t, func() { g.Step([]int{1}) }, "a step with 1 token for 3 rows")
 			e.cache = nil
 			for b, p := range prompts {
 				seq := append(slices.Clone(p), fed[b][:len(fed[0])-1]...)
 				full := e.Logits([][]int{seq}, nil) // (1, len(seq), V)
-				for k, logits := range steps {
+				for k, rows := range steps {
 					pos := len(p) - 1 + k
 					want := make([]float64, vocab)
 					for j := range want {
 						want[j] = float64(full[pos*vocab+j])
 					}
-					checkRel(t, "step logits", logits[b*vocab:(b+1)*vocab], want, tolValue)
+					checkRel(t, "step logits", rows[b], want, tolValue)
 				}
 			}
 		})
 	}
 }
 
+// clone2 returns a deep copy of rows.
+func clone2(rows [][]float64) [][]float64 {
+	out := make([][]float64, len(rows))
+	for i, r := range rows {
+		out[i] = slices.Clone(r)
+	}
+	return out
+}
+
 // TestGenerateErrors checks that Generate rejects bad arguments with an
-// error.
+// error, and that the engine's decoder panics on a batch it cannot hold.
 func TestGenerateErrors(t *testing.T) {
 	m32, _ := randomPair(t, variants[0].config(), 1)
 	e, err := NewInference(m32, 2, 4)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	ok := pythia.GenerateOptions{MaxNewTokens: 2}
 	for _, c := range []struct {
 		name    string
@@ -115,22 +118,11 @@ func TestGenerateErrors(t *testing.T) {
 		{"negative TopK", [][]int{{1}}, pythia.GenerateOptions{MaxNewTokens: 1, SampleOptions: pythia.SampleOptions{TopK: -1}}},
 		{"TopP above 1", [][]int{{1}}, pythia.GenerateOptions{MaxNewTokens: 1, SampleOptions: pythia.SampleOptions{TopP: 1.5}}},
 	} {
-		if _, err := e.Generate(c.prompts, c.o); err == nil {
-			t.Errorf("%s: no error", c.name)
-		}
+		_, err := e.Generate(c.prompts, c.o)
+		assert.Error(t, err, c.name)
 	}
-}
-
-// checkAbs reports an error when two slices differ in length or by more
-// than tol in some entry.
-func checkAbs(t *testing.T, name string, got, want []float64, tol float64) {
-	t.Helper()
-	if len(got) != len(want) {
-		t.Fatalf("%s: %d values, want %d", name, len(got), len(want))
-	}
-	for i := range got {
-		if math.Abs(got[i]-want[i]) > tol {
-			t.Errorf("%s[%d] = %.9g, want %.9g", name, i, got[i], want[i])
-		}
-	}
+	g := &generator{e: e}
+	assert.Panics(t, func() { g.Prefill([][]int{{1}, {2}, {3}}, 1) }, "3 prompts, MaxBatch 2")
+	assert.Panics(t, func() { g.Prefill([][]int{{1, 2, 3, 4, 5}}, 1) }, "a prompt longer than MaxSeq")
+	assert.Panics(t, func() { g.Step([]int{1}) }, "a step before any prefill")
 }
