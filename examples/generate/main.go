@@ -2,7 +2,7 @@
 //
 //	go run ./examples/generate -model DIR -prompt "The capital of France is"
 //	go run ./examples/generate -model DIR -tokenizer FILE -prompt "..." \
-//	    -max-new-tokens 64 -temperature 0.7 -top-p 0.9 -seed 1 -json
+//	    -max-new-tokens 64 -temperature 0.7 -top-p 0.9 -seed 1 -json -fast
 //
 // DIR is a Hugging Face checkpoint directory or a hub id in the local hub
 // cache (EleutherAI/pythia-70m). Without -tokenizer it uses
@@ -11,7 +11,10 @@
 // unless -temperature is positive; generation stops at the model's EOS token
 // or after -max-new-tokens. It prints the prompt and its continuation, or
 // with -json one object holding the prompt's ids, the new tokens, their text
-// and their log-probabilities. Errors go to stderr with exit status 1.
+// and their log-probabilities. With -fast it decodes on the fused float32
+// engine (pythia/fast) instead of the autograd model: the same generation
+// loop and sampler, so the same tokens, faster. Errors go to stderr with
+// exit status 1.
 package main
 
 import (
@@ -25,6 +28,7 @@ import (
 
 	"github.com/daalab/daa/internal/shareddata"
 	"github.com/daalab/daa/pythia"
+	"github.com/daalab/daa/pythia/fast"
 	"github.com/daalab/daa/pythia/tokenizer"
 )
 
@@ -58,8 +62,9 @@ func run(args []string, stdout io.Writer) error {
 	topP := fs.Float64("top-p", 1, "sample from the smallest set of tokens with this total probability (1: all)")
 	seed := fs.Uint64("seed", 0, "random seed")
 	asJSON := fs.Bool("json", false, "print a JSON object instead of text")
+	useFast := fs.Bool("fast", false, "decode with the fused float32 engine (pythia/fast)")
 	if err := fs.Parse(args); err != nil {
-		return fmt.Errorf("%v\nusage: generate -model DIR [-tokenizer FILE] -prompt TEXT [-max-new-tokens N] [-temperature T] [-top-k K] [-top-p P] [-seed S] [-json]", err)
+		return fmt.Errorf("%v\nusage: generate -model DIR [-tokenizer FILE] -prompt TEXT [-max-new-tokens N] [-temperature T] [-top-k K] [-top-p P] [-seed S] [-json] [-fast]", err)
 	}
 	if *dir == "" || *prompt == "" {
 		return errors.New("-model and -prompt are required")
@@ -84,7 +89,15 @@ func run(args []string, stdout io.Writer) error {
 	if m.Config.EOSTokenID >= 0 {
 		opts.StopTokens = []int{m.Config.EOSTokenID}
 	}
-	g, err := m.Generate([][]int{ids}, opts)
+	generate := m.Generate
+	if *useFast {
+		e, err := fast.NewInference(m, 1, len(ids)+*maxNew)
+		if err != nil {
+			return err
+		}
+		generate = e.Generate
+	}
+	g, err := generate([][]int{ids}, opts)
 	if err != nil {
 		return err
 	}

@@ -3,9 +3,10 @@ package main
 import (
 	"bytes"
 	"encoding/json"
-	"slices"
-	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/daalab/daa/internal/shareddata"
 	"github.com/daalab/daa/pythia"
@@ -17,19 +18,13 @@ import (
 func tinyModel(t *testing.T) string {
 	t.Helper()
 	cfg, err := pythia.Preset("pythia-14m")
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	cfg.HiddenSize, cfg.NumAttentionHeads, cfg.NumHiddenLayers, cfg.IntermediateSize = 16, 2, 1, 32
 	cfg.InitializerRange = 0.5 // peaked distributions
 	m, err := pythia.NewRandom(cfg, tensor.Float32, 3)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	dir := t.TempDir()
-	if err := m.Save(dir); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, m.Save(dir))
 	return dir
 }
 
@@ -40,37 +35,38 @@ func TestGenerateText(t *testing.T) {
 		t.Helper()
 		var out bytes.Buffer
 		args := append([]string{"-model", dir, "-tokenizer", tok, "-prompt", "Hello world", "-max-new-tokens", "6", "-json"}, extra...)
-		if err := run(args, &out); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, run(args, &out))
 		var o output
-		if err := json.Unmarshal(out.Bytes(), &o); err != nil {
-			t.Fatalf("%v\n%s", err, out.String())
-		}
+		require.NoError(t, json.Unmarshal(out.Bytes(), &o), out.String())
 		return o
 	}
 	greedy := gen()
 	// "Hello world" is [12092, 1533] in the GPT-NeoX tokenizer.
-	if !slices.Equal(greedy.PromptIDs, []int{12092, 1533}) {
-		t.Errorf("prompt ids %v; want [12092 1533]", greedy.PromptIDs)
-	}
-	if n := len(greedy.Tokens); n == 0 || n > 6 || (n < 6 && !greedy.StoppedAtEOS) {
-		t.Errorf("%d tokens (stopped at EOS: %v)", n, greedy.StoppedAtEOS)
-	}
-	if len(greedy.LogProbs) != len(greedy.Tokens) || greedy.LogProbs[0] != 0 || greedy.ModelLogProbs[0] >= 0 {
-		t.Errorf("greedy log-probs %v, model log-probs %v", greedy.LogProbs, greedy.ModelLogProbs)
-	}
+	assert.Equal(t, []int{12092, 1533}, greedy.PromptIDs, "prompt ids")
+	n := len(greedy.Tokens)
+	assert.True(t, n > 0 && n <= 6 && (n == 6 || greedy.StoppedAtEOS), "%d tokens (stopped at EOS: %v)", n, greedy.StoppedAtEOS)
+	require.Len(t, greedy.LogProbs, n)
+	assert.Zero(t, greedy.LogProbs[0], "greedy log-prob under the sampling distribution")
+	assert.Negative(t, greedy.ModelLogProbs[0], "model log-prob")
 	sampled := gen("-temperature", "1.0", "-top-p", "0.9", "-seed", "7")
-	if again := gen("-temperature", "1.0", "-top-p", "0.9", "-seed", "7"); !slices.Equal(sampled.Tokens, again.Tokens) || sampled.Text != again.Text {
-		t.Errorf("same seed, different output: %v vs %v", sampled.Tokens, again.Tokens)
+	again := gen("-temperature", "1.0", "-top-p", "0.9", "-seed", "7")
+	assert.Equal(t, sampled.Tokens, again.Tokens, "same seed, same tokens")
+	assert.Equal(t, sampled.Text, again.Text, "same seed, same text")
+
+	// -fast runs the same loop and sampler on the float32 engine: the same
+	// tokens, log-probabilities to float32 rounding.
+	for _, want := range []struct {
+		o     output
+		extra []string
+	}{{greedy, nil}, {sampled, []string{"-temperature", "1.0", "-top-p", "0.9", "-seed", "7"}}} {
+		got := gen(append(want.extra, "-fast")...)
+		assert.Equal(t, want.o.Tokens, got.Tokens, "-fast %v: tokens", want.extra)
+		assert.InDeltaSlice(t, want.o.ModelLogProbs, got.ModelLogProbs, 1e-5, "-fast %v: model log-probs", want.extra)
 	}
+
 	var text bytes.Buffer
-	if err := run([]string{"-model", dir, "-tokenizer", tok, "-prompt", "Hello world", "-max-new-tokens", "6"}, &text); err != nil {
-		t.Fatal(err)
-	}
-	if want := "Hello world" + greedy.Text + "\n"; text.String() != want {
-		t.Errorf("text output %q; want %q", text.String(), want)
-	}
+	require.NoError(t, run([]string{"-model", dir, "-tokenizer", tok, "-prompt", "Hello world", "-max-new-tokens", "6"}, &text))
+	assert.Equal(t, "Hello world"+greedy.Text+"\n", text.String(), "text output")
 }
 
 func TestGenerateErrors(t *testing.T) {
@@ -83,12 +79,11 @@ func TestGenerateErrors(t *testing.T) {
 		{[]string{"-model", "/nonexistent", "-tokenizer", tok, "-prompt", "x"}, `"/nonexistent" is not a directory`},
 		// The tiny testdata model's vocabulary (48) is smaller than the tokenizer's ids.
 		{[]string{"-model", "../../pythia/testdata/padded", "-tokenizer", tok, "-prompt", "Hello"}, "outside the vocabulary"},
+		{[]string{"-model", "../../pythia/testdata/padded", "-tokenizer", tok, "-prompt", "Hello", "-fast"}, "outside the vocabulary"},
 		{[]string{"-model", "../../pythia/testdata/padded", "-tokenizer", tok, "-prompt", "!", "-top-p", "2"}, "TopP"},
 	}
 	for _, c := range cases {
 		err := run(c.args, &bytes.Buffer{})
-		if err == nil || !strings.Contains(err.Error(), c.want) {
-			t.Errorf("%v: error %v; want one containing %q", c.args, err, c.want)
-		}
+		assert.ErrorContains(t, err, c.want, "%v", c.args)
 	}
 }
