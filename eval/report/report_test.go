@@ -13,6 +13,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 	"gonum.org/v1/plot/vg"
 
 	"github.com/daalab/daa/eval/scaling"
@@ -34,20 +36,14 @@ func fixture(t *testing.T) []Panel {
 				se = append(se, 0.02)
 			}
 			f, err := scaling.FitForm(scaling.RL, d, w, true)
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			pn.Series = append(pn.Series, Series{Label: fmt.Sprintf("β = %g", beta), X: d, Y: w, YErr: se, Fit: &f})
 			allD, allW = append(allD, d...), append(allW, w...)
 		}
 		f, err := scaling.FitForm(scaling.Quadratic, allD, allW, true)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		q, err := scaling.FitForm(scaling.RL, allD, allW, true)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		pn.Fits = []scaling.Fit{f, q}
 		panels = append(panels, pn)
 	}
@@ -60,20 +56,14 @@ func fixture(t *testing.T) []Panel {
 func checkImage(t *testing.T, path string, wantW, wantH int) {
 	t.Helper()
 	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(data) == 0 {
-		t.Fatalf("%s is empty", path)
-	}
+	require.NoError(t, err)
+	require.NotEmpty(t, data, path)
 	if strings.HasSuffix(path, ".png") {
 		img, format, err := image.Decode(bytes.NewReader(data))
-		if err != nil || format != "png" {
-			t.Fatalf("%s: decode: %v (format %q)", path, err, format)
-		}
-		if b := img.Bounds(); b.Dx() != wantW || b.Dy() != wantH {
-			t.Errorf("%s: %dx%d pixels, want %dx%d", path, b.Dx(), b.Dy(), wantW, wantH)
-		}
+		require.NoError(t, err, "%s: decode", path)
+		require.Equal(t, "png", format, path)
+		assert.Equal(t, wantW, img.Bounds().Dx(), "%s: width in pixels", path)
+		assert.Equal(t, wantH, img.Bounds().Dy(), "%s: height in pixels", path)
 		return
 	}
 	dec := xml.NewDecoder(bytes.NewReader(data))
@@ -84,9 +74,7 @@ func checkImage(t *testing.T, path string, wantW, wantH int) {
 		if err == io.EOF {
 			break
 		}
-		if err != nil {
-			t.Fatalf("%s: invalid XML: %v", path, err)
-		}
+		require.NoError(t, err, "%s: invalid XML", path)
 		if se, ok := tok.(xml.StartElement); ok {
 			if root == "" {
 				root = se.Name.Local
@@ -100,9 +88,9 @@ func checkImage(t *testing.T, path string, wantW, wantH int) {
 			}
 		}
 	}
-	if root != "svg" || paths < 10 || texts < 5 {
-		t.Errorf("%s: root <%s> with %d elements, %d paths, %d texts; want <svg> with a drawing", path, root, elements, paths, texts)
-	}
+	assert.Equal(t, "svg", root, "%s: root element", path)
+	assert.GreaterOrEqual(t, paths, 10, "%s: <path> elements (of %d)", path, elements)
+	assert.GreaterOrEqual(t, texts, 5, "%s: <text> elements (of %d)", path, elements)
 }
 
 // TestFigures writes every figure as PNG and SVG and checks the files.
@@ -128,48 +116,70 @@ func TestFigures(t *testing.T) {
 		}
 		for _, f := range figs {
 			path := filepath.Join(dir, f.name+ext)
-			if err := f.write(path); err != nil {
-				t.Fatalf("%s: %v", path, err)
-			}
-			checkImage(t, path, px(panelWidth*vg.Length(f.cols)), px(panelHeight*vg.Length(f.rows)))
+			require.NoError(t, f.write(path), path)
+			// Every figure here has a legend: a strip beside each panel.
+			checkImage(t, path, px((panelWidth+legendWidth)*vg.Length(f.cols)), px(panelHeight*vg.Length(f.rows)))
 		}
 	}
 	leftovers, _ := filepath.Glob(filepath.Join(dir, ".*.tmp*"))
-	if len(leftovers) != 0 {
-		t.Errorf("temporary files left behind: %v", leftovers)
+	assert.Empty(t, leftovers, "temporary files left behind")
+}
+
+// TestFitPiecesInsideAxes: R(d) = d - 0.5 d^2 (BoN, alpha 1, beta 0.5)
+// drawn over d in [0, 4] with the data's y range [0, 0.5] keeps only
+// d in [0, 2], where 0 <= R <= 0.5 (R(2) = 0, R(4) = -4 is off the axes).
+func TestFitPiecesInsideAxes(t *testing.T) {
+	f := scaling.Fit{Form: scaling.BoN, Alpha: 1, Beta: 0.5}
+	pieces := fitPieces(f, []float64{0, 1, 4}, 0, 0.5)
+	require.Len(t, pieces, 1)
+	xs, ys := pieces[0][0], pieces[0][1]
+	assert.Equal(t, 0.0, xs[0])
+	assert.InDelta(t, 2, xs[len(xs)-1], 1e-3, "the curve ends where it leaves the axes")
+	for i, y := range ys {
+		assert.True(t, y >= 0 && y <= 0.5, "point %d (%v, %v) outside [0, 0.5]", i, xs[i], y)
 	}
+	assert.Empty(t, fitPieces(f, []float64{1, 1}, 0, 0.5), "one x value: no curve")
+}
+
+// TestPanelAxesFromData: adding fits that run far off the data (a BoN fit
+// through the origin, data near 0.5) leaves the axes where the data put
+// them, and the legend is separate from the axes.
+func TestPanelAxesFromData(t *testing.T) {
+	data := Series{Label: "β = 0.1", X: []float64{0, 1, 2, 3}, Y: []float64{0.5, 0.6, 0.55, 0.45}}
+	bare, legend, err := drawPanel(Panel{Series: []Series{data}})
+	require.NoError(t, err)
+	require.NotNil(t, legend)
+	off := scaling.Fit{Form: scaling.BoN, Alpha: 1, Beta: 0.5} // R(3) = -1.5
+	withFits, _, err := drawPanel(Panel{Series: []Series{{Label: data.Label, X: data.X, Y: data.Y, Fit: &off}}, Fits: []scaling.Fit{off}})
+	require.NoError(t, err)
+	assert.Equal(t, bare.Y.Min, withFits.Y.Min)
+	assert.Equal(t, bare.Y.Max, withFits.Y.Max)
+	assert.Equal(t, bare.X.Min, withFits.X.Min)
+	assert.Equal(t, bare.X.Max, withFits.X.Max)
+	assert.Equal(t, 0.45, withFits.Y.Min)
+	assert.Equal(t, 0.6, withFits.Y.Max)
+
+	_, legend, err = drawPanel(Panel{Series: []Series{{X: data.X, Y: data.Y}}})
+	require.NoError(t, err)
+	assert.Nil(t, legend, "no labelled entry: no legend")
 }
 
 func TestWritePanelsErrors(t *testing.T) {
 	dir := t.TempDir()
 	ok := []Panel{{Series: []Series{{X: []float64{1}, Y: []float64{2}}}}}
-	if err := WritePanels(filepath.Join(dir, "x.pdf"), ok, 1); err == nil || !strings.Contains(err.Error(), "x.pdf") {
-		t.Errorf("unsupported extension: error %v", err)
-	}
-	if err := WritePanels(filepath.Join(dir, "x.png"), nil, 1); err == nil {
-		t.Error("no panels: no error")
-	}
+	assert.ErrorContains(t, WritePanels(filepath.Join(dir, "x.pdf"), ok, 1), "x.pdf", "unsupported extension")
+	assert.Error(t, WritePanels(filepath.Join(dir, "x.png"), nil, 1), "no panels")
 	nan := []Panel{{Title: "bad", Series: []Series{{Label: "s", X: []float64{1}, Y: []float64{math.NaN()}}}}}
-	if err := WritePanels(filepath.Join(dir, "x.png"), nan, 1); err == nil || !strings.Contains(err.Error(), "bad") {
-		t.Errorf("NaN data: error %v", err)
-	}
-	if err := WritePanels(filepath.Join(dir, "missing", "x.png"), ok, 1); err == nil {
-		t.Error("missing directory: no error")
-	}
-	if _, err := os.Stat(filepath.Join(dir, "x.png")); !os.IsNotExist(err) {
-		t.Error("a failed write left x.png behind")
-	}
+	assert.ErrorContains(t, WritePanels(filepath.Join(dir, "x.png"), nan, 1), "bad", "NaN data")
+	assert.Error(t, WritePanels(filepath.Join(dir, "missing", "x.png"), ok, 1), "missing directory")
+	assert.NoFileExists(t, filepath.Join(dir, "x.png"), "a failed write left x.png behind")
 }
 
 func TestMarkdown(t *testing.T) {
 	f, err := scaling.FitForm(scaling.RL, []float64{0, 1, 2, 3, 4}, []float64{0.4, 0.55, 0.6, 0.58, 0.52}, true)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	ci, err := scaling.BootstrapFit(scaling.RL, []float64{0, 1, 2, 3, 4, 0.5, 1.5}, []float64{0.4, 0.55, 0.6, 0.58, 0.52, 0.5, 0.58}, true, scaling.BootstrapOptions{Resamples: 50, Seed: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	r := Report{
 		Title:   "Over-optimization",
 		Summary: "DPO over-optimizes at small β.",
@@ -178,9 +188,7 @@ func TestMarkdown(t *testing.T) {
 		Tables:  []Table{{Caption: "Checkpoints", Header: []string{"step", "KL"}, Rows: [][]string{{"0", "0"}, {"125", "1.55"}}}},
 	}
 	path := filepath.Join(t.TempDir(), "report.md")
-	if err := WriteMarkdown(path, r); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, WriteMarkdown(path, r))
 	data, _ := os.ReadFile(path)
 	md := string(data)
 	for _, want := range []string{
@@ -190,8 +198,6 @@ func TestMarkdown(t *testing.T) {
 		"| DPO\\|all | rl | true | " + num(f.Alpha) + " [",
 		"| 125 | 1.55 |",
 	} {
-		if !strings.Contains(md, want) {
-			t.Errorf("report lacks %q:\n%s", want, md)
-		}
+		assert.Contains(t, md, want)
 	}
 }
