@@ -1,13 +1,15 @@
 // Command overoptimization reproduces the findings of "Scaling Laws for Reward
 // Model Overoptimization in Direct Alignment Algorithms" (Rafailov et al.
 // 2024) at small scale, from training, on one CPU: GPT-NeoX models trained
-// with DPO, IPO and SLiC on a synthetic summarisation task whose gold reward
-// is known exactly. See README.md in this directory.
+// with DPO, IPO and SLiC (or any registered align loss) on a synthetic
+// summarisation task whose gold reward is known exactly. It is the
+// command-line wiring of package eval/study; see README.md in this
+// directory.
 //
 // Usage:
 //
-//	go run ./examples/overoptimization            # the full study (about 15 minutes on 2 cores)
-//	go run ./examples/overoptimization -quick     # size S, two betas: a few minutes
+//	go run ./examples/overoptimization            # the full study (about 10 minutes on 2 cores)
+//	go run ./examples/overoptimization -quick     # size S, two betas: about 2 minutes
 //	go run ./examples/overoptimization -shard 0/2 -out out/a   # one slice of the run grid
 //	go run ./examples/overoptimization -merge out/a -merge out/b -out out/all
 //	go run ./examples/overoptimization -model DIR -data pairs.jsonl -judge llm   # a real SFT'd model and data
@@ -20,6 +22,8 @@ import (
 	"os"
 	"runtime/pprof"
 	"time"
+
+	"github.com/daalab/daa/eval/study"
 )
 
 func main() {
@@ -38,7 +42,7 @@ func run(args []string) error {
 		return err
 	}
 	if o.Verify != "" {
-		if err := verifySummary(o.Verify); err != nil {
+		if err := study.VerifySummary(o.Verify); err != nil {
 			return err
 		}
 		fmt.Printf("%s: complete\n", o.Verify)
@@ -58,27 +62,25 @@ func run(args []string) error {
 		}
 		defer pprof.StopCPUProfile()
 	}
-	if o.realMode() {
-		return runReal(o) // -model and -data: realrun.go
-	}
 	start := time.Now()
-	var results []runResult
+	var task study.Task = study.NewSynthetic(o)
+	if o.RealMode() {
+		real, err := study.NewReal(&o, os.Stdout)
+		if err != nil {
+			return err
+		}
+		defer real.Close()
+		task = real
+	}
+	var results []study.RunResult
 	if len(o.Merge) > 0 {
-		if results, err = readRuns(o.Merge); err != nil {
+		if results, err = study.Merge(o, o.Merge); err != nil {
 			return err
 		}
 	} else {
-		specs := shardOf(grid(o), o.Shard, o.NumShards)
-		total := 0
-		for range cellsOf(specs) {
-			total += o.SFTSteps
-		}
-		total += len(specs) * (o.Data.TrainPairs / o.DAABatch)
-		p := newProgress(os.Stdout, total)
-		fmt.Printf("overoptimization: %d runs (shard %d/%d) on %d workers, output in %s\n", len(specs), o.Shard, o.NumShards, o.Workers, o.Out)
-		results, err = runStudy(o, specs, p)
-		p.Finish()
-		if err != nil {
+		fmt.Printf("overoptimization: %d runs (shard %d/%d) on %d workers, output in %s\n",
+			len(study.Shard(study.Grid(o), o.Shard, o.NumShards)), o.Shard, o.NumShards, o.Workers, o.Out)
+		if results, err = study.Run(o, task, os.Stdout); err != nil {
 			return err
 		}
 		if o.NumShards > 1 {
@@ -86,22 +88,13 @@ func run(args []string) error {
 			return nil
 		}
 	}
-	s, err := writeReport(o, results)
+	s, err := study.WriteReport(o, task, results)
 	if err != nil {
 		return err
 	}
 	fmt.Printf("done in %s: %d runs, %d checkpoints; report %s/report.md\n", time.Since(start).Round(time.Second), s.Runs, s.Points, o.Out)
 	for _, f := range s.Findings {
-		fmt.Printf("  %-44s %s\n", f.Name, heldWord(f.Held))
+		fmt.Printf("  %-44s %s\n", f.Name, study.HeldWord(f.Held))
 	}
 	return nil
-}
-
-// cellsOf returns the distinct (size, seed) cells of the runs.
-func cellsOf(specs []runSpec) map[string]bool {
-	cells := map[string]bool{}
-	for _, s := range specs {
-		cells[fmt.Sprintf("%s/%d", s.Size, s.Seed)] = true
-	}
-	return cells
 }

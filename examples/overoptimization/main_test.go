@@ -1,132 +1,145 @@
 package main
 
 import (
-	"bytes"
-	"os"
-	"os/exec"
 	"path/filepath"
-	"reflect"
-	"sync"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
-// tinyArgs is a study small enough for a test: one objective, two betas, the
-// XS model, a few dozen steps. It exercises every stage of the pipeline.
+// tinyArgs is a study small enough for a test (eval/study's tests cover
+// the library; these cover the wiring).
 var tinyArgs = []string{
 	"-losses", "dpo", "-betas", "0.1,1", "-sizes", "XS", "-seeds", "1", "-seed", "5",
 	"-sft-steps", "20", "-sft-warmup", "2", "-sft-examples", "400", "-train-pairs", "64", "-batch", "16",
 	"-eval-prompts", "8", "-heldout-pairs", "8", "-checkpoints", "2", "-workers", "1",
 }
 
-// TestShardMergeMatchesSingleRun runs the tiny study once whole and once as
-// two shards in two concurrent processes, merges the shards, and checks that
-// the merged points.csv is byte-identical to the single run's (which also
-// checks that a run's numbers do not depend on what runs beside it).
-func TestShardMergeMatchesSingleRun(t *testing.T) {
+// TestShardsMergeAndVerify runs the tiny study as two shards, checks that
+// -merge with one shard missing fails naming the missing runs and that a
+// -merge of a -quick study refuses them, then merges both and verifies.
+func TestShardsMergeAndVerify(t *testing.T) {
 	if testing.Short() {
-		t.Skip("builds and runs the example three times")
+		t.Skip("trains the tiny study")
 	}
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "overoptimization")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	runBin := func(args ...string) error {
-		cmd := exec.Command(bin, append(append([]string{}, tinyArgs...), args...)...)
-		out, err := cmd.CombinedOutput()
-		if err != nil {
-			t.Logf("%v\n%s", cmd.Args, out)
-		}
-		return err
-	}
-	whole, s0, s1, merged := filepath.Join(dir, "whole"), filepath.Join(dir, "s0"), filepath.Join(dir, "s1"), filepath.Join(dir, "merged")
-	if err := runBin("-out", whole); err != nil {
-		t.Fatal(err)
-	}
-	var wg sync.WaitGroup
-	errs := make([]error, 2)
-	for i, out := range []string{s0, s1} {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			errs[i] = runBin("-shard", []string{"0/2", "1/2"}[i], "-out", out)
-		}()
-	}
-	wg.Wait()
-	for _, err := range errs {
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-	if _, err := os.Stat(filepath.Join(s0, "report.md")); err == nil {
-		t.Error("a shard wrote a report; shards should write only runs/*.json")
-	}
-	if err := runBin("-merge", s0, "-merge", s1, "-out", merged); err != nil {
-		t.Fatal(err)
-	}
-	a, err := os.ReadFile(filepath.Join(whole, "points.csv"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := os.ReadFile(filepath.Join(merged, "points.csv"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(a, b) {
-		t.Fatalf("merged points.csv differs from the single run's:\n%s\nvs\n%s", a, b)
-	}
-	for _, f := range []string{"report.md", "summary.json", "winrate_vs_sqrt_kl_XS.png", "training_curves.png", "length_vs_kl.png", "accuracy_vs_winrate.png"} {
-		if fi, err := os.Stat(filepath.Join(merged, f)); err != nil || fi.Size() == 0 {
-			t.Errorf("merged output lacks %s (%v)", f, err)
-		}
-	}
-	if err := verifySummary(filepath.Join(merged, "summary.json")); err != nil {
-		t.Error(err)
-	}
+	s0, s1, merged := filepath.Join(dir, "s0"), filepath.Join(dir, "s1"), filepath.Join(dir, "merged")
+	require.NoError(t, run(append(tinyArgs, "-shard", "0/2", "-out", s0)))
+	require.NoError(t, run(append(tinyArgs, "-shard", "1/2", "-out", s1)))
+
+	err := run(append(tinyArgs, "-merge", s0, "-out", merged))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "1 of 2 runs of the grid missing")
+	assert.Contains(t, err.Error(), "dpo_b1_XS_s5")
+
+	err = run(append(tinyArgs, "-quick", "-merge", s0, "-merge", s1, "-out", merged))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "Quick: run false, want true")
+
+	require.NoError(t, run(append(tinyArgs, "-merge", s0, "-merge", s1, "-out", merged)))
+	assert.NoError(t, run([]string{"-verify", filepath.Join(merged, "summary.json")}))
+	assert.Error(t, run([]string{"-verify", filepath.Join(dir, "absent.json")}))
 }
 
 // TestParseFlags checks defaults, -quick and rejected values.
 func TestParseFlags(t *testing.T) {
 	o, err := parseFlags(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !reflect.DeepEqual(o.Betas, []float64{0.03, 0.1, 0.3, 1.0}) || len(o.Sizes) != 2 || o.Seeds != 4 || o.SFTSteps != 3000 || o.Checkpoints != 8 || o.DAALR != 3e-4 {
-		t.Errorf("defaults differ from the recipe: %+v", o)
-	}
+	require.NoError(t, err)
+	assert.Equal(t, []float64{0.03, 0.1, 0.3, 1.0}, o.Betas)
+	assert.Equal(t, []string{"S", "M"}, o.Sizes)
+	assert.Equal(t, []string{"dpo", "ipo", "slic"}, o.Losses)
+	assert.Equal(t, 4, o.Seeds)
+	assert.Equal(t, 3000, o.SFTSteps)
+	assert.Equal(t, 8, o.Checkpoints)
+	assert.Equal(t, 3e-4, o.DAALR)
+	assert.False(t, o.Quick)
+
 	q, err := parseFlags([]string{"-quick", "-betas", "0.1"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !reflect.DeepEqual(q.Sizes, []string{"S"}) || !reflect.DeepEqual(q.Betas, []float64{0.1}) || q.Seeds != 1 {
-		t.Errorf("-quick with -betas 0.1 gave sizes %v betas %v seeds %d", q.Sizes, q.Betas, q.Seeds)
-	}
-	for _, bad := range [][]string{
-		{"-losses", "kto"}, {"-sizes", "L"}, {"-betas", "0"}, {"-betas", "x"}, {"-shard", "2/2"}, {"-shard", "a"},
-		{"-seeds", "0"}, {"-batch", "0"}, {"-sft-warmup", "5000"}, {"-checkpoints", "0"},
+	require.NoError(t, err)
+	assert.True(t, q.Quick)
+	assert.Equal(t, []string{"S"}, q.Sizes)
+	assert.Equal(t, []float64{0.1}, q.Betas, "-quick keeps a given -betas")
+	assert.Equal(t, 1, q.Seeds)
+	assert.Equal(t, 1500, q.SFTSteps)
+
+	s, err := parseFlags([]string{"-shard", "1/3", "-losses", "dpo, sigmoid_norm", "-merge", "b", "c"})
+	require.NoError(t, err)
+	assert.Equal(t, []int{1, 3}, []int{s.Shard, s.NumShards})
+	assert.Equal(t, []string{"dpo", "sigmoid_norm"}, s.Losses, "any registered align loss is an objective")
+	assert.Equal(t, []string{"b", "c"}, s.Merge, "directories after -merge are merged too")
+
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-losses", "nosuch"}, `unknown objective "nosuch"`},
+		{[]string{"-sizes", "L"}, `unknown size "L"`},
+		{[]string{"-betas", "0"}, "beta 0 must be positive"},
+		{[]string{"-betas", "x"}, `"x" is not a number`},
+		{[]string{"-shard", "2/2"}, `-shard "2/2"`},
+		{[]string{"-shard", "a"}, `-shard "a"`},
+		{[]string{"-seeds", "0"}, "-seeds 0"},
+		{[]string{"-batch", "0"}, "-batch 0"},
+		{[]string{"-sft-warmup", "5000"}, "-sft-warmup 5000"},
+		{[]string{"-checkpoints", "0"}, "-checkpoints 0"},
+		{[]string{"stray"}, "unexpected arguments"},
 	} {
-		if _, err := parseFlags(bad); err == nil {
-			t.Errorf("parseFlags(%v) accepted", bad)
+		_, err := parseFlags(c.args)
+		if assert.Error(t, err, "%v", c.args) {
+			assert.Contains(t, err.Error(), c.want, "%v", c.args)
 		}
 	}
 }
 
-// TestShardOfCoversGrid checks that shards partition the grid.
-func TestShardOfCoversGrid(t *testing.T) {
-	o := defaultOptions()
-	all := grid(o)
-	if len(all) != 3*4*2*4 {
-		t.Fatalf("grid has %d runs, want 96", len(all))
-	}
-	seen := map[string]int{}
-	for i := 0; i < 5; i++ {
-		for _, s := range shardOf(all, i, 5) {
-			seen[s.ID()]++
-		}
-	}
-	for _, s := range all {
-		if seen[s.ID()] != 1 {
-			t.Fatalf("run %s is in %d shards", s, seen[s.ID()])
+// TestRealFlags checks the real mode's defaults and the flags it rejects.
+func TestRealFlags(t *testing.T) {
+	t.Setenv("DAA_TEST_JUDGE_KEY", "k")
+	o, err := parseFlags([]string{"-model", "EleutherAI/pythia-70m", "-data", "x.jsonl", "-judge-key-env", "DAA_TEST_JUDGE_KEY"})
+	require.NoError(t, err)
+	require.NotNil(t, o.Real)
+	assert.Equal(t, []string{"pythia-70m"}, o.Sizes)
+	assert.Equal(t, 5e-7, o.DAALR)
+	assert.Equal(t, 64, o.DAABatch)
+	assert.Equal(t, 1, o.Workers)
+	assert.Zero(t, o.Data.TrainPairs)
+	assert.Equal(t, "llm", o.Real.Judge)
+	assert.Equal(t, "gpt-4o-mini", o.Real.JudgeModel)
+	assert.Equal(t, "https://api.openai.com/v1", o.Real.JudgeURL)
+
+	set, err := parseFlags([]string{"-model", "m", "-data", "d", "-judge", "length", "-lr", "1e-6", "-batch", "32", "-train-pairs", "100"})
+	require.NoError(t, err)
+	assert.Equal(t, 1e-6, set.DAALR, "a given -lr is kept")
+	assert.Equal(t, 32, set.DAABatch, "a given -batch is kept")
+	assert.Equal(t, 100, set.Data.TrainPairs, "a given -train-pairs is kept")
+
+	realArgs := []string{"-model", "m", "-data", "d", "-judge", "length"}
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-model", "m"}, "-model needs -data"},
+		{[]string{"-data", "d"}, "-data needs -model"},
+		{[]string{"-judge", "length"}, "-judge applies with -model and -data only"},
+		{[]string{"-max-length", "64"}, "-max-length applies with -model"},
+		{append(realArgs, "-sizes", "S"), "-sizes applies to the synthetic task only"},
+		{append(realArgs, "-sft-steps", "5"), "-sft-steps applies to the synthetic task only"},
+		{append(realArgs, "-shard", "0/2"), "-shard applies to the synthetic task only"},
+		{append(realArgs, "-workers", "2"), "-workers applies to the synthetic task only"},
+		{append(realArgs, "-judge", "gpt"), `-judge "gpt"`},
+		{append(realArgs, "-max-prompt-length", "512"), "-max-prompt-length 512"},
+		{append(realArgs, "-max-length", "1"), "-max-length 1"},
+		{append(realArgs, "-micro-batch", "65"), "-micro-batch 65"},
+		{append(realArgs, "-epochs", "0"), "-epochs 0"},
+		{append(realArgs, "-train-pairs", "10"), "-train-pairs 10"},
+		{append(realArgs, "-max-new-tokens", "0"), "-max-new-tokens 0"},
+		{append(realArgs, "-judge-concurrency", "0"), "-judge-concurrency 0"},
+		{append(realArgs, "-losses", "nosuch"), "unknown objective"},
+		{append(realArgs, "-judge", "llm", "-judge-key-env", "DAA_TEST_UNSET_KEY"), "DAA_TEST_UNSET_KEY"},
+	} {
+		_, err := parseFlags(c.args)
+		if assert.Error(t, err, "%v", c.args) {
+			assert.Contains(t, err.Error(), c.want, "%v", c.args)
 		}
 	}
 }

@@ -3,126 +3,23 @@ package main
 import (
 	"flag"
 	"fmt"
-	"runtime"
 	"strconv"
 	"strings"
 
-	"github.com/daalab/daa/examples/overoptimization/task"
+	"github.com/daalab/daa/eval/study"
 )
 
-// Options are every setting of the study; the defaults are the recipe's
-// (../shared/reference/overoptimization-recipe.md).
-type Options struct {
-	Out     string
-	Quick   bool
-	Losses  []string  // dpo, ipo, slic
-	Betas   []float64 // 0.03, 0.1, 0.3, 1.0
-	Sizes   []string  // S, M (XS also available)
-	Seeds   int       // seeds per cell (data, SFT and DAA all reseeded)
-	Seed    uint64    // base seed
-	Workers int       // runs in parallel
-
-	// Data.
-	Noise       task.Noise
-	Data        task.Sizes
-	Temperature float64 // Bradley-Terry labeller temperature
-
-	// SFT of the reference policy.
-	SFTSteps  int
-	SFTBatch  int
-	SFTLR     float64
-	SFTWarmup int
-	SFTFloor  float64 // final LR as a fraction of SFTLR (linear decay)
-	SFTClip   float64
-
-	// DAA training.
-	DAALR          float64
-	DAABatch       int     // pairs per step
-	DAAWarmupFrac  float64 // linear warmup over this share of the steps, then constant
-	RMSPropAlpha   float64
-	RMSPropEps     float64
-	Checkpoints    int // evaluations per epoch (plus step 0)
-	SamplesPerEval int // samples per evaluation prompt
-
-	// Sharding.
-	Shard, NumShards int
-	Merge            []string
-
-	Verify     string // check a summary.json and exit
-	CPUProfile string // write a CPU profile here
-
-	Real *realOptions `json:",omitempty"` // real models and data (-model, -data; realoptions.go); nil in the synthetic study
-}
-
-// defaultOptions returns the recipe's settings.
-func defaultOptions() Options {
-	return Options{
-		Out:     "out/overoptimization",
-		Losses:  []string{"dpo", "ipo", "slic"},
-		Betas:   []float64{0.03, 0.1, 0.3, 1.0},
-		Sizes:   []string{"S", "M"},
-		Seeds:   4,
-		Seed:    1,
-		Workers: runtime.GOMAXPROCS(0),
-
-		Noise:       task.DefaultNoise,
-		Data:        task.DefaultSizes,
-		Temperature: 0.15,
-
-		SFTSteps:  3000,
-		SFTBatch:  64,
-		SFTLR:     3e-3,
-		SFTWarmup: 100,
-		SFTFloor:  0.1,
-		SFTClip:   1.0,
-
-		DAALR:          3e-4,
-		DAABatch:       16,
-		DAAWarmupFrac:  0.1,
-		RMSPropAlpha:   0.99,
-		RMSPropEps:     1e-8,
-		Checkpoints:    8,
-		SamplesPerEval: 2,
-		NumShards:      1,
-	}
-}
-
-// applyQuick shrinks the study to size S, two betas, one seed and fewer
-// prompts and training steps: a smoke run of every stage in minutes.
-func (o *Options) applyQuick(set map[string]bool) {
-	if !set["sizes"] {
-		o.Sizes = []string{"S"}
-	}
-	if !set["betas"] {
-		o.Betas = []float64{0.03, 0.3}
-	}
-	if !set["seeds"] {
-		o.Seeds = 1
-	}
-	if !set["sft-steps"] {
-		o.SFTSteps = 1500
-	}
-	if !set["eval-prompts"] {
-		o.Data.EvalPrompts = 256
-	}
-	if !set["heldout-pairs"] {
-		o.Data.HeldOut = 256
-	}
-	if !set["sft-examples"] {
-		o.Data.SFT = 20000
-	}
-	if !set["checkpoints"] {
-		o.Checkpoints = 4
-	}
-}
-
-// parseFlags fills Options from the command line.
-func parseFlags(args []string) (Options, error) {
-	o := defaultOptions()
+// parseFlags fills the study's options from the command line.
+func parseFlags(args []string) (study.Options, error) {
+	o := study.DefaultOptions()
 	fs := flag.NewFlagSet("overoptimization", flag.ContinueOnError)
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "Usage of overoptimization (see README.md; the full study takes about 10 minutes on 2 cores, -quick about 2):\n")
+		fs.PrintDefaults()
+	}
 	fs.StringVar(&o.Out, "out", o.Out, "output directory")
-	fs.BoolVar(&o.Quick, "quick", false, "size S, betas 0.03 and 0.3, one seed, 256 prompts: a run of a few minutes")
-	losses := fs.String("losses", strings.Join(o.Losses, ","), "objectives: dpo, ipo (the paper's (beta*Delta-1)^2), slic")
+	quick := fs.Bool("quick", false, "size S, betas 0.03 and 0.3, one seed, 256 prompts: about 2 minutes on 2 cores")
+	losses := fs.String("losses", strings.Join(o.Losses, ","), "objectives: dpo, ipo (the paper's (beta*Delta-1)^2), slic, or any registered align loss name")
 	betas := fs.String("betas", "0.03,0.1,0.3,1.0", "betas, comma-separated")
 	sizes := fs.String("sizes", strings.Join(o.Sizes, ","), "model sizes: XS (hidden 16), S (32), M (64)")
 	fs.IntVar(&o.Seeds, "seeds", o.Seeds, "seeds per (objective, beta, size)")
@@ -157,13 +54,13 @@ func parseFlags(args []string) (Options, error) {
 	fs.IntVar(&o.SamplesPerEval, "samples", o.SamplesPerEval, "samples per evaluation prompt")
 
 	fs.StringVar(&o.CPUProfile, "cpuprofile", "", "write a CPU profile to this file")
-	fs.StringVar(&o.Verify, "verify", "", "check that a summary.json is complete and exit (CI)")
+	fs.StringVar(&o.Verify, "verify", "", "check that a summary.json and the points.csv beside it hold the whole grid of its options, and exit (CI)")
 	shard := fs.String("shard", "", "i/n: run only slice i (0-based) of n of the run grid and write partial results")
-	fs.Func("merge", "merge the run results of shard output directories into -out (repeatable)", func(s string) error {
+	fs.Func("merge", "merge the run results of shard output directories into -out (repeatable; give the shards' settings, e.g. -quick)", func(s string) error {
 		o.Merge = append(o.Merge, s)
 		return nil
 	})
-	realOpts := addRealFlags(fs)
+	r := addRealFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -173,10 +70,9 @@ func parseFlags(args []string) (Options, error) {
 			return o, fmt.Errorf("unexpected arguments %v (directories to merge go after -merge)", fs.Args())
 		}
 	}
-	set := map[string]bool{}
-	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
-	o.Losses = splitList(*losses)
-	o.Sizes = splitList(*sizes)
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	o.Losses, o.Sizes = splitList(*losses), splitList(*sizes)
 	var err error
 	if o.Betas, err = parseFloats(*betas); err != nil {
 		return o, fmt.Errorf("-betas: %w", err)
@@ -186,57 +82,77 @@ func parseFlags(args []string) (Options, error) {
 			return o, fmt.Errorf("-shard %q: want i/n with 0 <= i < n", *shard)
 		}
 	}
-	if o.Quick {
-		o.applyQuick(set)
+	if *quick {
+		o.ApplyQuick(given)
 	}
-	if err := o.checkModeFlags(realOpts, set); err != nil {
+	if err := checkModeFlags(o, r, given); err != nil {
 		return o, err
 	}
-	if realOpts.Model != "" {
-		o.applyReal(realOpts, set)
+	if r.Model != "" {
+		o.UseReal(r, given)
 	}
-	return o, o.validate()
+	return o, o.Validate()
 }
 
-func (o Options) validate() error {
-	for _, l := range o.Losses {
-		if _, ok := objectives[l]; !ok {
-			return fmt.Errorf("-losses: unknown objective %q (want dpo, ipo or slic)", l)
-		}
-	}
-	for _, s := range o.Sizes {
-		if _, ok := modelSizes[s]; !ok && !o.realMode() {
-			return fmt.Errorf("-sizes: unknown size %q (want XS, S or M)", s)
-		}
-	}
+// addRealFlags defines the real mode's flags on fs and returns the options
+// they fill.
+func addRealFlags(fs *flag.FlagSet) *study.RealOptions {
+	d := study.DefaultRealOptions()
+	r := &d
+	fs.StringVar(&r.Model, "model", "", "real mode: SFT'd GPT-NeoX checkpoint directory, or a hub id in the local Hugging Face cache (needs -data)")
+	fs.StringVar(&r.Data, "data", "", "real mode: preference pairs (.jsonl or .parquet: prompt, chosen, rejected), or with -tldr summarize_from_feedback comparisons (needs -model)")
+	fs.BoolVar(&r.TLDR, "tldr", false, "real mode: -data holds summarize_from_feedback comparisons (the DPO paper's TL;DR prompt)")
+	fs.StringVar(&r.Tokenizer, "tokenizer", "", "real mode: tokenizer.json (default: the model directory's)")
+	fs.IntVar(&r.MaxLength, "max-length", r.MaxLength, "real mode: tokens of prompt + response + EOS; longer responses are cut")
+	fs.IntVar(&r.MaxPromptLength, "max-prompt-length", r.MaxPromptLength, "real mode: keep the last N tokens of each prompt (0 keeps prompts whole and drops pairs whose prompt fills -max-length)")
+	fs.IntVar(&r.MaxNewTokens, "max-new-tokens", r.MaxNewTokens, "real mode: tokens sampled per evaluation response")
+	fs.IntVar(&r.Epochs, "epochs", r.Epochs, "real mode: passes over the training pairs")
+	fs.IntVar(&r.MicroBatch, "micro-batch", r.MicroBatch, "real mode: pairs per forward/backward pass (bounds memory; -batch is reached by accumulation); scoring and sampling run 8x as many sequences")
+	fs.Float64Var(&r.MaxGradNorm, "max-grad-norm", r.MaxGradNorm, "real mode: clip the global gradient norm (0: no clipping)")
+	fs.StringVar(&r.Judge, "judge", r.Judge, "real mode: win-rate judge: llm (an OpenAI-compatible chat model with the TL;DR judging prompt) or length (SMOKE TEST ONLY: the shorter response wins)")
+	fs.StringVar(&r.JudgeURL, "judge-url", r.JudgeURL, "real mode: base URL of the judge's chat-completions API")
+	fs.StringVar(&r.JudgeModel, "judge-model", r.JudgeModel, "real mode: the judge's model name")
+	fs.StringVar(&r.JudgeKeyEnv, "judge-key-env", r.JudgeKeyEnv, "real mode: environment variable holding the judge's API key (empty: send none, for local servers)")
+	fs.IntVar(&r.JudgeConcurrency, "judge-concurrency", r.JudgeConcurrency, "real mode: judge requests in flight")
+	return r
+}
+
+// syntheticOnlyFlags are the flags that describe the synthetic task or its
+// SFT stage; realOnlyFlags are those of the real mode.
+var (
+	syntheticOnlyFlags = []string{"sizes", "p-swap", "p-drop", "p-ins", "p-stop", "max-len", "bt-temperature", "sft-examples",
+		"references", "sft-steps", "sft-batch", "sft-lr", "sft-warmup", "sft-floor", "sft-clip", "shard", "merge", "workers"}
+	realOnlyFlags = []string{"tldr", "tokenizer", "max-length", "max-prompt-length", "max-new-tokens", "epochs", "micro-batch",
+		"max-grad-norm", "judge", "judge-url", "judge-model", "judge-key-env", "judge-concurrency"}
+)
+
+// checkModeFlags rejects a flag that does not apply to the chosen mode, so
+// that no setting silently has no effect. r holds the real mode's flags,
+// given the names of the flags given.
+func checkModeFlags(o study.Options, r *study.RealOptions, given map[string]bool) error {
 	switch {
-	case len(o.Losses) == 0 || len(o.Betas) == 0 || len(o.Sizes) == 0:
-		return fmt.Errorf("-losses, -betas and -sizes must each name at least one value")
-	case o.Seeds < 1:
-		return fmt.Errorf("-seeds %d: want at least 1", o.Seeds)
-	case o.Workers < 1:
-		return fmt.Errorf("-workers %d: want at least 1", o.Workers)
-	case o.DAABatch < 1 || !o.realMode() && o.Data.TrainPairs < o.DAABatch:
-		return fmt.Errorf("-batch %d with -train-pairs %d: want 1 <= batch <= pairs", o.DAABatch, o.Data.TrainPairs)
-	case o.Checkpoints < 1:
-		return fmt.Errorf("-checkpoints %d: want at least 1", o.Checkpoints)
-	case o.Data.EvalPrompts < 2 || o.Data.HeldOut < 2 || o.Data.References < 1 || o.SamplesPerEval < 1:
-		return fmt.Errorf("-eval-prompts, -heldout-pairs (>= 2), -references and -samples (>= 1) are too small")
-	case o.SFTSteps < 1 || o.SFTBatch < 1 || o.Data.SFT < 1:
-		return fmt.Errorf("-sft-steps, -sft-batch and -sft-examples must be positive")
-	case o.SFTWarmup < 0 || o.SFTWarmup > o.SFTSteps:
-		return fmt.Errorf("-sft-warmup %d: want 0 <= warmup <= -sft-steps (%d)", o.SFTWarmup, o.SFTSteps)
-	case o.SFTFloor < 0 || o.SFTFloor > 1:
-		return fmt.Errorf("-sft-floor %v: want a fraction in [0, 1]", o.SFTFloor)
-	case o.DAAWarmupFrac < 0 || o.DAAWarmupFrac > 1:
-		return fmt.Errorf("-warmup %v: want a share of the epoch in [0, 1]", o.DAAWarmupFrac)
+	case r.Model != "" && r.Data == "":
+		return fmt.Errorf("-model needs -data (the preference pairs to train on)")
+	case r.Data != "" && r.Model == "":
+		return fmt.Errorf("-data needs -model (the SFT'd model to start from)")
 	}
-	for _, b := range o.Betas {
-		if !(b > 0) {
-			return fmt.Errorf("-betas: beta %v must be positive", b)
+	if r.Model != "" {
+		for _, name := range syntheticOnlyFlags {
+			if given[name] {
+				return fmt.Errorf("-%s applies to the synthetic task only, not with -model", name)
+			}
+		}
+		if len(o.Merge) > 0 {
+			return fmt.Errorf("-merge applies to the synthetic task only, not with -model")
+		}
+		return nil
+	}
+	for _, name := range realOnlyFlags {
+		if given[name] {
+			return fmt.Errorf("-%s applies with -model and -data only", name)
 		}
 	}
-	return o.validateReal()
+	return nil
 }
 
 func splitList(s string) []string {

@@ -1,6 +1,6 @@
-// Package task is the synthetic summarisation task with a known gold reward
+// Package synth is the synthetic summarisation task with a known gold reward
 // on which the flagship example reproduces reward over-optimization
-// (../shared/reference/overoptimization-recipe.md).
+// (reference/overoptimization-recipe.md in the shared reference data).
 //
 // A document is 12..20 tokens holding k in {2,3,4} distinct key tokens among
 // filler tokens; a summary should list the document's keys, in order, with
@@ -14,4 +14,4 @@
 // while evidence that stopping after full coverage is good is rare. A direct
 // alignment algorithm extrapolates along length and junk past the point
 // where it stops helping, which is the mechanism behind the paper's hump.
-package task
+package synth

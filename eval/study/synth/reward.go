@@ -1,4 +1,4 @@
-package task
+package synth
 
 // Gold returns the gold reward of a response to a document's keys (in
 // document order). The response is the generated tokens, possibly ending with

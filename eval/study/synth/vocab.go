@@ -1,4 +1,4 @@
-package task
+package synth
 
 // The task's 51-token vocabulary.
 const (

@@ -4,7 +4,7 @@
 //
 //	go run ./examples/overoptimization/crosscheck/exportdata -seed 1 -out /tmp/xchk/data_s1.json
 //
-// The dataset is task.Build(seed, task.DefaultSizes, task.DefaultNoise, T)
+// The dataset is synth.Build(seed, synth.DefaultSizes, synth.DefaultNoise, T)
 // with T = 0.15, the recipe's labeller temperature. Token lists never hold
 // EOS: consumers append it to responses themselves.
 package main
@@ -16,7 +16,7 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/daalab/daa/examples/overoptimization/task"
+	"github.com/daalab/daa/eval/study/synth"
 )
 
 // example is one SFT example: the prompt (PromptLen tokens, left-padded
@@ -45,7 +45,7 @@ type evalPrompt struct {
 type dataset struct {
 	Seed        uint64       `json:"seed"`
 	Temperature float64      `json:"temperature"`
-	Noise       task.Noise   `json:"noise"`
+	Noise       synth.Noise  `json:"noise"`
 	Vocab       vocab        `json:"vocab"`
 	SFT         []example    `json:"sft"`
 	Train       []pair       `json:"train"`
@@ -77,11 +77,11 @@ func main() {
 
 // export converts the dataset of a seed to the file's layout.
 func export(seed uint64, temperature float64) dataset {
-	ds := task.Build(seed, task.DefaultSizes, task.DefaultNoise, temperature)
+	ds := synth.Build(seed, synth.DefaultSizes, synth.DefaultNoise, temperature)
 	out := dataset{
-		Seed: seed, Temperature: temperature, Noise: task.DefaultNoise,
-		Vocab: vocab{Size: task.VocabSize, NumKeys: task.NumKeys, SEP: task.SEP, EOS: task.EOS, PAD: task.PAD,
-			PromptLen: task.PromptLen, MaxNewTokens: task.MaxNewTokens},
+		Seed: seed, Temperature: temperature, Noise: synth.DefaultNoise,
+		Vocab: vocab{Size: synth.VocabSize, NumKeys: synth.NumKeys, SEP: synth.SEP, EOS: synth.EOS, PAD: synth.PAD,
+			PromptLen: synth.PromptLen, MaxNewTokens: synth.MaxNewTokens},
 	}
 	for _, ex := range ds.SFT {
 		out.SFT = append(out.SFT, example{Prompt: ex.Doc.Prompt(), Summary: nonNil(ex.Summary)})
@@ -98,7 +98,7 @@ func export(seed uint64, temperature float64) dataset {
 	return out
 }
 
-func pairs(ps []task.Pair) []pair {
+func pairs(ps []synth.Pair) []pair {
 	out := make([]pair, len(ps))
 	for i, p := range ps {
 		out[i] = pair{Prompt: p.Doc.Prompt(), Keys: p.Doc.Keys, Chosen: nonNil(p.Chosen), Rejected: nonNil(p.Rejected)}

@@ -1,4 +1,4 @@
-package main
+package study
 
 import (
 	"fmt"
@@ -55,7 +55,7 @@ type realModel struct {
 // loadRealModel loads -model (a directory, or a hub id resolved in the local
 // Hugging Face cache) as float32 and its tokenizer (-tokenizer, else the
 // model directory's tokenizer.json).
-func loadRealModel(r realOptions) (*realModel, error) {
+func loadRealModel(r RealOptions) (*realModel, error) {
 	dir, err := modelDir(r.Model)
 	if err != nil {
 		return nil, err
@@ -85,7 +85,7 @@ func loadRealModel(r realOptions) (*realModel, error) {
 	if eos < 0 || eos >= m.Config.VocabSize {
 		return nil, fmt.Errorf("%s has no <|endoftext|> and %s/config.json no usable eos_token_id (%d)", tokPath, dir, m.Config.EOSTokenID)
 	}
-	return &realModel{name: modelName(r.Model), model: m, tok: tok, eos: eos}, nil
+	return &realModel{name: ModelName(r.Model), model: m, tok: tok, eos: eos}, nil
 }
 
 // modelDir returns -model itself when it is a directory, else the snapshot

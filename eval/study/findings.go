@@ -1,4 +1,4 @@
-package main
+package study
 
 import (
 	"fmt"
@@ -8,22 +8,22 @@ import (
 	"gonum.org/v1/gonum/stat"
 )
 
-// finding is one claim of the paper checked on this run's numbers.
-type finding struct {
+// Finding is one claim of the paper checked on this run's numbers.
+type Finding struct {
 	Name      string         `json:"name"`
 	Claim     string         `json:"claim"`
 	Held      bool           `json:"held"`
 	Statement string         `json:"statement"` // the plain sentence the report prints
-	Numbers   map[string]num `json:"numbers"`
+	Numbers   map[string]Num `json:"numbers"`
 }
 
 // peakDrop describes a run's best checkpoint and how far the end fell from it.
 type peakDrop struct {
-	best, last point
+	best, last Point
 	z          float64 // (win_best - win_last) / sqrt(se_best^2 + se_last^2)
 }
 
-func runPeak(r runResult) peakDrop {
+func runPeak(r RunResult) peakDrop {
 	best := r.Points[0]
 	for _, p := range r.Points {
 		if p.WinRate > best.WinRate {
@@ -48,24 +48,20 @@ func smallest(v []float64) float64 {
 	return m
 }
 
-// findings checks the paper's claims on the results.
-func findings(o Options, results []runResult) []finding {
-	var out []finding
+// findings checks the paper's claims on the results; sizes are the
+// model sizes from the smallest model to the largest.
+func findings(o Options, sizes []string, results []RunResult) []Finding {
+	var out []Finding
 	minBeta := smallest(o.Betas)
-	small := o.Sizes[0]
-	for _, s := range o.Sizes {
-		if modelSizes[s].hidden < modelSizes[small].hidden {
-			small = s
-		}
-	}
+	small := sizes[0]
 
 	// 1. Hump: at the smallest beta on the small size, the seed-averaged win
 	// rate peaks at an intermediate checkpoint and the end is more than 2 SE
 	// below the peak (per-seed numbers are reported alongside).
 	for _, obj := range o.Losses {
-		f := finding{Name: "hump_" + obj, Numbers: map[string]num{},
+		f := Finding{Name: "hump_" + obj, Numbers: map[string]Num{},
 			Claim: fmt.Sprintf("%s at beta %g on size %s: the best win rate (mean over seeds at each checkpoint) is at an intermediate checkpoint and the final one is lower by more than two standard errors", obj, minBeta, small)}
-		var runs []runResult
+		var runs []RunResult
 		for _, r := range results {
 			if r.Spec.Objective == obj && r.Spec.Beta == minBeta && r.Spec.Size == small {
 				runs = append(runs, r)
@@ -84,13 +80,13 @@ func findings(o Options, results []runResult) []finding {
 		last := len(mc.win) - 1
 		z := (mc.win[best] - mc.win[last]) / math.Hypot(mc.se[best], mc.se[last])
 		f.Held = best > 0 && best < last && z > 2
-		f.Numbers["best_checkpoint"], f.Numbers["best_winrate"] = num(float64(best)), num(mc.win[best])
-		f.Numbers["final_winrate"], f.Numbers["z"] = num(mc.win[last]), num(z)
+		f.Numbers["best_checkpoint"], f.Numbers["best_winrate"] = Num(float64(best)), Num(mc.win[best])
+		f.Numbers["final_winrate"], f.Numbers["z"] = Num(mc.win[last]), Num(z)
 		f.Statement = fmt.Sprintf("%s: over %d seed(s), win rate %.3f at the start, best %.3f at checkpoint %d of %d, final %.3f (z = %.1f); per seed:",
-			heldWord(f.Held), len(runs), mc.win[0], mc.win[best], best, last, mc.win[last], z)
+			HeldWord(f.Held), len(runs), mc.win[0], mc.win[best], best, last, mc.win[last], z)
 		for _, r := range runs {
 			pd := runPeak(r)
-			f.Numbers[fmt.Sprintf("seed%d_z", r.Spec.Seed)] = num(pd.z)
+			f.Numbers[fmt.Sprintf("seed%d_z", r.Spec.Seed)] = Num(pd.z)
 			f.Statement += fmt.Sprintf(" seed %d best %.3f at %d, final %.3f (z = %.1f);", r.Spec.Seed, pd.best.WinRate, pd.best.Checkpoint, pd.last.WinRate, pd.z)
 		}
 		f.Statement = trimSep(f.Statement) + "."
@@ -103,7 +99,7 @@ func findings(o Options, results []runResult) []finding {
 	// under RMSProp, so adjacent small betas may tie; the KL of a run that
 	// over-optimizes is heavy-tailed across seeds).
 	{
-		f := finding{Name: "kl_decreases_with_beta", Numbers: map[string]num{}, Held: true,
+		f := Finding{Name: "kl_decreases_with_beta", Numbers: map[string]Num{}, Held: true,
 			Claim: "the final KL to the reference decreases as beta grows, for every objective and size (seed means; a rise between adjacent betas within 2 SE counts as a tie)"}
 		betas := append([]float64(nil), o.Betas...)
 		sort.Float64s(betas)
@@ -113,7 +109,7 @@ func findings(o Options, results []runResult) []finding {
 				for _, b := range betas {
 					m, e := finalKL(results, obj, size, b)
 					kl, se = append(kl, m), append(se, e)
-					f.Numbers[fmt.Sprintf("%s_%s_beta%g", obj, size, b)] = num(m)
+					f.Numbers[fmt.Sprintf("%s_%s_beta%g", obj, size, b)] = Num(m)
 				}
 				ok := len(kl) < 2 || kl[len(kl)-1] < kl[0]
 				for i := 1; i < len(kl); i++ {
@@ -125,28 +121,28 @@ func findings(o Options, results []runResult) []finding {
 				f.Statement += fmt.Sprintf("%s/%s: %s; ", obj, size, joinEstimates(kl, se))
 			}
 		}
-		f.Statement = heldWord(f.Held) + ": mean final KL ± SE by increasing beta, " + trimSep(f.Statement) + "."
+		f.Statement = HeldWord(f.Held) + ": mean final KL ± SE by increasing beta, " + trimSep(f.Statement) + "."
 		out = append(out, f)
 	}
 
 	// 3. Larger models over-optimize less: smaller peak-to-final drop.
 	if len(o.Sizes) > 1 {
-		f := finding{Name: "larger_models_overoptimize_less", Numbers: map[string]num{},
+		f := Finding{Name: "larger_models_overoptimize_less", Numbers: map[string]Num{},
 			Claim: "the larger size's peak-to-final win-rate drop is smaller than the smaller size's (mean over objectives, betas and seeds)"}
 		var drops []float64
 		var names []string
-		for _, size := range sortedSizes(o.Sizes) {
-			d := meanOver(results, func(r runResult) bool { return r.Spec.Size == size },
-				func(r runResult) float64 { pd := runPeak(r); return pd.best.WinRate - pd.last.WinRate })
+		for _, size := range sizes {
+			d := meanOver(results, func(r RunResult) bool { return r.Spec.Size == size },
+				func(r RunResult) float64 { pd := runPeak(r); return pd.best.WinRate - pd.last.WinRate })
 			drops = append(drops, d)
 			names = append(names, size)
-			f.Numbers["drop_"+size] = num(d)
+			f.Numbers["drop_"+size] = Num(d)
 		}
 		f.Held = true
 		for i := 1; i < len(drops); i++ {
 			f.Held = f.Held && drops[i] < drops[i-1]
 		}
-		f.Statement = heldWord(f.Held) + ": mean peak-to-final drop "
+		f.Statement = HeldWord(f.Held) + ": mean peak-to-final drop "
 		for i := range drops {
 			f.Statement += fmt.Sprintf("%s %.3f, ", names[i], drops[i])
 		}
@@ -165,10 +161,10 @@ func findings(o Options, results []runResult) []finding {
 			}
 		}
 		cl, cj := stat.Correlation(kl, length, nil), stat.Correlation(kl, junk, nil)
-		f := finding{Name: "length_and_junk_grow_with_kl", Held: cl > 0 && cj > 0,
+		f := Finding{Name: "length_and_junk_grow_with_kl", Held: cl > 0 && cj > 0,
 			Claim:   "mean response length and junk tokens grow with the KL to the reference (the exploited features)",
-			Numbers: map[string]num{"corr_kl_length": num(cl), "corr_kl_junk": num(cj)}}
-		f.Statement = fmt.Sprintf("%s: correlation over all checkpoints of KL with mean length %.2f, with junk %.2f.", heldWord(f.Held), cl, cj)
+			Numbers: map[string]Num{"corr_kl_length": Num(cl), "corr_kl_junk": Num(cj)}}
+		f.Statement = fmt.Sprintf("%s: correlation over all checkpoints of KL with mean length %.2f, with junk %.2f.", HeldWord(f.Held), cl, cj)
 		out = append(out, f)
 	}
 
@@ -184,10 +180,10 @@ func findings(o Options, results []runResult) []finding {
 		}
 		if len(pos) > 0 {
 			m := stat.Mean(pos, nil)
-			f := finding{Name: "best_checkpoint_early", Held: m <= 0.5,
+			f := Finding{Name: "best_checkpoint_early", Held: m <= 0.5,
 				Claim:   fmt.Sprintf("at beta %g the best checkpoint comes in the first half of the epoch", minBeta),
-				Numbers: map[string]num{"mean_best_position": num(m)}}
-			f.Statement = fmt.Sprintf("%s: the best checkpoint sits on average at %.2f of the epoch over %d runs.", heldWord(f.Held), m, len(pos))
+				Numbers: map[string]Num{"mean_best_position": Num(m)}}
+			f.Statement = fmt.Sprintf("%s: the best checkpoint sits on average at %.2f of the epoch over %d runs.", HeldWord(f.Held), m, len(pos))
 			out = append(out, f)
 		}
 	}
@@ -195,7 +191,7 @@ func findings(o Options, results []runResult) []finding {
 	// 6. Implicit-reward accuracy does not predict win rate.
 	{
 		var acc, win []float64
-		var bestAcc, bestWin point
+		var bestAcc, bestWin Point
 		bestAcc.ImplicitAcc, bestWin.WinRate = -1, -1
 		for _, r := range results {
 			last := r.Points[len(r.Points)-1]
@@ -209,12 +205,12 @@ func findings(o Options, results []runResult) []finding {
 			}
 		}
 		c := stat.Correlation(acc, win, nil)
-		same := bestAcc.runSpec == bestWin.runSpec
-		f := finding{Name: "implicit_accuracy_does_not_predict_winrate", Held: math.Abs(c) < 0.5 || !same,
+		same := bestAcc.RunSpec == bestWin.RunSpec
+		f := Finding{Name: "implicit_accuracy_does_not_predict_winrate", Held: math.Abs(c) < 0.5 || !same,
 			Claim:   "implicit-reward accuracy on held-out pairs does not predict win rate (weak correlation, or the most accurate run is not the best one)",
-			Numbers: map[string]num{"corr_final_accuracy_winrate": num(c)}}
+			Numbers: map[string]Num{"corr_final_accuracy_winrate": Num(c)}}
 		f.Statement = fmt.Sprintf("%s: correlation of final accuracy and final win rate %.2f over %d runs; most accurate run %s (accuracy %.3f, win %.3f), best run %s (win %.3f).",
-			heldWord(f.Held), c, len(acc), bestAcc.runSpec, bestAcc.ImplicitAcc, bestAcc.WinRate, bestWin.runSpec, bestWin.WinRate)
+			HeldWord(f.Held), c, len(acc), bestAcc.RunSpec, bestAcc.ImplicitAcc, bestAcc.WinRate, bestWin.RunSpec, bestWin.WinRate)
 		out = append(out, f)
 	}
 	return out
@@ -225,7 +221,7 @@ func findings(o Options, results []runResult) []finding {
 // (the runs' evaluations are independent).
 type curve struct{ win, se []float64 }
 
-func meanCurve(runs []runResult) curve {
+func meanCurve(runs []RunResult) curve {
 	n := len(runs[0].Points)
 	c := curve{win: make([]float64, n), se: make([]float64, n)}
 	for _, r := range runs {
@@ -244,7 +240,7 @@ func meanCurve(runs []runResult) curve {
 // finalKL returns the mean over seeds of the final KL of the runs of one
 // objective, size and beta, and its standard error: the spread over seeds
 // (sd/sqrt(n)) when there are several, else the run's own sampling SE.
-func finalKL(results []runResult, obj, size string, beta float64) (mean, se float64) {
+func finalKL(results []RunResult, obj, size string, beta float64) (mean, se float64) {
 	var v []float64
 	var own float64
 	for _, r := range results {
@@ -275,7 +271,8 @@ func joinEstimates(v, se []float64) string {
 	return out
 }
 
-func heldWord(held bool) string {
+// HeldWord is "Held" or "Did not hold".
+func HeldWord(held bool) string {
 	if held {
 		return "Held"
 	}
@@ -283,7 +280,7 @@ func heldWord(held bool) string {
 }
 
 // meanOver averages value over the results that match.
-func meanOver(results []runResult, match func(runResult) bool, value func(runResult) float64) float64 {
+func meanOver(results []RunResult, match func(RunResult) bool, value func(RunResult) float64) float64 {
 	var s float64
 	n := 0
 	for _, r := range results {
@@ -296,13 +293,6 @@ func meanOver(results []runResult, match func(runResult) bool, value func(runRes
 		return math.NaN()
 	}
 	return s / float64(n)
-}
-
-// sortedSizes orders sizes from smallest to largest hidden width.
-func sortedSizes(sizes []string) []string {
-	s := append([]string(nil), sizes...)
-	sort.Slice(s, func(i, j int) bool { return modelSizes[s[i]].hidden < modelSizes[s[j]].hidden })
-	return s
 }
 
 func trimSep(s string) string {

@@ -1,4 +1,4 @@
-package main
+package study
 
 import (
 	"fmt"
@@ -27,7 +27,7 @@ const maxJudgeFailures = 0.05
 // prefers the response with fewer characters (a tie when equal). It is a
 // smoke test for runs without network, not a judge of quality: it rewards
 // exactly the length exploitation the study looks for.
-func newRealJudge(r realOptions, out string) (judge.Judge, *judge.Cache, error) {
+func newRealJudge(r RealOptions, out string) (judge.Judge, *judge.Cache, error) {
 	if r.Judge == "length" {
 		return judge.RewardJudge{Name: "shorter-wins-smoke-test", Reward: func(_, response string) float64 {
 			return -float64(utf8.RuneCountInString(response))
@@ -48,7 +48,7 @@ func newRealJudge(r realOptions, out string) (judge.Judge, *judge.Cache, error) 
 }
 
 // judgeLabel describes the judge in the log and the report.
-func judgeLabel(r realOptions) string {
+func judgeLabel(r RealOptions) string {
 	if r.Judge == "length" {
 		return "length (SMOKE TEST: the shorter response wins; not a judge of quality)"
 	}

@@ -1,21 +1,16 @@
-package main
+package study
 
 import (
 	"github.com/daalab/daa/align"
 	"github.com/daalab/daa/autograd"
-	"github.com/daalab/daa/examples/overoptimization/task"
 	"github.com/daalab/daa/pythia"
 	"github.com/daalab/daa/pythia/fast"
 	"github.com/daalab/daa/tensor"
 )
 
-// maxSeq bounds prompt plus response: a prompt and MaxNewTokens sampled
-// tokens (training responses are at most MaxLen+1 tokens).
-const maxSeq = task.PromptLen + task.MaxNewTokens
-
 // scorer computes log p(response | prompt) summed over response tokens for a
 // batch and, for training, propagates a gradient on those sums into the
-// model's parameter gradients. Every loss in this study depends on the policy
+// model's parameter gradients. Every loss in the study depends on the policy
 // only through these sums, so the loss itself is computed on a [B] vector in
 // float64 (see align) and only d loss / d sums flows back through the model,
 // on pythia/fast's fused float32 engine.
@@ -24,8 +19,8 @@ type scorer struct {
 }
 
 // newScorer returns a training scorer (backward enabled) or an inference
-// one for batches of up to maxBatch sequences.
-func newScorer(m *pythia.Model, maxBatch int, train bool) (*scorer, error) {
+// one for batches of up to maxBatch sequences of up to maxSeq tokens.
+func newScorer(m *pythia.Model, maxBatch, maxSeq int, train bool) (*scorer, error) {
 	var e *fast.Engine
 	var err error
 	if train {
@@ -59,13 +54,30 @@ func (s *scorer) sums(prompts, responses [][]int, perToken bool) ([]float64, [][
 // forward pass.
 func (s *scorer) backward(dSums []float64) { s.eng.Backward(dSums) }
 
-// lossGrad evaluates a scalar loss of the [B] vector sums in float64 and
-// returns its value and gradient d loss / d sums.
-func lossGrad(sums []float64, loss func(x *autograd.Value) *autograd.Value) (float64, []float64) {
-	x := autograd.Param(tensor.FromFloat64s(append([]float64(nil), sums...)))
-	l := loss(x)
-	l.Backward()
-	return l.Item(), x.Grad.ToFloat64s()
+// pairBatch lays out pairs as one batch of 2B sequences, chosen rows first.
+func pairBatch(pairs []Pair) (prompts, responses [][]int) {
+	b := len(pairs)
+	prompts, responses = make([][]int, 2*b), make([][]int, 2*b)
+	for i, p := range pairs {
+		prompts[i], prompts[b+i] = p.Prompt, p.Prompt
+		responses[i], responses[b+i] = p.Chosen, p.Rejected
+	}
+	return prompts, responses
+}
+
+// pairSums scores the chosen and rejected responses of every pair, as many
+// pairs per pass as the engine takes.
+func pairSums(sc *scorer, pairs []Pair) PairSums {
+	var ps PairSums
+	batch := sc.eng.MaxBatch() / 2
+	for lo := 0; lo < len(pairs); lo += batch {
+		part := pairs[lo:min(lo+batch, len(pairs))]
+		prompts, responses := pairBatch(part)
+		sums, _ := sc.sums(prompts, responses, false)
+		ps.Chosen = append(ps.Chosen, sums[:len(part)]...)
+		ps.Rejected = append(ps.Rejected, sums[len(part):]...)
+	}
+	return ps
 }
 
 // pairLossGrad returns d loss / d sums for a batch of B pairs scored as 2B
@@ -73,21 +85,21 @@ func lossGrad(sums []float64, loss func(x *autograd.Value) *autograd.Value) (flo
 // refR [B] the reference's, lc and lr [B] the response lengths.
 func pairLossGrad(loss *align.Loss, sums, refC, refR []float64, lc, lr []int) ([]float64, error) {
 	b := len(refC)
-	var lossErr error
-	_, grad := lossGrad(sums, func(x *autograd.Value) *autograd.Value {
-		out, err := loss.Compute(&align.Batch{
-			PolicyChosen:    autograd.Narrow(x, 0, 0, b),
-			PolicyRejected:  autograd.Narrow(x, 0, b, b),
-			RefChosen:       autograd.Const(tensor.FromFloat64s(refC)),
-			RefRejected:     autograd.Const(tensor.FromFloat64s(refR)),
-			ChosenLengths:   lc,
-			RejectedLengths: lr,
-		})
-		if err != nil {
-			lossErr = err
-			return autograd.Sum(x) // keeps lossGrad well-defined; the error is returned below
-		}
-		return out.Loss
+	x := autograd.Param(tensor.FromFloat64s(append([]float64(nil), sums...)))
+	out, err := loss.Compute(&align.Batch{
+		PolicyChosen:    autograd.Narrow(x, 0, 0, b),
+		PolicyRejected:  autograd.Narrow(x, 0, b, b),
+		RefChosen:       autograd.Const(tensor.FromFloat64s(refC)),
+		RefRejected:     autograd.Const(tensor.FromFloat64s(refR)),
+		ChosenLengths:   lc,
+		RejectedLengths: lr,
 	})
-	return grad, lossErr
+	if err != nil {
+		return nil, err
+	}
+	out.Loss.Backward()
+	if x.Grad == nil { // a loss that does not depend on the policy
+		return make([]float64, len(sums)), nil
+	}
+	return x.Grad.ToFloat64s(), nil
 }

@@ -1,17 +1,17 @@
-package main
+package study
 
 import (
 	"math"
 	"strconv"
 )
 
-// num is a float64 that may be undefined (NaN): a standard error from a
+// Num is a float64 that may be undefined (NaN): a standard error from a
 // single prompt, a regression on constant data, a correlation of a constant.
 // JSON has no NaN, so it is written as null and read back as NaN.
-type num float64
+type Num float64
 
 // MarshalJSON writes non-finite values as null.
-func (n num) MarshalJSON() ([]byte, error) {
+func (n Num) MarshalJSON() ([]byte, error) {
 	f := float64(n)
 	if math.IsNaN(f) || math.IsInf(f, 0) {
 		return []byte("null"), nil
@@ -20,12 +20,12 @@ func (n num) MarshalJSON() ([]byte, error) {
 }
 
 // UnmarshalJSON reads null as NaN.
-func (n *num) UnmarshalJSON(b []byte) error {
+func (n *Num) UnmarshalJSON(b []byte) error {
 	if string(b) == "null" {
-		*n = num(math.NaN())
+		*n = Num(math.NaN())
 		return nil
 	}
 	f, err := strconv.ParseFloat(string(b), 64)
-	*n = num(f)
+	*n = Num(f)
 	return err
 }

@@ -1,4 +1,4 @@
-package main
+package study
 
 import (
 	"fmt"
@@ -11,8 +11,8 @@ import (
 	"github.com/daalab/daa/eval/scaling"
 )
 
-// fitResult is the scaling-law comparison for one objective and size.
-type fitResult struct {
+// FitResult is the scaling-law comparison for one objective and size.
+type FitResult struct {
 	Objective string                   `json:"objective"`
 	Size      string                   `json:"size"`
 	Fits      []scaling.Fit            `json:"fits"`
@@ -24,9 +24,9 @@ type fitResult struct {
 // fitScalingLaws fits R(d) = c + d(alpha - beta log d) and the quadratic to
 // every checkpoint of an objective and size (all betas and seeds), with
 // bootstrap intervals on the parameters and on the RMSE difference.
-func fitScalingLaws(o Options, results []runResult) []fitResult {
-	var out []fitResult
-	for _, size := range sortedSizes(o.Sizes) {
+func fitScalingLaws(o Options, sizes []string, results []RunResult) []FitResult {
+	var out []FitResult
+	for _, size := range sizes {
 		for _, obj := range o.Losses {
 			var d, win []float64
 			for _, r := range results {
@@ -41,7 +41,7 @@ func fitScalingLaws(o Options, results []runResult) []fitResult {
 			if len(d) == 0 {
 				continue
 			}
-			fr := fitResult{Objective: obj, Size: size, CI: map[string]scaling.FitCI{}}
+			fr := FitResult{Objective: obj, Size: size, CI: map[string]scaling.FitCI{}}
 			boot := scaling.BootstrapOptions{Resamples: 500, Seed: o.Seed}
 			for _, form := range []scaling.Form{scaling.RL, scaling.Quadratic} {
 				f, err := scaling.FitForm(form, d, win, true)
@@ -64,8 +64,8 @@ func fitScalingLaws(o Options, results []runResult) []fitResult {
 }
 
 // fitFinding states how the two forms compare.
-func fitFinding(fits []fitResult) finding {
-	f := finding{Name: "scaling_law_fits", Held: true, Numbers: map[string]num{},
+func fitFinding(fits []FitResult) Finding {
+	f := Finding{Name: "scaling_law_fits", Held: true, Numbers: map[string]Num{},
 		Claim: "the RL form R(d) = c + d(alpha - beta log d) and the quadratic are fitted per objective and size and compared by RMSE with a bootstrap interval"}
 	var parts []string
 	for _, fr := range fits {
@@ -83,36 +83,40 @@ func fitFinding(fits []fitResult) finding {
 			verdict = "quadratic fits better"
 		}
 		key := fr.Objective + "_" + fr.Size
-		f.Numbers[key+"_rmse_diff"] = num(df.Diff)
-		f.Numbers[key+"_rmse_diff_lo"] = num(df.CI.Lo)
-		f.Numbers[key+"_rmse_diff_hi"] = num(df.CI.Hi)
+		f.Numbers[key+"_rmse_diff"] = Num(df.Diff)
+		f.Numbers[key+"_rmse_diff_lo"] = Num(df.CI.Lo)
+		f.Numbers[key+"_rmse_diff_hi"] = Num(df.CI.Hi)
 		parts = append(parts, fmt.Sprintf("%s/%s: RMSE(RL) - RMSE(quadratic) = %+.4f [%+.4f, %+.4f], %s", fr.Objective, fr.Size, df.Diff, df.CI.Lo, df.CI.Hi, verdict))
 	}
 	f.Statement = "Fitted: " + strings.Join(parts, "; ") + "."
 	return f
 }
 
-// summary is summary.json.
-type summary struct {
+// Summary is summary.json: the options, the counts, the scaling-law fits
+// and the findings.
+type Summary struct {
 	Options  Options     `json:"options"`
 	Runs     int         `json:"runs"`
 	Points   int         `json:"points"`
-	Fits     []fitResult `json:"fits"`
-	Findings []finding   `json:"findings"`
+	Fits     []FitResult `json:"fits"`
+	Findings []Finding   `json:"findings"`
 }
 
-// writeReport writes points.csv, the figures, summary.json and report.md.
-func writeReport(o Options, results []runResult) (*summary, error) {
-	if err := writePointsCSV(filepath.Join(o.Out, "points.csv"), results); err != nil {
+// WriteReport writes points.csv, the figures, summary.json and report.md
+// of the results into o.Out, and returns the summary. task orders the
+// model sizes and may add a note to the report (Task.ReportNote).
+func WriteReport(o Options, task Task, results []RunResult) (*Summary, error) {
+	if err := WritePointsCSV(filepath.Join(o.Out, "points.csv"), results); err != nil {
 		return nil, err
 	}
-	fits := fitScalingLaws(o, results)
-	fs := append(findings(o, results), fitFinding(fits))
-	s := &summary{Options: o, Runs: len(results), Fits: fits, Findings: fs}
+	sizes := task.SortSizes(o.Sizes)
+	fits := fitScalingLaws(o, sizes, results)
+	fs := append(findings(o, sizes, results), fitFinding(fits))
+	s := &Summary{Options: o, Runs: len(results), Fits: fits, Findings: fs}
 	for _, r := range results {
 		s.Points += len(r.Points)
 	}
-	figs, err := writeFigures(o, results, fits)
+	figs, err := writeFigures(o, sizes, results, fits)
 	if err != nil {
 		return nil, err
 	}
@@ -123,6 +127,9 @@ func writeReport(o Options, results []runResult) (*summary, error) {
 		Title:   "Reward over-optimization in direct alignment algorithms, reproduced at small scale",
 		Summary: reportSummary(o, results, fs),
 		Figures: figs,
+	}
+	if note := task.ReportNote(); note != "" {
+		rep.Summary = note + "\n\n" + rep.Summary
 	}
 	for _, fr := range fits {
 		for _, f := range fr.Fits {
@@ -137,7 +144,7 @@ func writeReport(o Options, results []runResult) (*summary, error) {
 	return s, report.WriteMarkdown(filepath.Join(o.Out, "report.md"), rep)
 }
 
-func reportSummary(o Options, results []runResult, fs []finding) string {
+func reportSummary(o Options, results []RunResult, fs []Finding) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%d runs (objectives %s; betas %v; sizes %s; %d seed(s) from %d), %d checkpoints each, evaluated on %d prompts x %d samples against %d reference summaries per prompt with the task's gold reward. The data and the method are described in examples/overoptimization/README.md.\n\n",
 		len(results), strings.Join(o.Losses, ", "), o.Betas, strings.Join(o.Sizes, ", "), o.Seeds, o.Seed, o.Checkpoints+1, o.Data.EvalPrompts, o.SamplesPerEval, o.Data.References)
@@ -149,7 +156,7 @@ func reportSummary(o Options, results []runResult, fs []finding) string {
 }
 
 // runTable lists each run's start, peak and end.
-func runTable(results []runResult) report.Table {
+func runTable(results []RunResult) report.Table {
 	t := report.Table{Caption: "Runs: win rate at the start (SFT), at the best checkpoint and at the end, with the KL at the end",
 		Header: []string{"objective", "beta", "size", "seed", "start", "best (checkpoint)", "end", "z(best-end)", "final KL", "final length", "final junk", "final accuracy"}}
 	for _, r := range results {
@@ -164,9 +171,9 @@ func runTable(results []runResult) report.Table {
 
 // writeFigures draws the paper's Figure 1 layout per size, the training
 // curves, length against KL and accuracy against win rate.
-func writeFigures(o Options, results []runResult, fits []fitResult) ([]report.Figure, error) {
+func writeFigures(o Options, sizes []string, results []RunResult, fits []FitResult) ([]report.Figure, error) {
 	var figs []report.Figure
-	for _, size := range sortedSizes(o.Sizes) {
+	for _, size := range sizes {
 		var panels []report.Panel
 		for _, obj := range o.Losses {
 			pn := report.Panel{Title: strings.ToUpper(obj), XLabel: "sqrt(KL(pi || pi_ref))", YLabel: "win rate vs reference summaries"}

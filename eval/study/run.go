@@ -1,0 +1,175 @@
+package study
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/daalab/daa/pythia"
+)
+
+// Run trains and evaluates this shard's runs (Shard(Grid(o), o.Shard,
+// o.NumShards)) of task, o.Workers at a time, and writes each finished run
+// to o.Out/runs/<ID>.json with the settings it was run with. It reports
+// progress on w (a bar on a terminal, one line per finished run otherwise)
+// and returns the results in grid order. o must be valid (Options.Validate).
+func Run(o Options, task Task, w io.Writer) ([]RunResult, error) {
+	specs := Shard(Grid(o), o.Shard, o.NumShards)
+	cells := map[string]*cell{}
+	var keys []string
+	for _, s := range specs {
+		key := cellKey(s)
+		if cells[key] == nil {
+			cells[key] = &cell{size: s.Size, seed: s.Seed}
+			keys = append(keys, key)
+		}
+	}
+	sort.Strings(keys)
+	total := len(cells)*task.PrepareSteps() + len(specs)*trainSteps(o, task)
+	p := newProgress(w, total)
+	defer p.Finish()
+	runDir := filepath.Join(o.Out, "runs")
+	if err := os.MkdirAll(runDir, 0o755); err != nil {
+		return nil, err
+	}
+	settings := settingsOf(o)
+	// Cells first (their references), then the DAA runs.
+	work := make(chan func() error)
+	errs := make(chan error, len(specs)+len(cells))
+	var wg sync.WaitGroup
+	for range o.Workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for f := range work {
+				if err := f(); err != nil {
+					errs <- err
+				}
+			}
+		}()
+	}
+	var results []RunResult
+	var mu sync.Mutex
+	for _, k := range keys {
+		c := cells[k]
+		work <- func() error { return c.prepare(o, task, p) }
+	}
+	for _, s := range specs {
+		c := cells[cellKey(s)]
+		work <- func() error {
+			if err := c.prepare(o, task, p); err != nil {
+				return nil // reported once by the cell's own task
+			}
+			r, err := runOne(o, s, c, p)
+			if err != nil {
+				return fmt.Errorf("%s: %w", s, err)
+			}
+			r.Settings = &settings
+			if err := writeJSON(filepath.Join(runDir, s.ID()+".json"), r); err != nil {
+				return err
+			}
+			mu.Lock()
+			results = append(results, r)
+			mu.Unlock()
+			last := r.Points[len(r.Points)-1]
+			p.Logf("finished %-28s in %5.1fs: KL %.2f, win rate %.3f (start %.3f)", s, r.Seconds, last.KL, last.WinRate, r.Points[0].WinRate)
+			return nil
+		}
+	}
+	close(work)
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		return nil, err
+	}
+	SortResults(results)
+	return results, nil
+}
+
+// trainSteps is the number of optimizer steps of one DAA run.
+func trainSteps(o Options, task Task) int {
+	epochs := 1
+	if o.RealMode() {
+		epochs = o.Real.Epochs
+	}
+	return epochs * (task.TrainPairs() / o.DAABatch)
+}
+
+// settingsOf returns o without the settings that may differ between the
+// shards of one study (output, workers, shard, merge, verify, profile).
+func settingsOf(o Options) Options {
+	o.Out, o.Workers, o.Shard, o.NumShards, o.Merge, o.Verify, o.CPUProfile = "", 0, 0, 0, nil, "", ""
+	return o
+}
+
+func cellKey(s RunSpec) string { return fmt.Sprintf("%s/%d", s.Size, s.Seed) }
+
+// cell is the prepared reference, data and evaluator shared by the runs of
+// one (size, seed).
+type cell struct {
+	size string
+	seed uint64
+
+	once  sync.Once
+	c     *Cell
+	ev    *evaluator
+	start Point // the reference's evaluation: every run's checkpoint 0
+	err   error
+}
+
+// prepare builds the cell once: the task's reference, its log-probs of the
+// pairs, and its evaluation.
+func (c *cell) prepare(o Options, task Task, p *progress) error {
+	c.once.Do(func() {
+		began := time.Now()
+		if c.c, c.err = task.Prepare(c.size, c.seed, func() { p.Add(1) }); c.err != nil {
+			return
+		}
+		if c.c.RefTrain == nil || c.c.RefHeldOut == nil {
+			sc, err := newScorer(c.c.Reference, c.c.EvalRows, c.c.EvalSeq, false)
+			if err != nil {
+				c.err = err
+				return
+			}
+			train, held := pairSums(sc, c.c.Train), pairSums(sc, c.c.HeldOut)
+			c.c.RefTrain, c.c.RefHeldOut = &train, &held
+		}
+		c.ev = newEvaluator(o, c.c, c.seed)
+		if c.start, c.err = c.ev.evaluate(c.c.Reference, &engines{}); c.err == nil {
+			p.Logf("reference size %s seed %d in %.1fs: win rate %.3f, mean length %.2f, no EOS %.2f",
+				c.size, c.seed, time.Since(began).Seconds(), c.start.WinRate, c.start.MeanLength, c.start.NoEOSRate)
+		}
+	})
+	if c.err != nil {
+		return fmt.Errorf("reference size %s seed %d: %w", c.size, c.seed, c.err)
+	}
+	return nil
+}
+
+// runOne trains one DAA run from its cell's reference and evaluates every
+// checkpoint (the step-0 checkpoint is the cell's evaluation).
+func runOne(o Options, s RunSpec, c *cell, p *progress) (RunResult, error) {
+	began := time.Now()
+	r := RunResult{Spec: s}
+	en := &engines{}
+	k := 0
+	err := trainDAA(o, s, c.c, func(policy *pythia.Model, step, examples int) error {
+		pt := c.start
+		if step > 0 {
+			var err error
+			if pt, err = c.ev.evaluate(policy, en); err != nil {
+				return err
+			}
+		}
+		pt.RunSpec, pt.Checkpoint, pt.Step, pt.ExamplesSeen = s, k, step, examples
+		k++
+		r.Points = append(r.Points, pt)
+		return nil
+	}, func() { p.Add(1) })
+	r.Seconds = time.Since(began).Seconds()
+	return r, err
+}

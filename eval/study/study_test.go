@@ -1,0 +1,98 @@
+package study
+
+import (
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestShardMergeMatchesSingleRun runs the tiny study once whole and once as
+// two shards at the same time, merges the shards, and checks that the
+// merged points.csv is byte-identical to the single run's (which also
+// checks that a run's numbers do not depend on what runs beside it).
+func TestShardMergeMatchesSingleRun(t *testing.T) {
+	whole := tinyStudy(t)
+	dir := t.TempDir()
+	shards := []string{filepath.Join(dir, "s0"), filepath.Join(dir, "s1")}
+	var wg sync.WaitGroup
+	for i, out := range shards {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			o := tinyOptions(out)
+			o.Shard, o.NumShards = i, 2
+			runTiny(t, o)
+		}()
+	}
+	wg.Wait()
+	require.False(t, t.Failed())
+	_, err := os.Stat(filepath.Join(shards[0], "report.md"))
+	assert.True(t, os.IsNotExist(err), "a shard wrote a report; shards write only runs/*.json")
+
+	merged := tinyOptions(filepath.Join(dir, "merged"))
+	results, err := Merge(merged, shards)
+	require.NoError(t, err)
+	require.NoError(t, os.MkdirAll(merged.Out, 0o755))
+	_, err = WriteReport(merged, NewSynthetic(merged), results)
+	require.NoError(t, err)
+	a, err := os.ReadFile(filepath.Join(whole, "points.csv"))
+	require.NoError(t, err)
+	b, err := os.ReadFile(filepath.Join(merged.Out, "points.csv"))
+	require.NoError(t, err)
+	assert.Equal(t, string(a), string(b), "merged points.csv differs from the single run's")
+	for _, f := range []string{"report.md", "summary.json", "winrate_vs_sqrt_kl_XS.png", "training_curves.png", "length_vs_kl.png", "accuracy_vs_winrate.png"} {
+		fi, err := os.Stat(filepath.Join(merged.Out, f))
+		if assert.NoError(t, err, f) {
+			assert.Positive(t, fi.Size(), f)
+		}
+	}
+	assert.NoError(t, VerifySummary(filepath.Join(merged.Out, "summary.json")))
+}
+
+// TestTinyStudyNumbers checks the tiny study's points against what holds
+// by construction: checkpoint 0 of every run is the reference itself (KL
+// 0 to float32 rounding; every implicit-reward margin 0, so accuracy 0),
+// rates lie in [0, 1], lengths within the sampling limit, and the runs
+// move away from the reference.
+func TestTinyStudyNumbers(t *testing.T) {
+	o := tinyOptions(tinyStudy(t))
+	results, err := Merge(o, []string{o.Out})
+	require.NoError(t, err)
+	require.Len(t, results, 2)
+	for _, r := range results {
+		require.Len(t, r.Points, o.Checkpoints+1)
+		start, last := r.Points[0], r.Points[len(r.Points)-1]
+		assert.InDelta(t, 0, start.KL, 1e-4, "%s: KL at the start (policy = reference; float32 sums)", r.Spec)
+		assert.Zero(t, start.ImplicitAcc, "%s: implicit accuracy at the start", r.Spec)
+		assert.Positive(t, last.KL, "%s: final KL", r.Spec)
+		assert.Equal(t, 4*16, last.ExamplesSeen, "%s: a run is one epoch of 64 pairs", r.Spec)
+		for _, p := range r.Points {
+			for name, v := range map[string]float64{"winrate": p.WinRate, "no_eos_rate": p.NoEOSRate, "frac_over_max": p.FracOverMax, "implicit_acc": p.ImplicitAcc} {
+				assert.True(t, v >= 0 && v <= 1, "%s checkpoint %d: %s = %v outside [0, 1]", r.Spec, p.Checkpoint, name, v)
+			}
+			assert.True(t, p.MeanLength >= 0 && p.MeanLength <= 16, "%s: mean length %v outside [0, 16]", r.Spec, p.MeanLength)
+		}
+	}
+}
+
+// TestShardPartitionsGrid checks that shards partition the grid, and the
+// grid's size and order.
+func TestShardPartitionsGrid(t *testing.T) {
+	all := Grid(DefaultOptions())
+	require.Len(t, all, 3*4*2*4)
+	assert.Equal(t, RunSpec{Objective: "dpo", Beta: 0.03, Size: "S", Seed: 1}, all[0])
+	seen := map[string]int{}
+	for i := range 5 {
+		for _, s := range Shard(all, i, 5) {
+			seen[s.ID()]++
+		}
+	}
+	for _, s := range all {
+		assert.Equal(t, 1, seen[s.ID()], "run %s", s)
+	}
+	assert.Panics(t, func() { Shard(all, 2, 2) })
+}
