@@ -176,15 +176,23 @@ func checkpointSteps(outDir string) ([]int, error) {
 	return steps, nil
 }
 
-// removeTempDirs deletes what a crash left of checkpoints being written.
-func removeTempDirs(outDir string) error {
+// removeTempFiles deletes what a killed run left of files being written
+// in outDir: checkpoint directories (.tmp-checkpoint-*, see
+// writeDirAtomic) and the temporary files of LATEST and metrics.jsonl
+// (.LATEST.tmp-*, .metrics.jsonl.tmp-*, see internal/atomicfile).
+func removeTempFiles(outDir string) error {
 	entries, err := os.ReadDir(outDir)
 	if err != nil {
 		return fmt.Errorf("train: %w", err)
 	}
 	for _, e := range entries {
-		if e.IsDir() && strings.HasPrefix(e.Name(), tempPrefix) {
-			if err := os.RemoveAll(filepath.Join(outDir, e.Name())); err != nil {
+		name := e.Name()
+		stale := e.IsDir() && strings.HasPrefix(name, tempPrefix)
+		for _, f := range []string{LatestFile, MetricsFile} {
+			stale = stale || !e.IsDir() && strings.HasPrefix(name, "."+f+".tmp-")
+		}
+		if stale {
+			if err := os.RemoveAll(filepath.Join(outDir, name)); err != nil {
 				return fmt.Errorf("train: %w", err)
 			}
 		}

@@ -21,7 +21,8 @@ import (
 //
 // Resume also makes the output directory agree with the checkpoint:
 // metrics.jsonl is rewritten with the history up to the checkpoint, the
-// temporary directories of an interrupted checkpoint are removed, and when
+// temporary files of an interrupted write (checkpoint directories, LATEST,
+// metrics.jsonl) are removed, and when
 // the checkpoint lies in OutputDir, LATEST names it. It returns an error
 // naming the file or option when the checkpoint is incomplete or does not
 // fit; the trainer's weights and optimizer are unchanged then. It must be
@@ -120,14 +121,14 @@ func (t *Trainer) checkResumable(dir string, st *trainerState) error {
 }
 
 // syncOutputDir rewrites metrics.jsonl from the history, removes
-// leftover temporary directories and points LATEST at the resumed
+// leftover temporary files and points LATEST at the resumed
 // checkpoint when it lies in the output directory.
 func (t *Trainer) syncOutputDir(checkpoint string) error {
 	out := t.cfg.OutputDir
 	if err := os.MkdirAll(out, 0o755); err != nil {
 		return fmt.Errorf("train: %w", err)
 	}
-	if err := removeTempDirs(out); err != nil {
+	if err := removeTempFiles(out); err != nil {
 		return err
 	}
 	if err := writeMetricsFile(out, t.history); err != nil {
