@@ -4,6 +4,9 @@ import (
 	"math/rand/v2"
 	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // englishLikeText returns about size bytes of deterministic English-like
@@ -115,9 +118,8 @@ func BenchmarkDecode(b *testing.B) {
 	ids := tok.Encode(text)
 	b.ResetTimer()
 	for b.Loop() {
-		if _, err := tok.Decode(ids); err != nil {
-			b.Fatal(err)
-		}
+		_, err := tok.Decode(ids)
+		require.NoError(b, err)
 	}
 }
 
@@ -129,8 +131,7 @@ func TestEnglishLikeText(t *testing.T) {
 	text := englishLikeText(tok, 100<<10)
 	ids := tok.Encode(text)
 	perToken := float64(len(text)) / float64(len(ids))
-	if perToken < 3.5 || perToken > 6.5 {
-		t.Errorf("%.2f bytes per token, want English-like 3.5..6.5; sample %q", perToken, text[:200])
-	}
+	assert.GreaterOrEqual(t, perToken, 3.5, "bytes per token, want English-like 3.5..6.5; sample %q", text[:200])
+	assert.LessOrEqual(t, perToken, 6.5, "bytes per token, want English-like 3.5..6.5; sample %q", text[:200])
 	checkRoundTrip(t, tok, text)
 }

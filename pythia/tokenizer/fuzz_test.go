@@ -3,6 +3,8 @@ package tokenizer
 import (
 	"encoding/json"
 	"testing"
+
+	"github.com/stretchr/testify/require"
 )
 
 // FuzzEncodeDecode checks on arbitrary bytes that Encode never panics,
@@ -48,9 +50,7 @@ func fuzzTokenizer(t *testing.T) *Tokenizer {
 func FuzzParse(f *testing.F) {
 	for _, arrays := range []bool{false, true} {
 		data, err := json.Marshal(tinyJSON(arrays))
-		if err != nil {
-			f.Fatal(err)
-		}
+		require.NoError(f, err)
 		f.Add(data)
 	}
 	broken := tinyJSON(false)
@@ -66,8 +66,7 @@ func FuzzParse(f *testing.F) {
 			return
 		}
 		ids := tok.Encode("hello  world <|endoftext|> \u00e9\U0001f999")
-		if _, err := tok.Decode(ids); err != nil {
-			t.Fatalf("a parsed tokenizer cannot decode its own ids %v: %v", ids, err)
-		}
+		_, err = tok.Decode(ids)
+		require.NoError(t, err, "a parsed tokenizer cannot decode its own ids %v", ids)
 	})
 }

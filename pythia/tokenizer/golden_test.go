@@ -4,9 +4,11 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
-	"slices"
 	"sync"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/daalab/daa/internal/shareddata"
 )
@@ -24,10 +26,17 @@ func loadNeoX(tb testing.TB) *Tokenizer {
 	tb.Helper()
 	path := shareddata.Path(tb, "pythia", "tokenizer.json")
 	neoxOnce.Do(func() { neoxTok, neoxErr = Load(path) })
-	if neoxErr != nil {
-		tb.Fatal(neoxErr)
-	}
+	require.NoError(tb, neoxErr)
 	return neoxTok
+}
+
+// idsOf returns ids with nil made empty, so that an empty encoding compares
+// equal to an empty list whether or not it is nil.
+func idsOf(ids []int) []int {
+	if ids == nil {
+		return []int{}
+	}
+	return ids
 }
 
 // TestGolden checks every case of tokenizer_golden.json: ids from public
@@ -37,29 +46,22 @@ func loadNeoX(tb testing.TB) *Tokenizer {
 func TestGolden(t *testing.T) {
 	tok := loadNeoX(t)
 	data, err := os.ReadFile(shareddata.Path(t, "pythia", "tokenizer_golden.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	var cases []struct {
 		Text   string `json:"text"`
 		IDs    []int  `json:"ids"`
 		Source string `json:"source"`
 	}
-	if err := json.Unmarshal(data, &cases); err != nil {
-		t.Fatal(err)
-	}
-	if len(cases) == 0 {
-		t.Fatal("tokenizer_golden.json holds no cases")
-	}
+	require.NoError(t, json.Unmarshal(data, &cases))
+	require.NotEmpty(t, cases, "tokenizer_golden.json holds no cases")
 	for _, c := range cases {
 		got := tok.Encode(c.Text)
-		if !slices.Equal(got, c.IDs) && !(len(got) == 0 && len(c.IDs) == 0) {
-			t.Errorf("Encode(%q) = %v, want %v (source: %s)", c.Text, got, c.IDs, c.Source)
+		if !assert.Equal(t, idsOf(c.IDs), idsOf(got), "Encode(%q) (source: %s)", c.Text, c.Source) {
 			continue
 		}
 		back, err := tok.Decode(got)
-		if err != nil || back != c.Text {
-			t.Errorf("Decode(Encode(%q)) = %q, %v", c.Text, back, err)
+		if assert.NoError(t, err, "Decode(Encode(%q))", c.Text) {
+			assert.Equal(t, c.Text, back, "Decode(Encode(%q))", c.Text)
 		}
 	}
 }

@@ -3,9 +3,11 @@ package tokenizer
 import (
 	"encoding/json"
 	"os"
-	"slices"
 	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/daalab/daa/internal/shareddata"
 	"golang.org/x/text/unicode/norm"
@@ -31,21 +33,14 @@ type hfReference struct {
 func neoxVariant(t *testing.T, edit func(map[string]any)) *Tokenizer {
 	t.Helper()
 	data, err := os.ReadFile(shareddata.Path(t, "pythia", "tokenizer.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	var j map[string]any
-	if err := json.Unmarshal(data, &j); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, json.Unmarshal(data, &j))
 	edit(j)
-	if data, err = json.Marshal(j); err != nil {
-		t.Fatal(err)
-	}
+	data, err = json.Marshal(j)
+	require.NoError(t, err)
 	tok, err := Parse(data)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	return tok
 }
 
@@ -61,13 +56,9 @@ func setPreTokenizer(key string, value bool) func(map[string]any) {
 // Face normalizes it (nfcAroundSpecials).
 func TestHuggingFaceReference(t *testing.T) {
 	data, err := os.ReadFile("testdata/hf_reference.json")
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	var ref hfReference
-	if err := json.Unmarshal(data, &ref); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, json.Unmarshal(data, &ref))
 	toks := map[string]*Tokenizer{
 		"default":          loadNeoX(t),
 		"add_prefix_space": neoxVariant(t, setPreTokenizer("add_prefix_space", true)),
@@ -76,27 +67,24 @@ func TestHuggingFaceReference(t *testing.T) {
 	failures := 0
 	for _, c := range ref.Encode {
 		tok := toks[c.Config]
-		if tok == nil {
-			t.Fatalf("unknown config %q", c.Config)
-		}
+		require.NotNil(t, tok, "unknown config %q", c.Config)
 		got := tok.Encode(c.Text)
-		if !slices.Equal(got, c.IDs) && len(got)+len(c.IDs) > 0 {
-			t.Errorf("%s: Encode(%+q) =\n  %v\nwant %v (%s)", c.Config, c.Text, got, c.IDs, ref.Tool)
-			if failures++; failures > 20 {
-				t.Fatal("too many failures")
-			}
+		if !assert.Equal(t, idsOf(c.IDs), idsOf(got), "%s: Encode(%+q) (%s)", c.Config, c.Text, ref.Tool) {
+			failures++
+			require.LessOrEqual(t, failures, 20, "too many failures")
 		}
 		if c.Config == "add_prefix_space" {
 			continue // every stretch between added tokens gains a space
 		}
-		if back, err := tok.Decode(got); err != nil || back != nfcAroundSpecials(c.Text) {
-			t.Errorf("%s: Decode(Encode(%+q)) = %+q, %v; want %+q", c.Config, c.Text, back, err, nfcAroundSpecials(c.Text))
+		back, err := tok.Decode(got)
+		if assert.NoError(t, err, "%s: Decode(Encode(%+q))", c.Config, c.Text) {
+			assert.Equal(t, nfcAroundSpecials(c.Text), back, "%s: Decode(Encode(%+q))", c.Config, c.Text)
 		}
 	}
 	for _, c := range ref.Decode {
 		got, err := toks["default"].Decode(c.IDs)
-		if err != nil || got != c.Text {
-			t.Errorf("Decode(%v) = %+q, %v; want %+q (%s)", c.IDs, got, err, c.Text, ref.Tool)
+		if assert.NoError(t, err, "Decode(%v)", c.IDs) {
+			assert.Equal(t, c.Text, got, "Decode(%v) (%s)", c.IDs, ref.Tool)
 		}
 	}
 }

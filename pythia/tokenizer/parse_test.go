@@ -3,9 +3,11 @@ package tokenizer
 import (
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // TestTinyEncode checks the tiny tokenizer (tiny_test.go) on ids worked out
@@ -29,15 +31,12 @@ func TestTinyEncode(t *testing.T) {
 	for _, arrays := range []bool{false, true} {
 		j := tinyJSON(arrays)
 		tok, err := Parse(tinyBytes(t, j))
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		for _, c := range cases {
-			if got := tok.Encode(c.text); !slices.Equal(got, c.want) {
-				t.Errorf("arrays=%v: Encode(%q) = %v, want %v", arrays, c.text, got, c.want)
-			}
-			if back, err := tok.Decode(c.want); err != nil || back != c.text {
-				t.Errorf("Decode(%v) = %q, %v; want %q", c.want, back, err, c.text)
+			assert.Equal(t, c.want, tok.Encode(c.text), "arrays=%v: Encode(%q)", arrays, c.text)
+			back, err := tok.Decode(c.want)
+			if assert.NoError(t, err, "Decode(%v)", c.want) {
+				assert.Equal(t, c.text, back, "Decode(%v)", c.want)
 			}
 		}
 	}
@@ -46,16 +45,10 @@ func TestTinyEncode(t *testing.T) {
 // TestTinyOptions checks the options that change ids, on hand-worked cases.
 func TestTinyOptions(t *testing.T) {
 	prefix := tinyTokenizer(t, setPreTokenizer("add_prefix_space", true))
-	if got, want := prefix.Encode("hello"), []int{32, 259}; !slices.Equal(got, want) {
-		t.Errorf("add_prefix_space: Encode(hello) = %v, want %v", got, want)
-	}
-	if got, want := prefix.Encode("w<|endoftext|>w"), []int{260, 261, 260}; !slices.Equal(got, want) {
-		t.Errorf("add_prefix_space: every stretch between added tokens gets the space: got %v, want %v", got, want)
-	}
+	assert.Equal(t, []int{32, 259}, prefix.Encode("hello"), "add_prefix_space: Encode(hello)")
+	assert.Equal(t, []int{260, 261, 260}, prefix.Encode("w<|endoftext|>w"), "add_prefix_space: every stretch between added tokens gets the space")
 	noRegex := tinyTokenizer(t, setPreTokenizer("use_regex", false))
-	if got, want := noRegex.Encode("he!ll"), []int{256, 33, 257}; !slices.Equal(got, want) {
-		t.Errorf("use_regex=false: Encode(he!ll) = %v, want %v", got, want)
-	}
+	assert.Equal(t, []int{256, 33, 257}, noRegex.Encode("he!ll"), "use_regex=false: Encode(he!ll)")
 	// ignore_merges: a piece that is a vocabulary entry is taken whole, even
 	// when the merges would not build it ("wx" has no merge).
 	ignore := tinyTokenizer(t, func(j map[string]any) {
@@ -63,59 +56,46 @@ func TestTinyOptions(t *testing.T) {
 		m["ignore_merges"] = true
 		m["vocab"].(map[string]any)["wx"] = 263
 	})
-	if got, want := ignore.Encode("wx hello"), []int{263, 32, 259}; !slices.Equal(got, want) {
-		t.Errorf("ignore_merges: Encode(wx hello) = %v, want %v", got, want)
-	}
+	assert.Equal(t, []int{263, 32, 259}, ignore.Encode("wx hello"), "ignore_merges: Encode(wx hello)")
 	// Without a normalizer, a decomposed é stays decomposed.
 	raw := tinyTokenizer(t, func(j map[string]any) { j["normalizer"] = nil })
-	if got, want := len(raw.Encode("e\u0301")), 3; got != want {
-		t.Errorf("normalizer null: %d ids for e+U+0301, want %d", got, want)
-	}
+	assert.Len(t, raw.Encode("e\u0301"), 3, "normalizer null: ids for e+U+0301")
 	// Post-processors that add special tokens only on request leave Encode alone.
 	template := tinyTokenizer(t, func(j map[string]any) {
 		j["post_processor"] = map[string]any{"type": "Sequence", "processors": []any{j["post_processor"],
 			map[string]any{"type": "TemplateProcessing", "single": []any{map[string]any{"SpecialToken": map[string]any{"id": "<|endoftext|>", "type_id": 0}}}}}}
 	})
-	if got, want := template.Encode("hello"), []int{259}; !slices.Equal(got, want) {
-		t.Errorf("post_processor TemplateProcessing: Encode(hello) = %v, want %v", got, want)
-	}
+	assert.Equal(t, []int{259}, template.Encode("hello"), "post_processor TemplateProcessing: Encode(hello)")
 	nfc := tinyTokenizer(t, func(j map[string]any) {
 		j["normalizer"] = map[string]any{"type": "Sequence", "normalizers": []any{map[string]any{"type": "NFC"}}}
 	})
-	if got, want := nfc.Encode("e\u0301"), []int{0xC3, 0xA9}; !slices.Equal(got, want) {
-		t.Errorf("normalizer Sequence[NFC]: Encode(e+U+0301) = %v, want %v (bytes of é)", got, want)
-	}
+	assert.Equal(t, []int{0xC3, 0xA9}, nfc.Encode("e\u0301"), "normalizer Sequence[NFC]: Encode(e+U+0301), want the bytes of é")
 }
 
 // TestTinyAccessors checks the lookups on the tiny tokenizer.
 func TestTinyAccessors(t *testing.T) {
 	tok := tinyTokenizer(t, nil)
-	if got := tok.VocabSize(); got != 263 {
-		t.Errorf("VocabSize() = %d, want 263", got)
-	}
-	if id, ok := tok.TokenID("Ġw"); !ok || id != 260 {
-		t.Errorf(`TokenID("Ġw") = %d, %v`, id, ok)
-	}
-	if id, ok := tok.EOS(); !ok || id != 261 {
-		t.Errorf("EOS() = %d, %v", id, ok)
-	}
-	if _, ok := tok.Pad(); ok {
-		t.Error("Pad() found a token the file does not have")
-	}
-	if s, ok := tok.Token(262); !ok || s != "  " {
-		t.Errorf("Token(262) = %q, %v", s, ok)
-	}
-	if _, ok := tok.Token(263); ok {
-		t.Error("Token(263) found an id past the vocabulary")
-	}
-	if _, err := tok.Decode([]int{259, 263}); err == nil || !strings.Contains(err.Error(), "ids[1] = 263") {
-		t.Errorf("Decode of an unknown id: err = %v, want one naming ids[1] = 263", err)
-	}
-	if _, err := tok.Decode([]int{-1}); err == nil {
-		t.Error("Decode of id -1 gave no error")
-	}
-	if got := tok.AddedTokens(); len(got) != 2 || got[0] != (AddedToken{ID: 261, Content: "<|endoftext|>", Special: true}) {
-		t.Errorf("AddedTokens() = %+v", got)
+	assert.Equal(t, 263, tok.VocabSize())
+	id, ok := tok.TokenID("Ġw")
+	assert.True(t, ok, `TokenID("Ġw") found`)
+	assert.Equal(t, 260, id, `TokenID("Ġw")`)
+	id, ok = tok.EOS()
+	assert.True(t, ok, "EOS() found")
+	assert.Equal(t, 261, id, "EOS()")
+	_, ok = tok.Pad()
+	assert.False(t, ok, "Pad() found a token the file does not have")
+	s, ok := tok.Token(262)
+	assert.True(t, ok, "Token(262) found")
+	assert.Equal(t, "  ", s, "Token(262)")
+	_, ok = tok.Token(263)
+	assert.False(t, ok, "Token(263) found an id past the vocabulary")
+	_, err := tok.Decode([]int{259, 263})
+	assert.ErrorContains(t, err, "ids[1] = 263", "Decode of an unknown id")
+	_, err = tok.Decode([]int{-1})
+	assert.Error(t, err, "Decode of id -1")
+	added := tok.AddedTokens()
+	if assert.Len(t, added, 2, "AddedTokens()") {
+		assert.Equal(t, AddedToken{ID: 261, Content: "<|endoftext|>", Special: true}, added[0], "AddedTokens()[0]")
 	}
 }
 
@@ -185,16 +165,12 @@ func TestParseErrors(t *testing.T) {
 		j := tinyJSON(false)
 		c.edit(j)
 		_, err := Parse(tinyBytes(t, j))
-		if err == nil || !strings.Contains(err.Error(), c.field) {
-			t.Errorf("%s: err = %v, want one containing %q", c.name, err, c.field)
-		}
+		assert.ErrorContains(t, err, c.field, c.name)
 	}
-	if _, err := Parse([]byte(`{"model": `)); err == nil || !strings.Contains(err.Error(), "invalid JSON") {
-		t.Errorf("truncated JSON: err = %v", err)
-	}
-	if _, err := Parse([]byte(`[1]`)); err == nil {
-		t.Error("a JSON array parsed as a tokenizer")
-	}
+	_, err := Parse([]byte(`{"model": `))
+	assert.ErrorContains(t, err, "invalid JSON", "truncated JSON")
+	_, err = Parse([]byte(`[1]`))
+	assert.Error(t, err, "a JSON array parsed as a tokenizer")
 }
 
 // TestLoadNamesFile checks that Load's errors start with the path.
@@ -203,14 +179,11 @@ func TestLoadNamesFile(t *testing.T) {
 	path := filepath.Join(dir, "tokenizer.json")
 	j := tinyJSON(false)
 	j["model"].(map[string]any)["merges"].([]any)[1] = "ll"
-	if err := os.WriteFile(path, tinyBytes(t, j), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, os.WriteFile(path, tinyBytes(t, j), 0o644))
 	_, err := Load(path)
-	if err == nil || !strings.HasPrefix(err.Error(), path+": model.merges[1]: ") {
-		t.Errorf("Load error = %v, want it to start with %q", err, path+": model.merges[1]: ")
+	if assert.Error(t, err) {
+		assert.True(t, strings.HasPrefix(err.Error(), path+": model.merges[1]: "), "Load error %q should start with %q", err, path+": model.merges[1]: ")
 	}
-	if _, err := Load(filepath.Join(dir, "missing.json")); err == nil {
-		t.Error("Load of a missing file gave no error")
-	}
+	_, err = Load(filepath.Join(dir, "missing.json"))
+	assert.Error(t, err, "Load of a missing file")
 }

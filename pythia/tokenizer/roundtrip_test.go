@@ -2,11 +2,12 @@ package tokenizer
 
 import (
 	"math/rand/v2"
-	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
 
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 	"golang.org/x/text/unicode/norm"
 )
 
@@ -57,9 +58,8 @@ func TestRoundTripRandom(t *testing.T) {
 	}
 	batch := tok.EncodeBatch(texts)
 	for i, x := range texts {
-		if ids := checkRoundTrip(t, tok, x); !slices.Equal(ids, batch[i]) {
-			t.Fatalf("Encode(%+q) = %v but EncodeBatch gave %v", x, ids, batch[i])
-		}
+		ids := checkRoundTrip(t, tok, x)
+		require.Equal(t, idsOf(ids), idsOf(batch[i]), "EncodeBatch vs Encode(%+q)", x)
 	}
 }
 
@@ -72,16 +72,12 @@ func checkRoundTrip(t *testing.T, tok *Tokenizer, x string) []int {
 	ids := tok.Encode(x)
 	for _, id := range ids {
 		if id < 0 || id >= tok.VocabSize() {
-			t.Fatalf("Encode(%+q) gave id %d outside [0, %d)", x, id, tok.VocabSize())
+			require.Failf(t, "id outside the vocabulary", "Encode(%+q) gave id %d outside [0, %d)", x, id, tok.VocabSize())
 		}
 	}
 	back, err := tok.Decode(ids)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if want := nfcAroundSpecials(string([]rune(x))); back != want {
-		t.Fatalf("Decode(Encode(%+q)) = %+q, want %+q", x, back, want)
-	}
+	require.NoError(t, err)
+	require.Equal(t, nfcAroundSpecials(string([]rune(x))), back, "Decode(Encode(%+q))", x)
 	return ids
 }
 
@@ -94,11 +90,10 @@ func TestInvalidUTF8(t *testing.T) {
 	for _, x := range cases {
 		ids := tok.Encode(x)
 		want := string([]rune(x))
-		if !slices.Equal(ids, tok.Encode(want)) {
-			t.Errorf("Encode(%+q) = %v, want Encode(%+q) = %v", x, ids, want, tok.Encode(want))
-		}
-		if back, err := tok.Decode(ids); err != nil || back != norm.NFC.String(want) {
-			t.Errorf("Decode(Encode(%+q)) = %+q, %v; want %+q", x, back, err, want)
+		assert.Equal(t, idsOf(tok.Encode(want)), idsOf(ids), "Encode(%+q) vs Encode(%+q)", x, want)
+		back, err := tok.Decode(ids)
+		if assert.NoError(t, err, "Decode(Encode(%+q))", x) {
+			assert.Equal(t, norm.NFC.String(want), back, "Decode(Encode(%+q))", x)
 		}
 	}
 }
@@ -110,18 +105,13 @@ func TestDecodeBytes(t *testing.T) {
 	tok := loadNeoX(t)
 	ids := tok.Encode(" this is \U0001f999.cpp")
 	whole, err := tok.Decode(ids)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	var joined string
 	for _, id := range ids {
 		s, err := tok.Decode([]int{id})
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		joined += s
 	}
-	if joined != whole || whole != " this is \U0001f999.cpp" {
-		t.Errorf("piecewise decode %+q, whole %+q", joined, whole)
-	}
+	assert.Equal(t, " this is \U0001f999.cpp", whole, "whole decode")
+	assert.Equal(t, whole, joined, "piecewise decode")
 }

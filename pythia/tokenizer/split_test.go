@@ -1,9 +1,10 @@
 package tokenizer
 
 import (
-	"slices"
 	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
 )
 
 // splitPieces cuts s with pieceEnd.
@@ -61,8 +62,6 @@ func TestSplitPattern(t *testing.T) {
 		if c.want != "" {
 			want = strings.Split(c.want, "|")
 		}
-		if got := splitPieces(c.text); !slices.Equal(got, want) {
-			t.Errorf("%s: split(%+q) = %+q, want %+q", c.name, c.text, got, want)
-		}
+		assert.Equal(t, want, splitPieces(c.text), "%s: split(%+q)", c.name, c.text)
 	}
 }

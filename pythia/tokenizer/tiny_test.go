@@ -3,6 +3,8 @@ package tokenizer
 import (
 	"encoding/json"
 	"testing"
+
+	"github.com/stretchr/testify/require"
 )
 
 // A hand-made tokenizer.json small enough to reason about: the 256
@@ -60,9 +62,7 @@ func tinyJSON(arrayMerges bool) map[string]any {
 func tinyBytes(tb testing.TB, j map[string]any) []byte {
 	tb.Helper()
 	data, err := json.Marshal(j)
-	if err != nil {
-		tb.Fatal(err)
-	}
+	require.NoError(tb, err)
 	return data
 }
 
@@ -74,8 +74,6 @@ func tinyTokenizer(tb testing.TB, edit func(map[string]any)) *Tokenizer {
 		edit(j)
 	}
 	tok, err := Parse(tinyBytes(tb, j))
-	if err != nil {
-		tb.Fatal(err)
-	}
+	require.NoError(tb, err)
 	return tok
 }
