@@ -15,6 +15,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/stretchr/testify/require"
 )
 
 // fakeHub mimics the parts of the Hugging Face hub that Download uses, from
@@ -24,6 +26,7 @@ import (
 // Range requests on the CDN, X-Error-Code on errors. It can drop a
 // connection midway, serve corrupted bytes, and require a token.
 type fakeHub struct {
+	t        *testing.T
 	hub, cdn *httptest.Server
 	token    string // required for private repos
 
@@ -44,6 +47,7 @@ type fakeCommit struct {
 
 func newFakeHub(t *testing.T) *fakeHub {
 	h := &fakeHub{
+		t:         t,
 		token:     "hf_secret",
 		repos:     map[string]map[string]*fakeCommit{},
 		renamed:   map[string]string{},
@@ -58,8 +62,12 @@ func newFakeHub(t *testing.T) *fakeHub {
 }
 
 // addCommit registers files (LFS when lfs[name]) as commit sha reachable
-// from the given revisions.
+// from the given revisions. Every name in lfs must be one of files.
 func (h *fakeHub) addCommit(repo, sha string, files map[string][]byte, lfs map[string]bool, revisions ...string) {
+	h.t.Helper()
+	for name := range lfs {
+		require.Contains(h.t, files, name, "LFS file of %s at %s", repo, sha)
+	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	c := &fakeCommit{sha: sha, files: files, lfs: lfs}

@@ -8,6 +8,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
 	"github.com/daalab/daa/nn/safetensors"
 )
 
@@ -25,9 +28,7 @@ func modelBytes(t *testing.T, n int, seed float32) []byte {
 		v[i] = seed + float32(i)
 	}
 	var b bytes.Buffer
-	if err := safetensors.Encode(&b, []safetensors.Tensor{safetensors.Float32Tensor("w", []int{n}, v)}, nil); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, safetensors.Encode(&b, []safetensors.Tensor{safetensors.Float32Tensor("w", []int{n}, v)}, nil))
 	return b.Bytes()
 }
 
@@ -39,9 +40,7 @@ func shardBytes(t *testing.T, names ...string) []byte {
 		ts = append(ts, safetensors.Float32Tensor(name, []int{2}, []float32{float32(i), 1}))
 	}
 	var b bytes.Buffer
-	if err := safetensors.Encode(&b, ts, nil); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, safetensors.Encode(&b, ts, nil))
 	return b.Bytes()
 }
 
@@ -87,52 +86,39 @@ func TestDownloadDefaultFiles(t *testing.T) {
 		}
 	}
 	dir, err := Download(context.Background(), "EleutherAI/pythia-tiny", opts)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	repoDir := filepath.Join(opts.CacheDir, "models--EleutherAI--pythia-tiny")
-	if dir != filepath.Join(repoDir, "snapshots", shaMain) {
-		t.Errorf("dir = %s", dir)
-	}
+	assert.Equal(t, filepath.Join(repoDir, "snapshots", shaMain), dir)
 	model := modelBytes(t, 30000, 1)
 	for file, want := range map[string][]byte{"config.json": []byte(`{"model_type": "gpt_neox"}`), "tokenizer.json": []byte(`{"version": "1.0"}`), "model.safetensors": model} {
 		got, err := os.ReadFile(filepath.Join(dir, file))
-		if err != nil || !bytes.Equal(got, want) {
-			t.Errorf("%s: %d bytes, %v", file, len(got), err)
+		if assert.NoError(t, err, file) {
+			assert.True(t, bytes.Equal(want, got), "%s: %d bytes differ from the hub's %d", file, len(got), len(want))
 		}
 	}
-	if _, err := os.Stat(filepath.Join(dir, "README.md")); err == nil {
-		t.Error("README.md was downloaded but is not a default file")
-	}
+	assert.NoFileExists(t, filepath.Join(dir, "README.md"), "README.md was downloaded but is not a default file")
 	link, err := os.Readlink(filepath.Join(dir, "model.safetensors"))
-	if err != nil || link != filepath.Join("..", "..", "blobs", sha256Hex(model)) {
-		t.Errorf("model.safetensors links to %q (%v), want ../../blobs/<sha256>", link, err)
+	if assert.NoError(t, err) {
+		assert.Equal(t, filepath.Join("..", "..", "blobs", sha256Hex(model)), link, "model.safetensors link, want ../../blobs/<sha256>")
 	}
-	if _, err := os.Stat(filepath.Join(repoDir, "blobs", gitBlobSHA1([]byte(`{"version": "1.0"}`)))); err != nil {
-		t.Errorf("tokenizer.json blob is not named by its git blob sha1: %v", err)
-	}
-	if ref, _ := os.ReadFile(filepath.Join(repoDir, "refs", "main")); string(ref) != shaMain {
-		t.Errorf("refs/main = %q", ref)
-	}
-	if len(progress) != 3 {
-		t.Errorf("progress completed for %v, want 3 files", progress)
-	}
+	_, err = os.Stat(filepath.Join(repoDir, "blobs", gitBlobSHA1([]byte(`{"version": "1.0"}`))))
+	assert.NoError(t, err, "tokenizer.json blob is not named by its git blob sha1")
+	ref, _ := os.ReadFile(filepath.Join(repoDir, "refs", "main"))
+	assert.Equal(t, shaMain, string(ref), "refs/main")
+	assert.Len(t, progress, 3, "files whose progress completed")
 	f, err := safetensors.Open(filepath.Join(dir, "model.safetensors"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	f.Close()
 	t.Setenv("HF_HUB_CACHE", opts.CacheDir)
-	if got, err := Resolve("EleutherAI/pythia-tiny"); err != nil || got != dir {
-		t.Errorf("Resolve = %s, %v; want %s", got, err, dir)
+	got, err := Resolve("EleutherAI/pythia-tiny")
+	if assert.NoError(t, err, "Resolve") {
+		assert.Equal(t, dir, got, "Resolve")
 	}
 	before := len(h.requests("/cdn/"))
-	if _, err := Download(context.Background(), "EleutherAI/pythia-tiny", opts); err != nil {
-		t.Fatal(err)
-	}
-	if after := len(h.requests("/cdn/")); after != before || len(h.requests("GET "+strings.TrimPrefix(h.hub.URL, "http://")+"/EleutherAI")) != 0 {
-		t.Errorf("a second Download fetched content again (CDN requests %d -> %d)", before, after)
-	}
+	_, err = Download(context.Background(), "EleutherAI/pythia-tiny", opts)
+	require.NoError(t, err)
+	assert.Len(t, h.requests("/cdn/"), before, "a second Download fetched content again from the CDN")
+	assert.Empty(t, h.requests("GET "+strings.TrimPrefix(h.hub.URL, "http://")+"/EleutherAI"), "a second Download fetched content again from the hub")
 }
 
 // TestDownloadRevisions checks a branch other than main, a commit sha (no
@@ -142,56 +128,40 @@ func TestDownloadRevisions(t *testing.T) {
 	h, opts := setup(t)
 	ctx := context.Background()
 	dir, err := Download(ctx, "EleutherAI/pythia-tiny@step3000", opts)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	cfg, _ := os.ReadFile(filepath.Join(dir, "config.json"))
-	if filepath.Base(dir) != shaStep || !strings.Contains(string(cfg), "3000") {
-		t.Errorf("step3000 gave %s with config %s", dir, cfg)
-	}
+	assert.Equal(t, shaStep, filepath.Base(dir), "snapshot of step3000")
+	assert.Contains(t, string(cfg), "3000", "config of step3000")
 	repoDir := filepath.Join(opts.CacheDir, "models--EleutherAI--pythia-tiny")
-	if ref, _ := os.ReadFile(filepath.Join(repoDir, "refs", "step3000")); string(ref) != shaStep {
-		t.Errorf("refs/step3000 = %q", ref)
-	}
+	ref, _ := os.ReadFile(filepath.Join(repoDir, "refs", "step3000"))
+	assert.Equal(t, shaStep, string(ref), "refs/step3000")
 	opts.Files = []string{"README.md"}
 	dir, err = Download(ctx, "EleutherAI/pythia-tiny@"+shaMain, opts)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	entries, _ := os.ReadDir(dir)
-	if len(entries) != 1 || entries[0].Name() != "README.md" {
-		t.Errorf("explicit file list gave %v", entries)
+	if assert.Len(t, entries, 1, "explicit file list") {
+		assert.Equal(t, "README.md", entries[0].Name(), "explicit file list")
 	}
-	if _, err := os.Stat(filepath.Join(repoDir, "refs", shaMain)); err == nil {
-		t.Error("a ref file was written for a commit-sha revision")
-	}
+	assert.NoFileExists(t, filepath.Join(repoDir, "refs", shaMain), "a ref file was written for a commit-sha revision")
 	opts.Files = nil
 	h.renamed["OldOrg/old-name"] = "EleutherAI/pythia-tiny"
-	if _, err := Download(ctx, "OldOrg/old-name", opts); err != nil {
-		t.Errorf("renamed repository: %v", err)
-	}
+	_, err = Download(ctx, "OldOrg/old-name", opts)
+	assert.NoError(t, err, "renamed repository")
 }
 
 // TestDownloadSharded checks that an index brings its shards.
 func TestDownloadSharded(t *testing.T) {
 	_, opts := setup(t)
 	dir, err := Download(context.Background(), "org/sharded", opts)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	s, err := safetensors.OpenDir(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	defer s.Close()
 	for _, name := range []string{"a", "b", "c"} {
-		if _, err := s.Info(name); err != nil {
-			t.Errorf("%s: %v", name, err)
-		}
+		_, err := s.Info(name)
+		assert.NoError(t, err, name)
 	}
-	if len(s.Shards()) != 2 {
-		t.Errorf("shards %v", s.Shards())
-	}
+	assert.Len(t, s.Shards(), 2, "shards")
 }
 
 // TestResumeAfterDroppedConnection: the CDN cuts the first transfer after
@@ -201,16 +171,12 @@ func TestResumeAfterDroppedConnection(t *testing.T) {
 	model := modelBytes(t, 30000, 1)
 	h.dropAfter[sha256Hex(model)] = 40000
 	dir, err := Download(context.Background(), "EleutherAI/pythia-tiny", opts)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	got, _ := os.ReadFile(filepath.Join(dir, "model.safetensors"))
-	if !bytes.Equal(got, model) {
-		t.Error("resumed file differs")
-	}
+	assert.True(t, bytes.Equal(model, got), "resumed file differs")
 	gets := h.requests("GET " + strings.TrimPrefix(h.cdn.URL, "http://"))
-	if len(gets) != 2 || !strings.Contains(gets[1], "range=bytes=40000-") {
-		t.Errorf("CDN requests %q, want a full GET then a Range from byte 40000", gets)
+	if assert.Len(t, gets, 2, "CDN requests: want a full GET then a Range from byte 40000") {
+		assert.Contains(t, gets[1], "range=bytes=40000-")
 	}
 }
 
@@ -224,11 +190,11 @@ func TestResumeAcrossCalls(t *testing.T) {
 	os.MkdirAll(blobs, 0o755)
 	incomplete := filepath.Join(blobs, sha256Hex(model)+".incomplete")
 	os.WriteFile(incomplete, model[:1000], 0o644)
-	if _, err := Download(context.Background(), "EleutherAI/pythia-tiny", opts); err != nil {
-		t.Fatal(err)
-	}
-	if gets := h.requests("/cdn/"); len(gets) != 1 || !strings.Contains(gets[0], "range=bytes=1000-") {
-		t.Errorf("CDN requests %q, want one Range from byte 1000", gets)
+	_, err := Download(context.Background(), "EleutherAI/pythia-tiny", opts)
+	require.NoError(t, err)
+	gets := h.requests("/cdn/")
+	if assert.Len(t, gets, 1, "CDN requests: want one Range from byte 1000") {
+		assert.Contains(t, gets[0], "range=bytes=1000-")
 	}
 
 	_, opts = setup(t)
@@ -236,16 +202,11 @@ func TestResumeAcrossCalls(t *testing.T) {
 	os.MkdirAll(blobs, 0o755)
 	incomplete = filepath.Join(blobs, sha256Hex(model)+".incomplete")
 	os.WriteFile(incomplete, bytes.Repeat([]byte{'x'}, 1000), 0o644)
-	_, err := Download(context.Background(), "EleutherAI/pythia-tiny", opts)
-	if err == nil || !strings.Contains(err.Error(), "checksum mismatch: sha256") {
-		t.Fatalf("corrupt partial file: err = %v", err)
-	}
-	if _, err := os.Stat(incomplete); err == nil {
-		t.Error("the corrupt .incomplete file was kept")
-	}
-	if _, err := Download(context.Background(), "EleutherAI/pythia-tiny", opts); err != nil {
-		t.Errorf("download after a discarded partial file: %v", err)
-	}
+	_, err = Download(context.Background(), "EleutherAI/pythia-tiny", opts)
+	require.ErrorContains(t, err, "checksum mismatch: sha256", "corrupt partial file")
+	assert.NoFileExists(t, incomplete, "the corrupt .incomplete file was kept")
+	_, err = Download(context.Background(), "EleutherAI/pythia-tiny", opts)
+	assert.NoError(t, err, "download after a discarded partial file")
 }
 
 // TestChecksumRejected: corrupted content (same size) for an LFS file and
@@ -264,13 +225,11 @@ func TestChecksumRejected(t *testing.T) {
 		h.corrupt[c.etag()] = true
 		opts.Files = []string{c.file}
 		_, err := Download(context.Background(), "EleutherAI/pythia-tiny", opts)
-		if err == nil || !strings.Contains(err.Error(), "checksum mismatch") || !strings.Contains(err.Error(), c.want) || !strings.Contains(err.Error(), c.file) {
-			t.Errorf("%s: err = %v", c.file, err)
+		for _, part := range []string{"checksum mismatch", c.want, c.file} {
+			assert.ErrorContains(t, err, part, c.file)
 		}
 		blobs, _ := os.ReadDir(filepath.Join(opts.CacheDir, "models--EleutherAI--pythia-tiny", "blobs"))
-		if len(blobs) != 0 {
-			t.Errorf("%s: blobs left after a checksum failure: %v", c.file, blobs)
-		}
+		assert.Empty(t, blobs, "%s: blobs left after a checksum failure", c.file)
 	}
 }
 
@@ -294,24 +253,16 @@ func TestDownloadErrors(t *testing.T) {
 	for _, c := range cases {
 		opts.Files = c.files
 		_, err := Download(ctx, c.id, opts)
-		if err == nil || !strings.Contains(err.Error(), c.want) {
-			t.Errorf("%s %v: err = %v, want it to contain %q", c.id, c.files, err, c.want)
-		}
+		assert.ErrorContains(t, err, c.want, "%s %v", c.id, c.files)
 	}
-	if _, err := Download(ctx, "org/private", opts); err == nil || !strings.Contains(err.Error(), "set HF_TOKEN") {
-		t.Errorf("private repo without token: err = %v, want advice to set HF_TOKEN", err)
-	}
+	_, err := Download(ctx, "org/private", opts)
+	assert.ErrorContains(t, err, "set HF_TOKEN", "private repo without token: want advice to set HF_TOKEN")
 	opts.Files = nil
 	t.Setenv("HF_TOKEN", h.token)
-	if _, err := Download(ctx, "org/private", opts); err != nil {
-		t.Fatalf("private repo with $HF_TOKEN: %v", err)
-	}
-	if hub := h.requests("auth=Bearer " + h.token); len(hub) == 0 {
-		t.Error("the token was never sent to the hub")
-	}
+	_, err = Download(ctx, "org/private", opts)
+	require.NoError(t, err, "private repo with $HF_TOKEN")
+	assert.NotEmpty(t, h.requests("auth=Bearer "+h.token), "the token was never sent to the hub")
 	for _, l := range h.requests(strings.TrimPrefix(h.cdn.URL, "http://")) {
-		if strings.Contains(l, "Bearer") {
-			t.Errorf("the token was sent to the CDN: %s", l)
-		}
+		assert.NotContains(t, l, "Bearer", "the token was sent to the CDN")
 	}
 }

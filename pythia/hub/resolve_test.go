@@ -3,8 +3,10 @@ package hub
 import (
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // TestParseID checks model id parsing against the hub's naming rules.
@@ -28,9 +30,12 @@ func TestParseID(t *testing.T) {
 	}
 	for _, c := range cases {
 		repo, rev, err := ParseID(c.id)
-		if (err == nil) != c.ok || repo != c.repo || rev != c.rev {
-			t.Errorf("ParseID(%q) = %q, %q, %v; want %q, %q, ok=%v", c.id, repo, rev, err, c.repo, c.rev, c.ok)
+		if c.ok {
+			assert.NoError(t, err, "ParseID(%q)", c.id)
+		} else {
+			assert.Error(t, err, "ParseID(%q)", c.id)
 		}
+		assert.Equal(t, [2]string{c.repo, c.rev}, [2]string{repo, rev}, "ParseID(%q): repo and revision", c.id)
 	}
 }
 
@@ -39,17 +44,14 @@ func TestCacheDir(t *testing.T) {
 	t.Setenv("HF_HUB_CACHE", "")
 	t.Setenv("HF_HOME", "")
 	t.Setenv("HOME", "/home/u")
-	if d, _ := CacheDir(); d != "/home/u/.cache/huggingface/hub" {
-		t.Errorf("default CacheDir = %s", d)
-	}
+	d, _ := CacheDir()
+	assert.Equal(t, "/home/u/.cache/huggingface/hub", d, "default CacheDir")
 	t.Setenv("HF_HOME", "/data/hf")
-	if d, _ := CacheDir(); d != "/data/hf/hub" {
-		t.Errorf("CacheDir with HF_HOME = %s", d)
-	}
+	d, _ = CacheDir()
+	assert.Equal(t, "/data/hf/hub", d, "CacheDir with HF_HOME")
 	t.Setenv("HF_HUB_CACHE", "/fast/cache")
-	if d, _ := CacheDir(); d != "/fast/cache" {
-		t.Errorf("CacheDir with HF_HUB_CACHE = %s", d)
-	}
+	d, _ = CacheDir()
+	assert.Equal(t, "/fast/cache", d, "CacheDir with HF_HUB_CACHE")
 }
 
 // TestResolve builds cache layouts by hand (as huggingface_hub writes them)
@@ -79,11 +81,10 @@ func TestResolve(t *testing.T) {
 	}
 	for _, c := range cases {
 		got, err := Resolve(c.id)
-		if c.errPart == "" && (err != nil || got != c.want) {
-			t.Errorf("Resolve(%q) = %s, %v; want %s", c.id, got, err, c.want)
-		}
-		if c.errPart != "" && (err == nil || !strings.Contains(err.Error(), c.errPart)) {
-			t.Errorf("Resolve(%q): err = %v, want it to contain %q", c.id, err, c.errPart)
+		if c.errPart != "" {
+			assert.ErrorContains(t, err, c.errPart, "Resolve(%q)", c.id)
+		} else if assert.NoError(t, err, "Resolve(%q)", c.id) {
+			assert.Equal(t, c.want, got, "Resolve(%q)", c.id)
 		}
 	}
 }
@@ -98,17 +99,13 @@ func TestLinkSnapshot(t *testing.T) {
 	link := filepath.Join(dir, "snapshots", "sha", "sub", "file.json")
 	os.MkdirAll(filepath.Dir(link), 0o755)
 	os.WriteFile(link, []byte("stale"), 0o644)
-	if err := linkSnapshot(link, blob); err != nil {
-		t.Fatal(err)
-	}
-	if target, err := os.Readlink(link); err != nil || target != filepath.Join("..", "..", "..", "blobs", "abc") {
-		t.Errorf("link target %q, %v", target, err)
+	require.NoError(t, linkSnapshot(link, blob))
+	target, err := os.Readlink(link)
+	if assert.NoError(t, err) {
+		assert.Equal(t, filepath.Join("..", "..", "..", "blobs", "abc"), target, "link target")
 	}
 	dst := filepath.Join(dir, "copy")
-	if err := copyFile(dst, blob); err != nil {
-		t.Fatal(err)
-	}
-	if b, _ := os.ReadFile(dst); string(b) != "content" {
-		t.Errorf("copy holds %q", b)
-	}
+	require.NoError(t, copyFile(dst, blob))
+	b, _ := os.ReadFile(dst)
+	assert.Equal(t, "content", string(b), "copy")
 }
