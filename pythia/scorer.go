@@ -49,6 +49,10 @@ type LogProbs struct {
 	// sequence b and the whole vocabulary: TRL's logits/chosen is
 	// Σ_b LogitSum[b] / (V Σ_b Count[b]) over the chosen sequences.
 	LogitSum []float64
+	// Top1[b] is the number of response tokens of sequence b that are the
+	// model's most likely token at their position (their logit is the
+	// largest): TRL's mean_token_accuracy is Σ_b Top1[b] / Σ_b Count[b].
+	Top1 []int
 }
 
 // ModelScorer is the Scorer of an autograd Model: SequenceLogProbs runs
@@ -69,7 +73,7 @@ func (m *Model) Scorer() *ModelScorer { return &ModelScorer{m: m} }
 func (s *ModelScorer) Model() *Model { return s.m }
 
 // SequenceLogProbs implements Scorer; see Model.SequenceLogProbs. The
-// logit sums are accumulated in float64 from the (B, R, V) logits the
+// logit sums (in float64) and Top1 come from the (B, R, V) logits the
 // autograd model forms anyway.
 func (s *ModelScorer) SequenceLogProbs(prompts, responses [][]int) *LogProbs {
 	lp, logits := s.m.sequenceLogProbs(prompts, responses)
@@ -79,12 +83,18 @@ func (s *ModelScorer) SequenceLogProbs(prompts, responses [][]int) *LogProbs {
 	per, lg := lp.PerToken.Data.ToFloat64s(), logits.Data.ToFloat64s()
 	o := &s.out
 	o.Sum, o.Mean, o.Count = lp.Sum.Data.ToFloat64s(), lp.Mean.Data.ToFloat64s(), lp.Count
-	o.PerToken, o.LogitSum = make([][]float64, b), make([]float64, b)
+	o.PerToken, o.LogitSum, o.Top1 = make([][]float64, b), make([]float64, b), make([]int, b)
 	for i, n := range lp.Count {
 		o.PerToken[i] = per[i*r : i*r+n]
 		for j := range n {
-			for _, x := range lg[(i*r+j)*v : (i*r+j+1)*v] {
+			row := lg[(i*r+j)*v : (i*r+j+1)*v]
+			top := row[responses[i][j]]
+			for _, x := range row {
 				o.LogitSum[i] += x
+				top = max(top, x)
+			}
+			if row[responses[i][j]] == top {
+				o.Top1[i]++
 			}
 		}
 	}

@@ -20,8 +20,10 @@ func TestModelScorer(t *testing.T) {
 	prompts := [][]int{{3, 1, 4}, {1}, {2, 7}}
 	responses := [][]int{{1, 5}, {9, 2, 6, 5}, {}}
 	dSum := []float64{0.7, -1.2, 0.4}
+	responses[1][0] = greedy(m, prompts[1]) // so that Top1 counts something
 	sc := m.Scorer()
 	got := sc.SequenceLogProbs(prompts, responses)
+	assert.GreaterOrEqual(t, got.Top1[1], 1, "the greedy token is counted")
 
 	want := m.SequenceLogProbs(prompts, responses)
 	assert.Equal(t, want.Sum.Data.Float64s(), got.Sum)
@@ -33,12 +35,22 @@ func TestModelScorer(t *testing.T) {
 		logits := m.Forward([][]int{seq}, nil).Data.Float64s() // (1, T, V)
 		v := m.Config.VocabSize
 		var sum float64
-		for j := range resp {
-			for _, x := range logits[(len(prompts[b])-1+j)*v : (len(prompts[b])+j)*v] {
+		top1 := 0
+		for j, tok := range resp {
+			row := logits[(len(prompts[b])-1+j)*v : (len(prompts[b])+j)*v]
+			best := 0
+			for k, x := range row {
 				sum += x
+				if x > row[best] {
+					best = k
+				}
+			}
+			if best == tok {
+				top1++
 			}
 		}
 		assert.InDelta(t, sum, got.LogitSum[b], 1e-12*(1+abs(sum)), "LogitSum[%d]", b)
+		assert.Equal(t, top1, got.Top1[b], "Top1[%d]", b)
 	}
 
 	// Backward(dSum) = BackwardWith on Σ_b dSum_b Sum_b.
@@ -118,6 +130,20 @@ func zeroGrad(m *Model) {
 	for _, p := range m.Params() {
 		p.Value.ZeroGrad()
 	}
+}
+
+// greedy returns the most likely next token after ids.
+func greedy(m *Model, ids []int) int {
+	logits := m.Forward([][]int{ids}, nil).Data.Float64s()
+	v := m.Config.VocabSize
+	row := logits[(len(ids)-1)*v:]
+	best := 0
+	for k, x := range row {
+		if x > row[best] {
+			best = k
+		}
+	}
+	return best
 }
 
 func abs(x float64) float64 { return max(x, -x) }

@@ -131,18 +131,24 @@ func (e *Engine) collectSequences(responses [][]int) {
 	b := len(responses)
 	if cap(s.Sum) < e.maxB {
 		s.Sum, s.Mean, s.Count = make([]float64, e.maxB), make([]float64, e.maxB), make([]int, e.maxB)
-		s.PerToken, s.LogitSum = make([][]float64, e.maxB), make([]float64, e.maxB)
+		s.PerToken, s.LogitSum, s.Top1 = make([][]float64, e.maxB), make([]float64, e.maxB), make([]int, e.maxB)
 	}
-	s.Sum, s.Mean, s.Count, s.PerToken, s.LogitSum = s.Sum[:b], s.Mean[:b], s.Count[:b], s.PerToken[:b], s.LogitSum[:b]
+	s.Sum, s.Mean, s.Count, s.PerToken = s.Sum[:b], s.Mean[:b], s.Count[:b], s.PerToken[:b]
+	s.LogitSum, s.Top1 = s.LogitSum[:b], s.Top1[:b]
+	o := e.out
 	i := 0
 	for k, resp := range responses {
-		per := e.out.logp[i : i+len(resp)]
+		per := o.logp[i : i+len(resp)]
 		var sum, logits float64
+		top := 0
 		for j, v := range per {
 			sum += v
-			logits += e.out.logitSum[i+j]
+			logits += o.logitSum[i+j]
+			if float64(o.logit[i+j]) == o.maxes[i+j] { // the target's logit is the row's maximum
+				top++
+			}
 		}
-		s.Sum[k], s.Count[k], s.PerToken[k], s.LogitSum[k] = sum, len(resp), per, logits
+		s.Sum[k], s.Count[k], s.PerToken[k], s.LogitSum[k], s.Top1[k] = sum, len(resp), per, logits, top
 		s.Mean[k] = 0
 		if len(resp) > 0 {
 			s.Mean[k] = sum / float64(len(resp))

@@ -30,6 +30,7 @@ func TestScorerConformance(t *testing.T) {
 	for i, v := range variants {
 		m32, m64 := randomPair(t, v.config(), uint64(30+i))
 		prompts, responses := scorerBatch(uint64(i), v.config().VocabSize)
+		responses[1] = greedyTokens(m64, prompts[1], len(responses[1])) // Top1 counts all of them
 		e, err := New(m32, 5, 12)
 		require.NoError(t, err)
 		impls := []struct {
@@ -48,6 +49,8 @@ func TestScorerConformance(t *testing.T) {
 					checkRel(t, "Mean", got.Mean, want.Mean, tolValue)
 					checkRel(t, "LogitSum", got.LogitSum, want.LogitSum, tolValue)
 					assert.Equal(t, want.Count, got.Count)
+					assert.Equal(t, want.Top1, got.Top1)
+					assert.Equal(t, len(responses[1]), want.Top1[1])
 					for b := range responses {
 						checkRel(t, "PerToken", got.PerToken[b], want.PerToken[b], tolValue)
 					}
@@ -108,4 +111,23 @@ func TestCustomScorerGradient(t *testing.T) {
 	scorerLoss(e, prompts, responses).Backward()
 	scorerLoss(m64.Scorer(), prompts, responses).Backward()
 	checkGrads(t, m32, m64)
+}
+
+// greedyTokens returns the n tokens the float64 model m picks greedily
+// after prompt (argmax of Forward's logits, one token at a time).
+func greedyTokens(m *pythia.Model, prompt []int, n int) []int {
+	seq := append([]int(nil), prompt...)
+	v := m.Config.VocabSize
+	for range n {
+		logits := m.Forward([][]int{seq}, nil).Data.Float64s()
+		row := logits[(len(seq)-1)*v:]
+		best := 0
+		for k, x := range row {
+			if x > row[best] {
+				best = k
+			}
+		}
+		seq = append(seq, best)
+	}
+	return seq[len(prompt):]
 }
