@@ -1,15 +1,21 @@
 // Command customloss shows how to add a direct-alignment loss to daa: a
 // smoothed-hinge DPO variant written with package align's building blocks,
 // run on a small batch, registered by name and combined with the SFT term
-// through a loss specification. main_test.go checks its gradient with
-// autograd.CheckGrad and its values with package aligntest.
+// through a loss specification. With -study it runs the over-optimization
+// study (package eval/study) on the registered loss next to DPO.
+// main_test.go checks its gradient with autograd.CheckGrad and its values
+// with package aligntest.
 //
 //	go run ./examples/customloss
+//	go run ./examples/customloss -study -quick -out out/customloss   # about 2 minutes on 2 cores
 package main
 
 import (
+	"flag"
 	"fmt"
 	"log"
+	"os"
+	"sync"
 
 	"github.com/daalab/daa/align"
 	"github.com/daalab/daa/autograd"
@@ -53,7 +59,34 @@ func smallBatch() *align.TokenBatch {
 	}
 }
 
+var registerOnce sync.Once
+
+// register adds smooth_hinge (sharpness 5) to align's registry (once:
+// align.Register panics on a second registration of a name).
+func register() {
+	registerOnce.Do(func() {
+		align.Register("smooth_hinge", align.ValidatingConstructor("smooth_hinge", SmoothHinge(5)))
+	})
+}
+
 func main() {
+	studyMode := flag.Bool("study", false, "run the over-optimization study on smooth_hinge next to DPO (see eval/study)")
+	quick := flag.Bool("quick", false, "with -study: size S, betas 0.03 and 0.3, one seed: about 2 minutes on 2 cores")
+	out := flag.String("out", "out/customloss-study", "with -study: output directory (points.csv, summary.json, report.md, figures, runs/)")
+	flag.Parse()
+	register()
+	if *studyMode {
+		if err := runStudy(studyOptions(*out, *quick), os.Stdout); err != nil {
+			log.Fatal(err)
+		}
+		return
+	}
+	demo()
+}
+
+// demo runs the loss on a small batch, then the registered loss combined
+// with the SFT term.
+func demo() {
 	cfg := align.DefaultConfig()
 	loss := &align.Loss{Name: "smooth_hinge", Config: cfg, Func: SmoothHinge(5)}
 	batch := smallBatch()
@@ -68,7 +101,6 @@ func main() {
 
 	// Registered, the loss has a name that configs, flags and multi-loss
 	// specifications can use, here with TRL's SFT term.
-	align.Register("smooth_hinge", align.ValidatingConstructor("smooth_hinge", SmoothHinge(5)))
 	cfg.LossTypes, cfg.LossWeights, err = align.ParseLossSpec("smooth_hinge:1,sft:0.1")
 	if err != nil {
 		log.Fatal(err)

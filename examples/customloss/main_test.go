@@ -1,14 +1,21 @@
 package main
 
 import (
+	"encoding/csv"
 	"encoding/json"
 	"math"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/daalab/daa/align"
 	"github.com/daalab/daa/align/aligntest"
 	"github.com/daalab/daa/autograd"
+	"github.com/daalab/daa/eval/study"
 	"github.com/daalab/daa/tensor"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // TestSmoothHingeGradient checks the loss's gradient with respect to every
@@ -22,14 +29,10 @@ func TestSmoothHingeGradient(t *testing.T) {
 		batch.PolicyChosen = align.TokensFromLengths(in[0], lengths[0])
 		batch.PolicyRejected = align.TokensFromLengths(in[1], lengths[1])
 		out, err := loss.ComputeTokens(batch)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		return out.Loss
 	}, []*tensor.Tensor{batch.PolicyChosen.Values.Data, batch.PolicyRejected.Values.Data}, autograd.CheckOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	assert.NoError(t, err)
 }
 
 // TestSmoothHingeVector checks values, gradients and metrics with
@@ -87,9 +90,7 @@ func TestSmoothHingeVector(t *testing.T) {
 		loss := &align.Loss{Name: "smooth_hinge", Config: cfg, Func: SmoothHinge(s)}
 		return loss.ComputeTokens(tb)
 	}
-	for _, m := range aligntest.CheckCase(&c, fn, aligntest.DefaultTolerance) {
-		t.Error(m)
-	}
+	assert.Empty(t, aligntest.CheckCase(&c, fn, aligntest.DefaultTolerance))
 }
 
 func repeat(v float64, n int) []float64 {
@@ -98,4 +99,34 @@ func repeat(v float64, n int) []float64 {
 		out[i] = v
 	}
 	return out
+}
+
+// TestStudyOnTheCustomLoss runs a tiny over-optimization study (-study with
+// the XS model and a few dozen steps) and checks that points.csv holds the
+// registered loss's runs next to DPO's, by name in the objective column,
+// and that the output is complete (study.VerifySummary).
+func TestStudyOnTheCustomLoss(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains a tiny study")
+	}
+	register()
+	o := studyOptions(t.TempDir(), true)
+	o.Betas, o.Sizes, o.Seed, o.Workers = []float64{0.1, 1}, []string{"XS"}, 5, 1
+	o.SFTSteps, o.SFTWarmup, o.Data.SFT, o.Data.TrainPairs, o.DAABatch = 20, 2, 400, 64, 16
+	o.Data.EvalPrompts, o.Data.HeldOut, o.Checkpoints = 8, 8, 2
+	var log strings.Builder
+	require.NoError(t, runStudy(o, &log))
+	f, err := os.Open(filepath.Join(o.Out, "points.csv"))
+	require.NoError(t, err)
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	require.NoError(t, err)
+	require.Equal(t, "objective", rows[0][0])
+	count := map[string]int{}
+	for _, row := range rows[1:] {
+		count[row[0]]++
+	}
+	assert.Equal(t, map[string]int{"dpo": 6, "smooth_hinge": 6}, count, "2 betas x 3 checkpoints per objective")
+	assert.NoError(t, study.VerifySummary(filepath.Join(o.Out, "summary.json")))
+	assert.Contains(t, log.String(), "hump_smooth_hinge")
 }
