@@ -1,8 +1,10 @@
 package synth
 
 import (
-	"math"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // TestGold checks the gold reward on hand-computed cases (the formula in
@@ -25,9 +27,7 @@ func TestGold(t *testing.T) {
 		{"tokens after EOS ignored", []int{3, EOS, 7, 11}, 1.25 / 3},
 		{"EOS too late", append(make([]int, 16), EOS), -0.3*16 - 0.5},
 	} {
-		if got := Gold(keys, tc.resp); math.Abs(got-tc.want) > 1e-12 {
-			t.Errorf("%s: Gold(%v) = %v, want %v", tc.name, tc.resp, got, tc.want)
-		}
+		assert.InDelta(t, tc.want, Gold(keys, tc.resp), 1e-12, "%s: Gold(%v)", tc.name, tc.resp)
 	}
 }
 
@@ -36,27 +36,21 @@ func TestDocAndPrompt(t *testing.T) {
 	ds := Build(1, Sizes{SFT: 2000}, DefaultNoise, 0.15)
 	for _, ex := range ds.SFT {
 		d := ex.Doc
-		if len(d.Tokens) < MinDocLen || len(d.Tokens) > MaxDocLen || len(d.Keys) < 2 || len(d.Keys) > 4 {
-			t.Fatalf("bad document %+v", d)
-		}
+		require.True(t, len(d.Tokens) >= MinDocLen && len(d.Tokens) <= MaxDocLen && len(d.Keys) >= 2 && len(d.Keys) <= 4, "bad document %+v", d)
 		var keys []int
 		for _, tok := range d.Tokens {
 			if IsKey(tok) {
 				keys = append(keys, tok)
-			} else if tok < FirstFill || tok >= FirstFill+NumFillers {
-				t.Fatalf("token %d in document %v", tok, d.Tokens)
+			} else {
+				require.True(t, tok >= FirstFill && tok < FirstFill+NumFillers, "token %d in document %v", tok, d.Tokens)
 			}
 		}
-		if !equalTokens(keys, d.Keys) {
-			t.Fatalf("keys %v, document order %v", d.Keys, keys)
-		}
+		require.Equal(t, keys, d.Keys, "keys in document order")
 		p := d.Prompt()
-		if len(p) != PromptLen || p[PromptLen-1] != SEP || p[0] != PAD && len(d.Tokens) < MaxDocLen {
-			t.Fatalf("bad prompt %v", p)
-		}
-		if len(ex.Summary) > DefaultNoise.MaxLen {
-			t.Fatalf("summary %v longer than %d", ex.Summary, DefaultNoise.MaxLen)
-		}
+		require.Len(t, p, PromptLen)
+		require.Equal(t, SEP, p[PromptLen-1], "prompt %v ends with SEP", p)
+		require.True(t, p[0] == PAD || len(d.Tokens) == MaxDocLen, "short document's prompt %v is left-padded", p)
+		require.LessOrEqual(t, len(ex.Summary), DefaultNoise.MaxLen, "summary %v", ex.Summary)
 	}
 }
 
@@ -77,9 +71,7 @@ func TestRecipeStatistics(t *testing.T) {
 	meanLen := sumLen / float64(len(ds.SFT))
 	var differ, longerWins, agree, decided int
 	for _, p := range ds.Train {
-		if equalTokens(p.Chosen, p.Rejected) {
-			t.Fatal("identical chosen and rejected")
-		}
+		require.NotEqual(t, p.Chosen, p.Rejected, "identical chosen and rejected")
 		if len(p.Chosen) != len(p.Rejected) {
 			differ++
 			if len(p.Chosen) > len(p.Rejected) {
@@ -97,24 +89,15 @@ func TestRecipeStatistics(t *testing.T) {
 	longer := float64(longerWins) / float64(differ)
 	agreement := float64(agree) / float64(decided)
 	t.Logf("mean length %.3f, max %d, longer wins %.3f, label agreement %.3f", meanLen, maxLen, longer, agreement)
-	if math.Abs(meanLen-1.71) > 0.05 || maxLen != 6 {
-		t.Errorf("mean length %.3f (want 1.71 ± 0.05), max %d (want 6)", meanLen, maxLen)
-	}
-	if math.Abs(longer-0.81) > 0.03 {
-		t.Errorf("longer response wins %.3f of pairs with different lengths, want 0.81 ± 0.03", longer)
-	}
-	if math.Abs(agreement-0.93) > 0.03 {
-		t.Errorf("labels agree with gold %.3f, want 0.93 ± 0.03", agreement)
-	}
+	assert.InDelta(t, 1.71, meanLen, 0.05, "mean length")
+	assert.Equal(t, 6, maxLen, "maximum length")
+	assert.InDelta(t, 0.81, longer, 0.03, "share of pairs with different lengths that the longer response wins")
+	assert.InDelta(t, 0.93, agreement, 0.03, "share of labels that agree with gold")
 }
 
 // TestBuildDeterministic checks that one seed gives one dataset.
 func TestBuildDeterministic(t *testing.T) {
 	a := Build(3, Sizes{SFT: 50, TrainPairs: 50, HeldOut: 5, EvalPrompts: 5, References: 4}, DefaultNoise, 0.15)
 	b := Build(3, Sizes{SFT: 50, TrainPairs: 50, HeldOut: 5, EvalPrompts: 5, References: 4}, DefaultNoise, 0.15)
-	for i := range a.Train {
-		if !equalTokens(a.Train[i].Chosen, b.Train[i].Chosen) || !equalTokens(a.Train[i].Doc.Tokens, b.Train[i].Doc.Tokens) {
-			t.Fatalf("pair %d differs between two builds with seed 3", i)
-		}
-	}
+	assert.Equal(t, a, b, "two builds with seed 3")
 }
