@@ -1,8 +1,11 @@
 package eval
 
 import (
+	"math"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/stretchr/testify/require"
 )
 
 // BenchmarkCategoricalKL measures exact per-token KL over Pythia's vocabulary
@@ -14,6 +17,9 @@ func BenchmarkCategoricalKL(b *testing.B) {
 	for v := range p {
 		p[v], q[v] = 3*rng.NormFloat64(), 3*rng.NormFloat64()
 	}
+	kl := CategoricalKL(p, q)
+	require.False(b, math.IsInf(kl, 0), "KL of the benchmark rows")
+	require.Greater(b, kl, 0.0, "KL of the benchmark rows")
 	b.ResetTimer()
 	for b.Loop() {
 		CategoricalKL(p, q)

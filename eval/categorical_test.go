@@ -4,6 +4,9 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // TestCategoricalKL checks CategoricalKL against closed forms: for p =
@@ -27,8 +30,10 @@ func TestCategoricalKL(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			got := CategoricalKL(c.lp, c.lq)
-			if got != c.want && math.Abs(got-c.want) > 1e-13 {
-				t.Errorf("CategoricalKL = %.17g, want %.17g (tolerance 1e-13)", got, c.want)
+			if math.IsInf(c.want, 0) {
+				assert.Equal(t, c.want, got)
+			} else {
+				assert.InDelta(t, c.want, got, 1e-13)
 			}
 		})
 	}
@@ -39,17 +44,11 @@ func TestTokenKLRows(t *testing.T) {
 	lq := []float64{0, 0, 1, 1}
 	got := TokenKL(lp, lq, 2)
 	want := []float64{0.25*math.Log(0.5) + 0.75*math.Log(1.5), 0}
+	require.Len(t, got, len(want))
 	for i := range want {
-		if math.Abs(got[i]-want[i]) > 1e-13 {
-			t.Errorf("row %d: %v, want %v", i, got[i], want[i])
-		}
+		assert.InDelta(t, want[i], got[i], 1e-13, "row %d", i)
 	}
-	defer func() {
-		if recover() == nil {
-			t.Error("TokenKL with a ragged matrix did not panic")
-		}
-	}()
-	TokenKL(lp[:3], lq[:3], 2)
+	assert.Panics(t, func() { TokenKL(lp[:3], lq[:3], 2) }, "TokenKL with a ragged matrix")
 }
 
 // TestCategoricalKLMatchesDefinition compares the one-pass formula with the
@@ -85,15 +84,12 @@ func TestCategoricalKLMatchesDefinition(t *testing.T) {
 			want += math.Exp(lp[v]) * (lp[v] - lq[v])
 		}
 		want = math.Max(want, 0)
-		if got := CategoricalKL(x, y); math.Abs(got-want) > 1e-11*want+1e-14 {
-			t.Fatalf("row %d (n=%d, spread %.1f): %.17g, definition %.17g", k, n, spread, got, want)
-		}
+		require.InDelta(t, want, CategoricalKL(x, y), 1e-11*want+1e-14, "row %d (n=%d, spread %.1f) vs the definition", k, n, spread)
 	}
 }
 
 func TestCategoricalKLAllImpossible(t *testing.T) {
 	inf := math.Inf(-1)
-	if got := CategoricalKL([]float64{inf, inf}, []float64{0, 0}); !math.IsNaN(got) {
-		t.Errorf("all -Inf row: %v, want NaN", got)
-	}
+	got := CategoricalKL([]float64{inf, inf}, []float64{0, 0})
+	assert.True(t, math.IsNaN(got), "all -Inf row: %v, want NaN", got)
 }

@@ -3,6 +3,9 @@ package eval
 import (
 	"math"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // TestImplicitRewardAccuracyStrict checks that only strictly positive
@@ -10,9 +13,8 @@ import (
 // s^2 = 5*0.4*0.6/4 = 0.3 the SE is sqrt(0.3/5).
 func TestImplicitRewardAccuracyStrict(t *testing.T) {
 	e := ImplicitRewardAccuracy([]float64{0.1, 0, -1, 3, 0})
-	if e.Mean != 0.4 || math.Abs(e.SE-math.Sqrt(0.3/5)) > 1e-15 {
-		t.Errorf("accuracy = %+v, want 0.4 ± sqrt(0.06)", e)
-	}
+	assert.Equal(t, 0.4, e.Mean, "accuracy")
+	assert.InDelta(t, math.Sqrt(0.3/5), e.SE, 1e-15, "SE of the accuracy")
 }
 
 // TestRegressOnLength checks OLS against hand-worked fits.
@@ -32,20 +34,16 @@ func TestRegressOnLength(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			f, err := RegressOnLength(c.reward, c.length)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if math.Abs(f.Slope-c.slope) > 1e-12 || math.Abs(f.Intercept-c.intercept) > 1e-12 || math.Abs(f.R2-c.r2) > 1e-12 {
-				t.Errorf("fit %+v, want slope %v intercept %v R2 %v (tolerance 1e-12)", f, c.slope, c.intercept, c.r2)
-			}
+			require.NoError(t, err)
+			assert.InDelta(t, c.slope, f.Slope, 1e-12, "slope")
+			assert.InDelta(t, c.intercept, f.Intercept, 1e-12, "intercept")
+			assert.InDelta(t, c.r2, f.R2, 1e-12, "R2")
 		})
 	}
-	if _, err := RegressOnLength([]float64{1, 2}, []int{3, 3}); err == nil {
-		t.Error("equal lengths: no error")
-	}
-	if _, err := RegressOnLength([]float64{1}, []int{3}); err == nil {
-		t.Error("one point: no error")
-	}
+	_, err := RegressOnLength([]float64{1, 2}, []int{3, 3})
+	assert.Error(t, err, "equal lengths")
+	_, err = RegressOnLength([]float64{1}, []int{3})
+	assert.Error(t, err, "one point")
 }
 
 // TestQuantile checks against numpy.quantile (method="linear"):
@@ -53,25 +51,22 @@ func TestRegressOnLength(t *testing.T) {
 func TestQuantile(t *testing.T) {
 	x := []float64{1, 2, 3, 4}
 	for _, c := range []struct{ p, q float64 }{{0, 1}, {0.25, 1.75}, {0.5, 2.5}, {0.9, 3.7}, {1, 4}} {
-		if got := Quantile(x, c.p); math.Abs(got-c.q) > 1e-12 {
-			t.Errorf("Quantile(%v) = %v, want %v", c.p, got, c.q)
-		}
+		assert.InDelta(t, c.q, Quantile(x, c.p), 1e-12, "Quantile(%v)", c.p)
 	}
-	if got := Quantile([]float64{5}, 0.3); got != 5 {
-		t.Errorf("Quantile of one value = %v, want 5", got)
-	}
+	assert.Equal(t, 5.0, Quantile([]float64{5}, 0.3), "Quantile of one value")
 }
 
 func TestSummarizeLengths(t *testing.T) {
 	s := SummarizeLengths([]int{1, 2, 3, 4, 10}, 3, []bool{true, true, true, false, false})
-	if s.Mean != 4 || s.Min != 1 || s.Max != 10 || s.Median != 3 || s.ShareOverMax != 0.4 || s.NoEOSRate != 0.4 {
-		t.Errorf("stats %+v: want mean 4, min 1, max 10, median 3, share over 3 = 0.4, no-EOS 0.4", s)
-	}
+	assert.EqualValues(t, 4, s.Mean, "mean")
+	assert.EqualValues(t, 1, s.Min, "min")
+	assert.EqualValues(t, 10, s.Max, "max")
+	assert.EqualValues(t, 3, s.Median, "median")
+	assert.Equal(t, 0.4, s.ShareOverMax, "share over 3")
+	assert.Equal(t, 0.4, s.NoEOSRate, "no-EOS rate")
 	// Sample variance of (1 2 3 4 10): deviations (-3 -2 -1 0 6), SS 50, /4.
-	if math.Abs(s.Std-math.Sqrt(12.5)) > 1e-12 {
-		t.Errorf("Std = %v, want sqrt(12.5)", s.Std)
-	}
-	if u := SummarizeLengths([]int{2}, 6, nil); !math.IsNaN(u.NoEOSRate) || u.ShareOverMax != 0 {
-		t.Errorf("without flags: %+v, want NaN no-EOS rate, 0 share over max", u)
-	}
+	assert.InDelta(t, math.Sqrt(12.5), s.Std, 1e-12, "Std")
+	u := SummarizeLengths([]int{2}, 6, nil)
+	assert.True(t, math.IsNaN(u.NoEOSRate), "without flags: no-EOS rate %v, want NaN", u.NoEOSRate)
+	assert.Zero(t, u.ShareOverMax, "without flags: share over max")
 }

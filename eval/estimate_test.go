@@ -4,6 +4,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
 )
 
 // TestMeanSEKnownValues checks MeanSE against values worked out by hand:
@@ -26,29 +28,26 @@ func TestMeanSEKnownValues(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			e := MeanSE(c.values, c.clusters)
-			if math.Abs(e.Mean-c.mean) > 1e-12 || math.Abs(e.SE-c.se) > 1e-12 || e.Units != c.units || e.N != len(c.values) {
-				t.Errorf("MeanSE = %+v, want mean %v se %v units %d (tolerance 1e-12)", e, c.mean, c.se, c.units)
-			}
+			assert.InDelta(t, c.mean, e.Mean, 1e-12, "mean")
+			assert.InDelta(t, c.se, e.SE, 1e-12, "SE")
+			assert.Equal(t, c.units, e.Units, "units")
+			assert.Equal(t, len(c.values), e.N, "N")
 		})
 	}
 }
 
 func TestMeanSEDegenerate(t *testing.T) {
-	if e := MeanSE(nil, nil); !math.IsNaN(e.Mean) || !math.IsNaN(e.SE) || e.N != 0 {
-		t.Errorf("MeanSE(nil) = %+v, want NaN mean and SE", e)
-	}
-	if e := MeanSE([]float64{3}, nil); e.Mean != 3 || !math.IsNaN(e.SE) {
-		t.Errorf("MeanSE([3]) = %+v, want mean 3 and NaN SE", e)
-	}
-	if e := MeanSE([]float64{3, 5}, []int{1, 1}); e.Mean != 4 || !math.IsNaN(e.SE) || e.Units != 1 {
-		t.Errorf("MeanSE one cluster = %+v, want mean 4, NaN SE, 1 unit", e)
-	}
-	defer func() {
-		if recover() == nil {
-			t.Error("MeanSE with mismatched clusters did not panic")
-		}
-	}()
-	MeanSE([]float64{1, 2}, []int{0})
+	e := MeanSE(nil, nil)
+	assert.True(t, math.IsNaN(e.Mean) && math.IsNaN(e.SE), "MeanSE(nil) = %+v, want NaN mean and SE", e)
+	assert.Zero(t, e.N, "MeanSE(nil): N")
+	e = MeanSE([]float64{3}, nil)
+	assert.Equal(t, 3.0, e.Mean, "MeanSE([3]): mean")
+	assert.True(t, math.IsNaN(e.SE), "MeanSE([3]): SE %v, want NaN", e.SE)
+	e = MeanSE([]float64{3, 5}, []int{1, 1})
+	assert.Equal(t, 4.0, e.Mean, "MeanSE one cluster: mean")
+	assert.True(t, math.IsNaN(e.SE), "MeanSE one cluster: SE %v, want NaN", e.SE)
+	assert.Equal(t, 1, e.Units, "MeanSE one cluster: units")
+	assert.Panics(t, func() { MeanSE([]float64{1, 2}, []int{0}) }, "MeanSE with mismatched clusters")
 }
 
 // TestMeanSEClusteredCoverage checks that the clustered standard error is
@@ -77,11 +76,6 @@ func TestMeanSEClusteredCoverage(t *testing.T) {
 			coveredIID++
 		}
 	}
-	cov := float64(coveredClustered) / experiments
-	if math.Abs(cov-0.95) > 0.025 {
-		t.Errorf("clustered SE coverage %.3f, want 0.95 ± 0.025", cov)
-	}
-	if iid := float64(coveredIID) / experiments; iid > 0.8 {
-		t.Errorf("iid SE coverage %.3f on clustered data, want well below 0.95 (< 0.8)", iid)
-	}
+	assert.InDelta(t, 0.95, float64(coveredClustered)/experiments, 0.025, "clustered SE coverage")
+	assert.LessOrEqual(t, float64(coveredIID)/experiments, 0.8, "iid SE coverage on clustered data, want well below 0.95")
 }

@@ -4,6 +4,9 @@ import (
 	"math"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
 	"github.com/daalab/daa/eval"
 	"github.com/daalab/daa/pythia"
 	"github.com/daalab/daa/tensor"
@@ -20,13 +23,9 @@ func TestReverseKLOnTinyModels(t *testing.T) {
 		RotaryPct: 0.5, RotaryEmbBase: 10000, MaxPositionEmbeddings: 16, LayerNormEps: 1e-5, UseParallelResidual: true,
 		HiddenAct: "gelu", AttentionBias: true, InitializerRange: 0.8, BOSTokenID: -1, EOSTokenID: -1}
 	policy, err := pythia.NewRandom(cfg, tensor.Float64, 1)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	ref, err := pythia.NewRandom(cfg, tensor.Float64, 2)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	prompts := [][]int{{0, 1}, {3}}
 	const newTokens = 3
 
@@ -49,9 +48,7 @@ func TestReverseKLOnTinyModels(t *testing.T) {
 			total += p
 			exact += p * (lp[i] - lq[i]) / float64(len(prompts))
 		}
-		if math.Abs(total-1) > 1e-9 {
-			t.Fatalf("policy probabilities over all continuations of %v sum to %v", pr, total)
-		}
+		require.InDelta(t, 1, total, 1e-9, "sum of the policy probabilities over all continuations of %v", pr)
 	}
 
 	// Sampled estimate: 2000 samples per prompt at temperature 1.
@@ -63,9 +60,7 @@ func TestReverseKLOnTinyModels(t *testing.T) {
 		}
 	}
 	gen, err := policy.Generate(batch, pythia.GenerateOptions{SampleOptions: pythia.SampleOptions{Temperature: 1}, MaxNewTokens: newTokens, Seed: 7})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	refLP := ref.Frozen().SequenceLogProbs(batch, gen.Tokens)
 	flat, width := refLP.PerToken.Data.ToFloat64s(), refLP.PerToken.Data.Dim(1)
 	refTok := make([][]float64, len(batch))
@@ -77,12 +72,8 @@ func TestReverseKLOnTinyModels(t *testing.T) {
 		name string
 		e    eval.Estimate
 	}{{"k1", est.K1}, {"k3", est.K3}} {
-		if math.Abs(c.e.Mean-exact) > 3*c.e.SE {
-			t.Errorf("%s = %.4f ± %.4f, exact KL %.4f: more than 3 standard errors apart", c.name, c.e.Mean, c.e.SE, exact)
-		}
+		assert.InDelta(t, exact, c.e.Mean, 3*c.e.SE, "%s = %.4f ± %.4f vs the exact KL: more than 3 standard errors apart", c.name, c.e.Mean, c.e.SE)
 	}
-	if exact < 0.05 {
-		t.Fatalf("exact KL %.4f is too small for the test to mean anything", exact)
-	}
+	require.GreaterOrEqual(t, exact, 0.05, "exact KL too small for the test to mean anything")
 	t.Logf("exact KL %.4f; k1 %v; k3 %v", exact, est.K1, est.K3)
 }

@@ -4,6 +4,9 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // markovChain is a tiny autoregressive "language model" over tokens 0..2 and
@@ -119,15 +122,10 @@ func TestKLEstimatorsUnbiased(t *testing.T) {
 		p, q markovChain
 	}{{"reverse", chainP, chainQ}, {"forward", chainQ, chainP}} {
 		kl, ek1, ek2, ek3 := exactChainKL(dir.p, dir.q)
-		if kl <= 0.05 {
-			t.Fatalf("%s: test chains too close: KL %v", dir.name, kl)
-		}
-		if math.Abs(ek1-kl) > 1e-12 || math.Abs(ek3-kl) > 1e-12 {
-			t.Errorf("%s: E[k1] = %v, E[k3] = %v, exact KL %v (tolerance 1e-12)", dir.name, ek1, ek3, kl)
-		}
-		if math.Abs(ek2-kl) < 0.01 {
-			t.Errorf("%s: E[k2] = %v unexpectedly equals KL %v: the test no longer shows k2's bias", dir.name, ek2, kl)
-		}
+		require.Greater(t, kl, 0.05, "%s: test chains too close", dir.name)
+		assert.InDelta(t, kl, ek1, 1e-12, "%s: E[k1] vs the exact KL", dir.name)
+		assert.InDelta(t, kl, ek3, 1e-12, "%s: E[k3] vs the exact KL", dir.name)
+		assert.GreaterOrEqual(t, math.Abs(ek2-kl), 0.01, "%s: E[k2] = %v unexpectedly equals KL %v: the test no longer shows k2's bias", dir.name, ek2, kl)
 	}
 }
 
@@ -179,13 +177,9 @@ func TestSampledKLMarkovChain(t *testing.T) {
 				e    Estimate
 				want float64
 			}{{"k1", est.K1, kl}, {"k3", est.K3, kl}, {"k2", est.K2, ek2}, {"exact-step", exact, kl}} {
-				if z := (c.e.Mean - c.want) / c.e.SE; math.Abs(z) > 3 {
-					t.Errorf("seed %d %s %s: %v, exact %v: z = %.2f, want |z| <= 3", seed, dir, c.name, c.e, c.want, z)
-				}
+				assert.InDelta(t, c.want, c.e.Mean, 3*c.e.SE, "seed %d %s %s: %v vs exact, want within 3 SE", seed, dir, c.name, c.e)
 			}
-			if exact.SE >= est.K1.SE {
-				t.Errorf("seed %d %s: exact-step SE %v not below k1 SE %v", seed, dir, exact.SE, est.K1.SE)
-			}
+			assert.Less(t, exact.SE, est.K1.SE, "seed %d %s: exact-step SE not below k1 SE", seed, dir)
 		}
 	}
 }
@@ -217,9 +211,7 @@ func TestSampledKLCategorical(t *testing.T) {
 		}
 		est := SampledKL(ls, lo, nil)
 		for _, e := range []Estimate{est.K1, est.K3} {
-			if z := (e.Mean - kl) / e.SE; math.Abs(z) > 3 {
-				t.Errorf("case %d: estimate %v, exact %v: z = %.2f, want |z| <= 3", i, e, kl, z)
-			}
+			assert.InDelta(t, kl, e.Mean, 3*e.SE, "case %d: estimate %v vs exact, want within 3 SE", i, e)
 		}
 	}
 }
@@ -232,31 +224,18 @@ func TestSequenceKLSmallRatio(t *testing.T) {
 	for _, x := range []float64{1e-6, -1e-6, 1e-4} {
 		_, k2, k3 := SequenceKL([]float64{0}, []float64{x})
 		want := x*x/2 + x*x*x/6 + x*x*x*x/24
-		if math.Abs(k3-want) > 1e-9*want {
-			t.Errorf("log r = %g: k3 = %.17g, want %.17g (rel tolerance 1e-9)", x, k3, want)
-		}
-		if math.Abs(k2-x*x/2) > 1e-15*x*x {
-			t.Errorf("log r = %g: k2 = %g, want %g", x, k2, x*x/2)
-		}
+		assert.InDelta(t, want, k3, 1e-9*want, "log r = %g: k3 (rel tolerance 1e-9)", x)
+		assert.InDelta(t, x*x/2, k2, 1e-15*x*x, "log r = %g: k2", x)
 	}
 }
 
 func TestSequenceKLPanicsOnLengthMismatch(t *testing.T) {
-	defer func() {
-		if recover() == nil {
-			t.Error("SequenceKL with mismatched lengths did not panic")
-		}
-	}()
-	SequenceKL([]float64{0, 0}, []float64{0})
+	assert.Panics(t, func() { SequenceKL([]float64{0, 0}, []float64{0}) }, "SequenceKL with mismatched lengths")
 }
 
 func TestSqrtKL(t *testing.T) {
 	for _, c := range []struct{ kl, d float64 }{{4, 2}, {0, 0}, {-0.3, 0}, {0.25, 0.5}} {
-		if got := SqrtKL(c.kl); got != c.d {
-			t.Errorf("SqrtKL(%v) = %v, want %v", c.kl, got, c.d)
-		}
+		assert.Equal(t, c.d, SqrtKL(c.kl), "SqrtKL(%v)", c.kl)
 	}
-	if !math.IsNaN(SqrtKL(math.NaN())) {
-		t.Error("SqrtKL(NaN) is not NaN")
-	}
+	assert.True(t, math.IsNaN(SqrtKL(math.NaN())), "SqrtKL(NaN) is not NaN")
 }

@@ -1,8 +1,10 @@
 package eval
 
 import (
-	"math"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // TestWinRateFromRewards checks a case worked by hand: prompt 0 scores
@@ -13,29 +15,25 @@ func TestWinRateFromRewards(t *testing.T) {
 	cand := [][]float64{{1, 0}, {2}}
 	ref := [][]float64{{0.5, 1}, {1, 3}}
 	e := WinRateFromRewards(cand, ref)
-	if math.Abs(e.Mean-5.0/12) > 1e-15 || math.Abs(e.SE-1.0/18) > 1e-15 || e.N != 6 || e.Units != 2 {
-		t.Errorf("WinRateFromRewards = %+v, want mean 5/12, SE 1/18, N 6, 2 units (tolerance 1e-15)", e)
-	}
+	assert.InDelta(t, 5.0/12, e.Mean, 1e-15, "win rate")
+	assert.InDelta(t, 1.0/18, e.SE, 1e-15, "SE")
+	assert.Equal(t, 6, e.N, "N")
+	assert.Equal(t, 2, e.Units, "units")
 }
 
 func TestWinRateFromRewardsPanicsOnPromptMismatch(t *testing.T) {
-	defer func() {
-		if recover() == nil {
-			t.Error("no panic on 2 candidate prompts vs 1 reference prompt")
-		}
-	}()
-	WinRateFromRewards([][]float64{{1}, {2}}, [][]float64{{1}})
+	assert.Panics(t, func() { WinRateFromRewards([][]float64{{1}, {2}}, [][]float64{{1}}) }, "2 candidate prompts vs 1 reference prompt")
 }
 
 func TestTokenRewards(t *testing.T) {
 	count := func(prompt, response []int) float64 { return float64(len(prompt) + 10*len(response)) }
 	got := TokenRewards(count, [][]int{{1, 2}, {3}}, [][][]int{{{5}, {}}, {{1, 2, 3}}})
 	want := [][]float64{{12, 2}, {31}}
+	require.Len(t, got, len(want))
 	for i := range want {
+		require.Len(t, got[i], len(want[i]), "rewards of prompt %d", i)
 		for s := range want[i] {
-			if got[i][s] != want[i][s] {
-				t.Errorf("reward[%d][%d] = %v, want %v", i, s, got[i][s], want[i][s])
-			}
+			assert.Equal(t, want[i][s], got[i][s], "reward[%d][%d]", i, s)
 		}
 	}
 }
