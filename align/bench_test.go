@@ -3,6 +3,8 @@ package align_test
 import (
 	"testing"
 
+	"github.com/stretchr/testify/require"
+
 	"github.com/daalab/daa/align"
 	"github.com/daalab/daa/autograd"
 	"github.com/daalab/daa/tensor"
@@ -31,9 +33,7 @@ func BenchmarkComputeTokens(b *testing.B) {
 			for b.Loop() {
 				tb := in.batch(autograd.Param(chosen), autograd.Param(rejected), false)
 				out, err := loss.ComputeTokens(tb)
-				if err != nil {
-					b.Fatal(err)
-				}
+				require.NoError(b, err)
 				out.Loss.Backward()
 			}
 			b.ReportMetric(float64(pairs*b.N)/b.Elapsed().Seconds(), "pairs/s")

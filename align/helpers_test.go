@@ -4,6 +4,8 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/stretchr/testify/require"
+
 	"github.com/daalab/daa/align"
 	"github.com/daalab/daa/autograd"
 	"github.com/daalab/daa/tensor"
@@ -77,9 +79,7 @@ func (lc lossCase) config() align.Config {
 func (lc lossCase) loss(t testing.TB) *align.Loss {
 	t.Helper()
 	l, err := align.New(lc.name, lc.config())
-	if err != nil {
-		t.Fatalf("%s: %v", lc.label, err)
-	}
+	require.NoError(t, err, lc.label)
 	return l
 }
 

@@ -5,6 +5,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
 	"github.com/daalab/daa/align"
 	"github.com/daalab/daa/autograd"
 	"github.com/daalab/daa/tensor"
@@ -26,14 +29,10 @@ func TestLossGradients(t *testing.T) {
 			in := randomTokens(rng, nw, nl, 6)
 			err := autograd.CheckGrad(func(x []*autograd.Value) *autograd.Value {
 				out, err := loss.ComputeTokens(in.batch(x[0], x[1], lc.name == "kto"))
-				if err != nil {
-					t.Fatal(err)
-				}
+				require.NoError(t, err)
 				return out.Loss
 			}, []*tensor.Tensor{in.chosen, in.rejected}, autograd.CheckOptions{})
-			if err != nil {
-				t.Error(err)
-			}
+			assert.NoError(t, err)
 		})
 	}
 }
@@ -48,29 +47,22 @@ func TestLossStability(t *testing.T) {
 				cfg := lc.config()
 				cfg.Beta = beta
 				loss, err := align.New(lc.name, cfg)
-				if err != nil {
-					t.Fatal(err)
-				}
+				require.NoError(t, err)
 				b := hugeMarginBatch(lc.name)
 				out, err := loss.Compute(b)
-				if err != nil {
-					if cfg.FDivergence == align.FDivForwardKL && strings.Contains(err.Error(), "forward_kl overflows") {
-						return // the score -exp(-r) is -Inf: an error, not a NaN gradient
-					}
-					t.Fatal(err)
+				if err != nil && cfg.FDivergence == align.FDivForwardKL && strings.Contains(err.Error(), "forward_kl overflows") {
+					return // the score -exp(-r) is -Inf: an error, not a NaN gradient
 				}
+				require.NoError(t, err)
 				out.Loss.Backward()
-				if v := out.Loss.Item(); math.IsNaN(v) || math.IsInf(v, 0) {
-					t.Fatalf("loss %v", v)
-				}
+				v := out.Loss.Item()
+				require.False(t, math.IsNaN(v) || math.IsInf(v, 0), "loss %v", v)
 				for _, v := range []*autograd.Value{b.PolicyChosen, b.PolicyRejected} {
 					if v.Grad == nil {
 						continue
 					}
 					for i, g := range v.Grad.ToFloat64s() {
-						if math.IsNaN(g) || math.IsInf(g, 0) {
-							t.Errorf("gradient %d is %v", i, g)
-						}
+						assert.False(t, math.IsNaN(g) || math.IsInf(g, 0), "gradient %d is %v", i, g)
 					}
 				}
 			})
@@ -133,20 +125,14 @@ func TestLossErrors(t *testing.T) {
 				cfg.FDivergence = align.FDivForwardKL
 			}
 			loss, err := align.New(c.loss, cfg)
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			b := good()
 			if c.edit != nil {
 				c.edit(b)
 			}
 			_, err = loss.Compute(b)
-			if err == nil || !strings.Contains(err.Error(), c.want) {
-				t.Fatalf("error %v; want one containing %q", err, c.want)
-			}
-			if !strings.HasPrefix(err.Error(), "align: "+c.loss+": ") {
-				t.Errorf("error %q does not name the loss", err)
-			}
+			require.ErrorContains(t, err, c.want)
+			assert.True(t, strings.HasPrefix(err.Error(), "align: "+c.loss+": "), "error %q does not name the loss", err)
 		})
 	}
 }
@@ -157,30 +143,22 @@ func TestLossErrors(t *testing.T) {
 func TestTokenErrors(t *testing.T) {
 	vals := func(v ...float64) *autograd.Value { return autograd.Param(tensor.FromValues(tensor.Float64, v, 2, 3)) }
 	loss, err := align.New("sigmoid", align.DefaultConfig())
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	nan := math.NaN()
 	tb := &align.TokenBatch{
 		PolicyChosen:   align.TokensFromLengths(vals(-1, -2, nan, -1, nan, -1), []int{2, 3}), // [1][1] is NaN, [0][2] padding
 		PolicyRejected: align.TokensFromLengths(vals(-1, -2, -3, -1, -2, -1), []int{3, 3}),
 	}
-	if _, err := loss.ComputeTokens(tb); err == nil || !strings.Contains(err.Error(), "policy_chosen[1][1] is NaN") {
-		t.Errorf("NaN token: error %v", err)
-	}
+	_, err = loss.ComputeTokens(tb)
+	assert.ErrorContains(t, err, "policy_chosen[1][1] is NaN", "NaN token")
 	tb.PolicyChosen = align.TokensFromLengths(vals(-1, -2, nan, -1, -3, -1), []int{2, 3})
 	out, err := loss.ComputeTokens(tb)
-	if err != nil {
-		t.Fatalf("NaN in padding: %v", err)
-	}
+	require.NoError(t, err, "NaN in padding")
 	out.Loss.Backward()
-	if g := tb.PolicyChosen.Values.Grad.At(0, 2); g != 0 {
-		t.Errorf("padding got gradient %v", g)
-	}
+	assert.Zero(t, tb.PolicyChosen.Values.Grad.At(0, 2), "padding gradient")
 	tb.PolicyRejected = align.TokensFromLengths(vals(-1, -2, -3, -1, -2, -1), []int{3, 0})
-	if _, err := loss.ComputeTokens(tb); err == nil || !strings.Contains(err.Error(), "rejected completion of pair 1 is empty") {
-		t.Errorf("empty completion: error %v", err)
-	}
+	_, err = loss.ComputeTokens(tb)
+	assert.ErrorContains(t, err, "rejected completion of pair 1 is empty", "empty completion")
 }
 
 // TestFloat32 runs a loss on float32 log-probs: the gradient comes back in
@@ -190,33 +168,23 @@ func TestFloat32(t *testing.T) {
 	in := randomTokens(rng, 3, 3, 5)
 	for _, name := range []string{"sigmoid", "ipo", "discopop", "orpo", "simpo"} {
 		loss, err := align.New(name, align.DefaultConfig())
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		run := func(dt tensor.DType) ([]float64, float64) {
 			c, r := autograd.Param(in.chosen.Cast(dt)), autograd.Param(in.rejected.Cast(dt))
 			tb := in.batch(c, r, false)
 			tb.RefChosen.Values, tb.RefRejected.Values = autograd.Const(in.refChosen.Cast(dt)), autograd.Const(in.refRejected.Cast(dt))
 			tb.RefChosen.Mask, tb.RefRejected.Mask = tb.RefChosen.Mask.Cast(dt), tb.RefRejected.Mask.Cast(dt)
 			out, err := loss.ComputeTokens(tb)
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			out.Loss.Backward()
-			if c.Grad.DType() != dt {
-				t.Fatalf("%s: gradient dtype %s for %s inputs", name, c.Grad.DType(), dt)
-			}
+			require.Equal(t, dt, c.Grad.DType(), "%s: gradient dtype for %s inputs", name, dt)
 			return c.Grad.ToFloat64s(), out.Loss.Item()
 		}
 		g32, l32 := run(tensor.Float32)
 		g64, l64 := run(tensor.Float64)
-		if math.Abs(l32-l64) > 1e-5*math.Max(1, math.Abs(l64)) {
-			t.Errorf("%s: float32 loss %v, float64 %v", name, l32, l64)
-		}
+		assert.InDelta(t, l64, l32, 1e-5*math.Max(1, math.Abs(l64)), "%s: float32 loss vs float64", name)
 		for i := range g64 {
-			if math.Abs(g32[i]-g64[i]) > 1e-5*math.Max(1e-2, math.Abs(g64[i])) {
-				t.Errorf("%s: gradient %d: float32 %v, float64 %v", name, i, g32[i], g64[i])
-			}
+			assert.InDelta(t, g64[i], g32[i], 1e-5*math.Max(1e-2, math.Abs(g64[i])), "%s: gradient %d: float32 vs float64", name, i)
 		}
 	}
 }

@@ -1,13 +1,12 @@
 package align_test
 
 import (
-	"errors"
 	"flag"
 	"math"
-	"reflect"
-	"slices"
-	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/daalab/daa/align"
 	"github.com/daalab/daa/autograd"
@@ -22,13 +21,10 @@ func TestRegistryNames(t *testing.T) {
 		"ipo_paper", "rdpo", "simpo", "orpo", "kto", "apo_zero_unpaired", "sft"}
 	names := align.Names()
 	for _, n := range want {
-		if !slices.Contains(names, n) {
-			t.Errorf("loss %q not registered", n)
-		}
+		assert.Contains(t, names, n, "loss not registered")
 	}
-	if _, err := align.Lookup("dpo_typo"); !errors.Is(err, align.ErrUnknownLoss) {
-		t.Errorf("Lookup(dpo_typo): %v; want ErrUnknownLoss", err)
-	}
+	_, err := align.Lookup("dpo_typo")
+	assert.ErrorIs(t, err, align.ErrUnknownLoss, "Lookup(dpo_typo)")
 }
 
 // TestConfigValidate checks that invalid configs are errors naming the key.
@@ -67,11 +63,10 @@ func TestConfigValidate(t *testing.T) {
 			c.edit(&cfg)
 		}
 		_, err := align.New(c.loss, cfg)
-		switch {
-		case c.want == "" && err != nil:
-			t.Errorf("%s: unexpected error %v", c.loss, err)
-		case c.want != "" && (err == nil || !strings.Contains(err.Error(), c.want)):
-			t.Errorf("%s: error %v; want one containing %q", c.loss, err, c.want)
+		if c.want == "" {
+			assert.NoError(t, err, c.loss)
+		} else {
+			assert.ErrorContains(t, err, c.want, c.loss)
 		}
 	}
 }
@@ -80,18 +75,13 @@ func TestConfigValidate(t *testing.T) {
 // unknown key by name.
 func TestParseConfig(t *testing.T) {
 	cfg, err := align.ParseConfig([]byte(`{"beta": 0.5, "ld_alpha": 0.25, "tau": null, "loss_types": ["sigmoid", "nll"], "loss_weights": [1, 0.5]}`))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	want := align.DefaultConfig()
 	want.Beta, want.LDAlpha = 0.5, ptr(0.25)
 	want.LossTypes, want.LossWeights = []string{"sigmoid", "nll"}, []float64{1, 0.5}
-	if !reflect.DeepEqual(cfg, want) {
-		t.Errorf("ParseConfig = %+v; want %+v", cfg, want)
-	}
-	if _, err := align.ParseConfig([]byte(`{"betta": 0.5}`)); err == nil || !strings.Contains(err.Error(), `"betta"`) {
-		t.Errorf("unknown key: error %v", err)
-	}
+	assert.Equal(t, want, cfg, "ParseConfig")
+	_, err = align.ParseConfig([]byte(`{"betta": 0.5}`))
+	assert.ErrorContains(t, err, `"betta"`, "unknown key")
 }
 
 // TestParseLossSpec covers the string and JSON forms and their errors.
@@ -117,13 +107,12 @@ func TestParseLossSpec(t *testing.T) {
 	for _, c := range cases {
 		names, weights, err := align.ParseLossSpec(c.spec)
 		if c.err != "" {
-			if err == nil || !strings.Contains(err.Error(), c.err) {
-				t.Errorf("%q: error %v; want one containing %q", c.spec, err, c.err)
-			}
+			assert.ErrorContains(t, err, c.err, "%q", c.spec)
 			continue
 		}
-		if err != nil || !slices.Equal(names, c.names) || !slices.Equal(weights, c.weights) {
-			t.Errorf("%q: %v %v %v; want %v %v", c.spec, names, weights, err, c.names, c.weights)
+		if assert.NoError(t, err, "%q", c.spec) {
+			assert.Equal(t, c.names, names, "%q: names", c.spec)
+			assert.Equal(t, c.weights, weights, "%q: weights", c.spec)
 		}
 	}
 }
@@ -133,22 +122,19 @@ func TestFlags(t *testing.T) {
 	cfg := align.DefaultConfig()
 	fs := flag.NewFlagSet("train", flag.ContinueOnError)
 	cfg.AddFlags(fs)
-	if err := fs.Parse([]string{"-beta", "0.25", "-ld_alpha", "0.5", "-loss_type", "sigmoid:0.8,bco_pair:0.2"}); err != nil {
-		t.Fatal(err)
-	}
-	if cfg.Beta != 0.25 || cfg.LDAlpha == nil || *cfg.LDAlpha != 0.5 || !slices.Equal(cfg.LossTypes, []string{"sigmoid", "bco_pair"}) {
-		t.Fatalf("parsed %+v", cfg)
-	}
+	require.NoError(t, fs.Parse([]string{"-beta", "0.25", "-ld_alpha", "0.5", "-loss_type", "sigmoid:0.8,bco_pair:0.2"}))
+	require.Equal(t, 0.25, cfg.Beta)
+	require.NotNil(t, cfg.LDAlpha)
+	require.Equal(t, 0.5, *cfg.LDAlpha)
+	require.Equal(t, []string{"sigmoid", "bco_pair"}, cfg.LossTypes)
 	loss, err := align.NewFromConfig(cfg)
-	if err != nil || loss.Name != "multi" {
-		t.Fatalf("NewFromConfig: %v %v", loss, err)
-	}
-	if err := fs.Parse([]string{"-ld_alpha", "", "-loss_type", "ipo"}); err != nil {
-		t.Fatal(err)
-	}
-	if loss, err := align.NewFromConfig(cfg); cfg.LDAlpha != nil || err != nil || loss.Name != "ipo" {
-		t.Fatalf("after -ld_alpha '' -loss_type ipo: %+v %v %v", cfg, loss, err)
-	}
+	require.NoError(t, err)
+	require.Equal(t, "multi", loss.Name)
+	require.NoError(t, fs.Parse([]string{"-ld_alpha", "", "-loss_type", "ipo"}))
+	require.Nil(t, cfg.LDAlpha, "after -ld_alpha ''")
+	loss, err = align.NewFromConfig(cfg)
+	require.NoError(t, err, "after -ld_alpha '' -loss_type ipo")
+	require.Equal(t, "ipo", loss.Name, "after -loss_type ipo")
 }
 
 // TestRegisterCustom registers a loss and uses it as a multi component:
@@ -162,26 +148,18 @@ func TestRegisterCustom(t *testing.T) {
 	cfg := align.DefaultConfig()
 	cfg.LossTypes, cfg.LossWeights = []string{"sigmoid", "test_half_square"}, []float64{1, 0.5}
 	multi, err := align.NewFromConfig(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	seq := func(v ...float64) *autograd.Value {
 		return autograd.Param(tensor.FromValues(tensor.Float64, v, len(v)))
 	}
 	b := &align.Batch{PolicyChosen: seq(-1, -2), PolicyRejected: seq(-3, -1.5), ChosenLengths: []int{1, 2}, RejectedLengths: []int{3, 1}}
 	out, err := multi.Compute(b)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	// reference-free: Δ = (-1+3, -2+1.5) = (2, -0.5)
 	want := 0.0
 	for _, d := range []float64{2, -0.5} {
 		want += (math.Log1p(math.Exp(-0.1*d)) + 0.5*0.1/2*d*d) / 2
 	}
-	if got := out.Loss.Item(); math.Abs(got-want) > 1e-15 {
-		t.Errorf("loss %.17g; want %.17g", got, want)
-	}
-	if c := out.Components["test_half_square"]; math.Abs(c-0.1/2*(4+0.25)/2) > 1e-15 {
-		t.Errorf("components %v", out.Components)
-	}
+	assert.InDelta(t, want, out.Loss.Item(), 1e-15, "loss")
+	assert.InDelta(t, 0.1/2*(4+0.25)/2, out.Components["test_half_square"], 1e-15, "component test_half_square of %v", out.Components)
 }

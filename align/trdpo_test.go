@@ -3,6 +3,9 @@ package align_test
 import (
 	"testing"
 
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
 	"github.com/daalab/daa/align"
 	"github.com/daalab/daa/tensor"
 )
@@ -25,18 +28,14 @@ func TestSyncReference(t *testing.T) {
 				if dt == tensor.Float32 {
 					want = float64(float32(before[i][j])*float32(0.4) + float32(0.6)*float32(p[j]))
 				}
-				if got[j] != want {
-					t.Fatalf("%s tensor %d [%d]: %v; want %v", dt, i, j, got[j], want)
-				}
+				require.Equal(t, want, got[j], "%s tensor %d [%d]", dt, i, j)
 			}
 		}
 		align.SyncReference(ref, policy, 1)
 		for i := range ref {
 			got, p := ref[i].ToFloat64s(), policy[i].ToFloat64s()
 			for j := range got {
-				if got[j] != p[j] {
-					t.Fatalf("%s hard update tensor %d [%d]: %v; want %v", dt, i, j, got[j], p[j])
-				}
+				require.Equal(t, p[j], got[j], "%s hard update tensor %d [%d]", dt, i, j)
 			}
 		}
 	}
@@ -45,32 +44,22 @@ func TestSyncReference(t *testing.T) {
 	view := base.Transpose(0, 1) // (3, 2), non-contiguous
 	target := tensor.FromFloat64s([]float64{0, 0, 0, 0, 0, 0}, 3, 2)
 	align.SyncReference([]*tensor.Tensor{view}, []*tensor.Tensor{target}, 0.5)
-	for j, want := range []float64{0.5, 1, 1.5, 2, 2.5, 3} {
-		if got := base.ToFloat64s()[j]; got != want {
-			t.Errorf("view update: base[%d] = %v; want %v", j, got, want)
-		}
-	}
+	assert.Equal(t, []float64{0.5, 1, 1.5, 2, 2.5, 3}, base.ToFloat64s(), "view update")
 }
 
 // TestReferenceSyncSchedule: updates happen at steps τ, 2τ, ... and bad
 // settings are errors naming the field.
 func TestReferenceSyncSchedule(t *testing.T) {
 	s := align.ReferenceSync{Alpha: 0.6, Every: 3}
-	if err := s.Validate(); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, s.Validate())
 	var due []int
 	for step := 0; step <= 9; step++ {
 		if s.Due(step) {
 			due = append(due, step)
 		}
 	}
-	if len(due) != 3 || due[0] != 3 || due[1] != 6 || due[2] != 9 {
-		t.Errorf("due at %v; want [3 6 9]", due)
-	}
+	assert.Equal(t, []int{3, 6, 9}, due, "steps due")
 	for _, bad := range []align.ReferenceSync{{Alpha: 1.5, Every: 1}, {Alpha: 0.5, Every: 0}} {
-		if bad.Validate() == nil {
-			t.Errorf("%+v validated", bad)
-		}
+		assert.Error(t, bad.Validate(), "%+v validated", bad)
 	}
 }

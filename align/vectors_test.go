@@ -6,6 +6,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
 	"github.com/daalab/daa/align/aligntest"
 )
 
@@ -18,23 +21,17 @@ import (
 func TestReferenceVectors(t *testing.T) {
 	path := aligntest.VectorPath(t)
 	f, err := aligntest.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	rep := aligntest.Run(t, path, aligntest.Registry())
 	if strings.Contains(flag.Lookup("test.run").Value.String(), "/") {
 		return // -run selected some cases: the counts below are for full runs
 	}
-	if rep.Cases != len(f.Cases) {
-		t.Fatalf("ran %d cases, the file holds %d", rep.Cases, len(f.Cases))
-	}
+	require.Equal(t, len(f.Cases), rep.Cases, "cases run vs cases in the file")
 	for loss, n := range f.Summary.CasesPerLoss {
-		if rep.PerLoss[loss] != n {
-			t.Errorf("loss %s: ran %d cases, summary says %d", loss, rep.PerLoss[loss], n)
-		}
+		assert.Equal(t, n, rep.PerLoss[loss], "loss %s: cases run vs the file's summary", loss)
 	}
-	if os.Getenv(aligntest.EnvVectors) == "" && rep.Cases != 239 {
-		t.Errorf("the shared reference file should hold 239 cases; ran %d", rep.Cases)
+	if os.Getenv(aligntest.EnvVectors) == "" {
+		assert.Equal(t, 239, rep.Cases, "cases in the shared reference file")
 	}
 	t.Logf("%d cases, %d losses", rep.Cases, len(rep.PerLoss))
 }

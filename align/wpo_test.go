@@ -4,6 +4,9 @@ import (
 	"math"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
 	"github.com/daalab/daa/align"
 	"github.com/daalab/daa/autograd"
 	"github.com/daalab/daa/tensor"
@@ -65,9 +68,7 @@ func TestWPOWeights(t *testing.T) {
 	cw, cn := tokens(chosenLogits, chosenTargets, chosenLen)
 	rw, rn := tokens(rejectedLogits, rejectedTargets, rejectedLen)
 	w, err := align.WPOWeights(cw, rw, cn, rn)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	clamped := 0
 	for i := 0; i < 2; i++ {
 		sw := wpoSequence(chosenLogits[i], chosenTargets[i], chosenLen[i])
@@ -76,36 +77,26 @@ func TestWPOWeights(t *testing.T) {
 		if math.Exp(sw+sl) > 1 {
 			clamped++
 		}
-		if got := w.At(i); math.Abs(got-want) > 1e-13 {
-			t.Errorf("pair %d: weight %.17g; want %.17g", i, got, want)
-		}
+		assert.InDelta(t, want, w.At(i), 1e-13, "pair %d: weight", i)
 	}
-	if clamped == 0 {
-		t.Error("no pair exercised the clamp at 1")
-	}
+	assert.NotZero(t, clamped, "no pair exercised the clamp at 1")
 	// extreme logits stay finite
 	big := tensor.FromFloat64s([]float64{1e4, -1e4, 0, 5e3}, 1, 1, 4)
-	if v := align.LogSumSquaredProbs(big).At(0, 0); math.IsNaN(v) || math.IsInf(v, 0) || math.Abs(v) > 1e-12 {
-		t.Errorf("LogSumSquaredProbs at logits ±1e4: %v; want 0 (one token has p = 1)", v)
-	}
+	assert.InDelta(t, 0, align.LogSumSquaredProbs(big).At(0, 0), 1e-12, "LogSumSquaredProbs at logits ±1e4, want 0 (one token has p = 1)")
 }
 
 // TestWeightPairs: the weighted loss is mean_i w_i ℓ_i, and its gradient
 // passes CheckGrad (float64 finite differences, default tolerances).
 func TestWeightPairs(t *testing.T) {
 	loss, err := align.New("sigmoid", align.DefaultConfig())
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	weights := tensor.FromFloat64s([]float64{0.25, 1, 0.5}, 3)
 	ref := tensor.FromFloat64s([]float64{-3, -4, -5}, 3)
 	run := func(x []*autograd.Value) (*align.Output, *align.Output) {
 		b := &align.Batch{PolicyChosen: x[0], PolicyRejected: x[1], RefChosen: autograd.Const(ref), RefRejected: autograd.Const(ref),
 			ChosenLengths: []int{1, 2, 3}, RejectedLengths: []int{3, 2, 1}}
 		out, err := loss.Compute(b)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		return out, align.WeightPairs(out, weights)
 	}
 	chosen := tensor.FromFloat64s([]float64{-2, -6, -4.5}, 3)
@@ -115,14 +106,10 @@ func TestWeightPairs(t *testing.T) {
 	for i, l := range plain.PerPair.Data.ToFloat64s() {
 		want += weights.At(i) * l / 3
 	}
-	if got := weighted.Loss.Item(); math.Abs(got-want) > 1e-15 {
-		t.Errorf("weighted loss %v; want %v", got, want)
-	}
+	assert.InDelta(t, want, weighted.Loss.Item(), 1e-15, "weighted loss")
 	err = autograd.CheckGrad(func(x []*autograd.Value) *autograd.Value {
 		_, w := run(x)
 		return w.Loss
 	}, []*tensor.Tensor{chosen, rejected}, autograd.CheckOptions{})
-	if err != nil {
-		t.Error(err)
-	}
+	assert.NoError(t, err)
 }
