@@ -7,6 +7,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
 	"github.com/daalab/daa/align/aligntest"
 )
 
@@ -46,13 +49,9 @@ func writeVectors(t *testing.T, cases ...map[string]any) string {
 	doc := map[string]any{"format": "daa-loss-test-vectors", "version": 1, "dtype": "float64",
 		"tolerance_hint": map[string]any{"rtol": 1e-9, "atol": 1e-12}, "cases": cases}
 	data, err := json.Marshal(doc)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	path := filepath.Join(t.TempDir(), "vectors.json")
-	if err := os.WriteFile(path, data, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, os.WriteFile(path, data, 0o644))
 	return path
 }
 
@@ -60,12 +59,9 @@ func writeVectors(t *testing.T, cases ...map[string]any) string {
 // (values from daa_losses.md) with no mismatch.
 func TestCheckWorkedExample(t *testing.T) {
 	rep, err := aligntest.Check(writeVectors(t, workedCase()), aligntest.Registry())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if rep.Cases != 1 || len(rep.Mismatches) != 0 {
-		t.Fatalf("report %+v", rep)
-	}
+	require.NoError(t, err)
+	assert.Equal(t, 1, rep.Cases, "cases checked")
+	assert.Empty(t, rep.Mismatches)
 }
 
 // TestCheckReportsMismatches corrupts one field at a time and requires a
@@ -92,16 +88,16 @@ func TestCheckReportsMismatches(t *testing.T) {
 		c := workedCase()
 		tc.edit(c)
 		rep, err := aligntest.Check(writeVectors(t, c), aligntest.Registry())
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(rep.Mismatches) != 1 || rep.Mismatches[0].Field != tc.field || rep.Mismatches[0].Case != "sigmoid-00" {
-			t.Errorf("corrupted %s: mismatches %v", tc.field, rep.Mismatches)
+		require.NoError(t, err)
+		if !assert.Len(t, rep.Mismatches, 1, "corrupted %s: mismatches", tc.field) {
 			continue
 		}
-		if msg := rep.Mismatches[0].Error(); !strings.HasPrefix(msg, "case sigmoid-00: "+tc.field) {
-			t.Errorf("message %q", msg)
+		m := rep.Mismatches[0]
+		if !assert.Equal(t, tc.field, m.Field, "corrupted %s: mismatched field", tc.field) ||
+			!assert.Equal(t, "sigmoid-00", m.Case, "corrupted %s: mismatched case", tc.field) {
+			continue
 		}
+		assert.True(t, strings.HasPrefix(m.Error(), "case sigmoid-00: "+tc.field), "message %q", m.Error())
 	}
 }
 
