@@ -55,7 +55,7 @@ EOS, PAD, NUM_KEYS, PROMPT_LEN, MAX_NEW = 49, 50, 16, 21, 16
 
 # ----------------------------------------------------------------------------- gold reward
 def gold_parts(keys, y):
-    """recall, order_ok, junk of tokens y (no EOS): task/reward.go's GoldParts."""
+    """recall, order_ok, junk of tokens y (no EOS): eval/study/synth/reward.go's GoldParts."""
     rank = {k: i for i, k in enumerate(keys)}
     seen, distinct, last, order = set(), 0, -1, 1.0
     for t in y:
@@ -71,7 +71,7 @@ def gold_parts(keys, y):
 
 
 def gold(keys, response):
-    """task/reward.go's Gold: response may end with EOS; tokens after the first
+    """eval/study/synth/reward.go's Gold: response may end with EOS; tokens after the first
     EOS are ignored; -0.5 unless an EOS comes within MAX_NEW tokens."""
     ended = False
     y = response
