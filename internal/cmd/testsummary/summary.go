@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"sort"
 	"strings"
 )
 
@@ -85,11 +86,16 @@ func (s *summary) packageEvent(e event) {
 	case "fail":
 		// A test that never ended (a panic, a timeout) is printed now.
 		prefix := e.Package + "\x00"
-		for key, t := range s.running {
+		var keys []string
+		for key := range s.running {
 			if strings.HasPrefix(key, prefix) {
-				fmt.Fprint(s.w, strings.Join(t.chunks, ""))
-				delete(s.running, key)
+				keys = append(keys, key)
 			}
+		}
+		sort.Strings(keys)
+		for _, key := range keys {
+			fmt.Fprint(s.w, strings.Join(s.running[key].chunks, ""))
+			delete(s.running, key)
 		}
 		if !s.testFailed[e.Package] {
 			s.failedPackages = append(s.failedPackages, e.Package)
@@ -111,6 +117,11 @@ func (s *summary) testEvent(e event) {
 	case "output":
 		out := e.Output
 		switch {
+		case isBenchmark(e.Test):
+			// Results as go test -bench prints them, as they come.
+			if !strings.HasPrefix(out, "=== ") && out != e.Test+"\n" {
+				fmt.Fprint(s.w, indent+out)
+			}
 		case s.verbose:
 			fmt.Fprint(s.w, indent+out)
 		case strings.HasPrefix(out, "=== "):
@@ -145,3 +156,7 @@ func (s *summary) testEvent(e event) {
 		}
 	}
 }
+
+// isBenchmark reports whether a test name is a benchmark's (or one of its
+// sub-benchmarks): its output is the measurement, printed as it comes.
+func isBenchmark(name string) bool { return strings.HasPrefix(name, "Benchmark") }

@@ -100,3 +100,21 @@ func TestSummaryAllPass(t *testing.T) {
 	s.finish()
 	assert.Equal(t, "ok  \tp\t0.01s\n?   \tq\t[no test files]\ntests: 1 passed, 0 failed, 0 skipped\n", out.String())
 }
+
+// TestSummaryBenchmark: benchmark results are printed as go test -bench
+// prints them (the events are from a real run, Go 1.26), not counted.
+func TestSummaryBenchmark(t *testing.T) {
+	var out strings.Builder
+	s := newSummary(&out, false)
+	require.NoError(t, s.read(strings.NewReader(`{"Action":"output","Package":"tj","Output":"goos: linux\n"}
+{"Action":"run","Package":"tj","Test":"BenchmarkX"}
+{"Action":"output","Package":"tj","Test":"BenchmarkX","Output":"=== RUN   BenchmarkX\n"}
+{"Action":"output","Package":"tj","Test":"BenchmarkX","Output":"BenchmarkX\n"}
+{"Action":"output","Package":"tj","Test":"BenchmarkX","Output":"BenchmarkX-2   \t      10\t        56.90 ns/op\t        42.00 widgets/op\n"}
+{"Action":"output","Package":"tj","Output":"PASS\n"}
+{"Action":"output","Package":"tj","Output":"ok  \ttj\t0.013s\n"}
+{"Action":"pass","Package":"tj"}
+`)))
+	s.finish()
+	assert.Equal(t, "goos: linux\nBenchmarkX-2   \t      10\t        56.90 ns/op\t        42.00 widgets/op\nok  \ttj\t0.013s\ntests: 0 passed, 0 failed, 0 skipped\n", out.String())
+}
