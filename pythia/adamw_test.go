@@ -4,6 +4,9 @@ import (
 	"math"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
 	"github.com/daalab/daa/internal/shareddata"
 	"github.com/daalab/daa/nn/optim"
 )
@@ -25,18 +28,14 @@ func TestTinyRandomAdamW(t *testing.T) {
 		for _, c := range dtypes {
 			t.Run(name+"/"+c.dt.String(), func(t *testing.T) {
 				m, err := LoadDir(dir, LoadOptions{DType: c.dt})
-				if err != nil {
-					t.Fatal(err)
-				}
+				require.NoError(t, err)
 				var meta struct {
 					InputIDs [][]int `json:"input_ids"`
 				}
 				readJSON(t, dir+"/golden.json", &meta)
 				opt, err := optim.NewAdamW(m.Params(), optim.AdamWConfig{LR: 1e-3, Beta1: 0.9, Beta2: 0.95,
 					Eps: 1e-8, WeightDecay: 0.1, Decay: optim.DecayRank2})
-				if err != nil {
-					t.Fatal(err)
-				}
+				require.NoError(t, err)
 				for range 3 {
 					m.NextTokenLoss(meta.InputIDs, nil).Backward()
 					opt.Step()
@@ -69,16 +68,12 @@ func checkAdamW(t *testing.T, want expected, name string, got []float64, tol, no
 	for i := range ref {
 		d := math.Abs(got[i] - ref[i])
 		if math.Abs(grad[i]) < 1e-12*gmax {
-			if d > noiseTol {
-				t.Errorf("%s[%d] (zero gradient): %.9g, reference %.9g", name, i, got[i], ref[i])
-			}
+			assert.InDelta(t, ref[i], got[i], noiseTol, "%s[%d] (zero gradient) vs the reference", name, i)
 			noise = max(noise, d)
 			continue
 		}
 		diff = max(diff, d)
 	}
-	if diff > tol*scale {
-		t.Errorf("adamw3.%s: relative error %.3g > %.0g", name, diff/scale, tol)
-	}
+	assert.LessOrEqual(t, diff, tol*scale, "adamw3.%s: largest difference, relative error %.3g, tolerance %.0g", name, diff/scale, tol)
 	return diff / scale, noise
 }

@@ -3,6 +3,8 @@ package pythia
 import (
 	"testing"
 
+	"github.com/stretchr/testify/require"
+
 	"github.com/daalab/daa/tensor"
 )
 
@@ -25,13 +27,9 @@ func benchBatch(vocab int) [][]int {
 func benchModel(b *testing.B, name string) *Model {
 	b.Helper()
 	cfg, err := Preset(name)
-	if err != nil {
-		b.Fatal(err)
-	}
+	require.NoError(b, err)
 	m, err := NewRandom(cfg, tensor.Float32, 1)
-	if err != nil {
-		b.Fatal(err)
-	}
+	require.NoError(b, err)
 	return m
 }
 

@@ -2,9 +2,11 @@ package pythia
 
 import (
 	"fmt"
-	"math"
 	"path/filepath"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/daalab/daa/internal/shareddata"
 )
@@ -30,9 +32,7 @@ func TestTinyRandomGoldens(t *testing.T) {
 // ids of golden.json with golden.safetensors.
 func checkGoldenDir(t *testing.T, dir string, opts LoadOptions, tol float64) {
 	m, err := LoadDir(dir, opts)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	var meta struct {
 		InputIDs [][]int `json:"input_ids"`
 		Loss     float64 `json:"loss"`
@@ -49,9 +49,7 @@ func checkGoldenDir(t *testing.T, dir string, opts LoadOptions, tol float64) {
 	want.check("act.final_layer_norm", acts.FinalNorm.Data, tol)
 
 	loss := m.NextTokenLoss(meta.InputIDs, nil)
-	if d := math.Abs(loss.Item()-meta.Loss) / meta.Loss; d > tol {
-		t.Errorf("loss %.12g, reference %.12g (relative %.3g)", loss.Item(), meta.Loss, d)
-	}
+	assert.InEpsilon(t, meta.Loss, loss.Item(), tol, "loss vs the reference")
 	loss.Backward()
 	for _, p := range m.Params() {
 		want.check("grad."+p.Name, p.Value.Grad, tol)

@@ -6,6 +6,9 @@ import (
 	"os"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
 	"github.com/daalab/daa/nn/safetensors"
 	"github.com/daalab/daa/tensor"
 )
@@ -51,9 +54,7 @@ type worstErr struct {
 func openExpected(t *testing.T, path string) expected {
 	t.Helper()
 	f, err := safetensors.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	t.Cleanup(func() { f.Close() })
 	return expected{t, f, &worstErr{}}
 }
@@ -63,9 +64,7 @@ func (e expected) has(name string) bool { return e.f.Has(name) }
 func (e expected) float64s(name string) []float64 {
 	e.t.Helper()
 	v, _, err := e.f.Float64(name)
-	if err != nil {
-		e.t.Fatal(err)
-	}
+	require.NoError(e.t, err)
 	return v
 }
 
@@ -73,9 +72,7 @@ func (e expected) float64s(name string) []float64 {
 func (e expected) ints(name string) [][]int {
 	e.t.Helper()
 	v, shape, err := e.f.Int64(name)
-	if err != nil {
-		e.t.Fatal(err)
-	}
+	require.NoError(e.t, err)
 	cols := shape[len(shape)-1]
 	rows := make([][]int, len(v)/cols)
 	for i := range rows {
@@ -91,8 +88,10 @@ func (e expected) ints(name string) [][]int {
 func (e expected) check(name string, got *tensor.Tensor, tol float64) {
 	e.t.Helper()
 	err := relErr(got, e.float64s(name))
-	if err > tol || math.IsNaN(err) {
-		e.t.Errorf("%s: relative error %.3g > %.0g", name, err, tol)
+	if math.IsNaN(err) {
+		assert.Fail(e.t, "relative error is NaN", name)
+	} else {
+		assert.LessOrEqual(e.t, err, tol, "%s: normwise relative error", name)
 	}
 	if err > e.worst.err {
 		*e.worst = worstErr{err, name}
@@ -109,10 +108,6 @@ func (e expected) logWorst() {
 func readJSON(t *testing.T, path string, v any) {
 	t.Helper()
 	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := json.Unmarshal(data, v); err != nil {
-		t.Fatalf("%s: %v", path, err)
-	}
+	require.NoError(t, err)
+	require.NoError(t, json.Unmarshal(data, v), path)
 }

@@ -3,6 +3,9 @@ package pythia
 import (
 	"testing"
 
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
 	"github.com/daalab/daa/tensor"
 )
 
@@ -26,15 +29,9 @@ func TestPresetParameterCounts(t *testing.T) {
 		{"pythia-12b", 11_846_072_320},
 	} {
 		cfg, err := Preset(c.name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := cfg.Validate(); err != nil {
-			t.Errorf("%s: %v", c.name, err)
-		}
-		if got := NumParams(cfg); got != c.want {
-			t.Errorf("%s: NumParams = %d; want %d", c.name, got, c.want)
-		}
+		require.NoError(t, err)
+		assert.NoError(t, cfg.Validate(), c.name)
+		assert.Equal(t, c.want, NumParams(cfg), "%s: NumParams", c.name)
 	}
 }
 
@@ -52,30 +49,24 @@ func TestNumParamsMatchesModel(t *testing.T) {
 		cfg := base
 		change(&cfg)
 		m, err := New(cfg, tensor.Float32)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		n := 0
 		for _, p := range m.Params() {
 			n += p.Value.Data.Len()
 		}
-		if n != NumParams(cfg) {
-			t.Errorf("%s: model holds %d parameters, NumParams says %d", name, n, NumParams(cfg))
-		}
+		assert.Equal(t, n, NumParams(cfg), "%s: NumParams vs the parameters the model holds", name)
 	}
 }
 
 func TestPresetNames(t *testing.T) {
 	names := PresetNames()
-	if len(names) != 10 || names[0] != "pythia-14m" || names[9] != "pythia-12b" {
-		t.Fatalf("PresetNames() = %v", names)
-	}
+	require.Len(t, names, 10, "PresetNames() = %v", names)
+	require.Equal(t, "pythia-14m", names[0], "first preset")
+	require.Equal(t, "pythia-12b", names[9], "last preset")
 	for _, n := range []string{"EleutherAI/pythia-70m-deduped", "pythia-1.4b-v0"} {
-		if _, err := Preset(n); err != nil {
-			t.Errorf("Preset(%q): %v", n, err)
-		}
+		_, err := Preset(n)
+		assert.NoError(t, err, "Preset(%q)", n)
 	}
-	if _, err := Preset("pythia-3b"); err == nil {
-		t.Error("Preset(\"pythia-3b\") returned no error")
-	}
+	_, err := Preset("pythia-3b")
+	assert.Error(t, err, `Preset("pythia-3b")`)
 }

@@ -3,9 +3,10 @@ package pythia
 import (
 	"os"
 	"path/filepath"
-	"slices"
-	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/daalab/daa/nn/safetensors"
 	"github.com/daalab/daa/tensor"
@@ -15,9 +16,7 @@ func tinyConfig(t *testing.T) Config {
 	t.Helper()
 	cfg, err := ParseConfig([]byte(`{"hidden_size": 8, "num_attention_heads": 2, "num_hidden_layers": 2,
 		"intermediate_size": 12, "vocab_size": 10, "rotary_pct": 0.5, "transformers_version": "4.40.0"}`), "tiny")
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	return cfg
 }
 
@@ -29,36 +28,26 @@ func TestSaveLoadRoundTrip(t *testing.T) {
 			cfg := tinyConfig(t)
 			cfg.TieWordEmbeddings = tied
 			m, err := NewRandom(cfg, dt, 5)
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			dir := t.TempDir()
-			if err := m.Save(dir); err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, m.Save(dir))
 			back, err := LoadDir(dir, LoadOptions{DType: dt})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !sameFields(back.Config, m.Config) || back.Config.extra["transformers_version"] == nil {
-				t.Errorf("config changed: %+v", back.Config)
-			}
+			require.NoError(t, err)
+			assert.True(t, sameFields(back.Config, m.Config), "config changed: %+v", back.Config)
+			assert.NotNil(t, back.Config.extra["transformers_version"], "transformers_version kept")
 			got, want := back.Params(), m.Params()
+			require.Len(t, got, len(want), "parameters after the round trip")
 			for i := range want {
-				if got[i].Name != want[i].Name || !slices.Equal(got[i].Value.Data.ToFloat64s(), want[i].Value.Data.ToFloat64s()) {
-					t.Errorf("tied=%v %s: parameter %s differs after the round trip", tied, dt, want[i].Name)
-				}
+				assert.Equal(t, want[i].Name, got[i].Name, "tied=%v %s: parameter %d", tied, dt, i)
+				assert.Equal(t, want[i].Value.Data.ToFloat64s(), got[i].Value.Data.ToFloat64s(), "tied=%v %s: parameter %s after the round trip", tied, dt, want[i].Name)
 			}
-			if tied && back.EmbedOut != back.EmbedIn {
-				t.Error("tied model loaded with a separate embed_out")
+			if tied {
+				assert.Same(t, back.EmbedIn, back.EmbedOut, "tied model loaded with a separate embed_out")
 			}
 			f, err := safetensors.Open(filepath.Join(dir, "model.safetensors"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if f.Metadata()["format"] != "pt" || f.Has("embed_out.weight") == tied {
-				t.Errorf("tied=%v: metadata %v, has embed_out.weight %v", tied, f.Metadata(), f.Has("embed_out.weight"))
-			}
+			require.NoError(t, err)
+			assert.Equal(t, "pt", f.Metadata()["format"], "tied=%v: metadata format", tied)
+			assert.Equal(t, !tied, f.Has("embed_out.weight"), "tied=%v: has embed_out.weight", tied)
 			f.Close()
 		}
 	}
@@ -69,24 +58,18 @@ func TestSaveLoadRoundTrip(t *testing.T) {
 func writeCheckpoint(t *testing.T, m *Model, change func([]safetensors.Tensor) []safetensors.Tensor) string {
 	t.Helper()
 	dir := t.TempDir()
-	if err := m.Save(dir); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, m.Save(dir))
 	var ts []safetensors.Tensor
 	for _, p := range m.Params() {
 		ts = append(ts, safetensors.Float32Tensor(p.Name, p.Value.Shape(), p.Value.Data.ToFloat32s()))
 	}
-	if err := safetensors.Write(filepath.Join(dir, "model.safetensors"), change(ts), nil); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, safetensors.Write(filepath.Join(dir, "model.safetensors"), change(ts), nil))
 	return dir
 }
 
 func TestLoadDirErrors(t *testing.T) {
 	m, err := NewRandom(tinyConfig(t), tensor.Float32, 1)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	cases := []struct {
 		name   string
 		change func([]safetensors.Tensor) []safetensors.Tensor
@@ -112,35 +95,25 @@ func TestLoadDirErrors(t *testing.T) {
 		dir := writeCheckpoint(t, m, c.change)
 		_, err := LoadDir(dir, LoadOptions{})
 		if c.want == nil {
-			if err != nil {
-				t.Errorf("%s: %v", c.name, err)
-			}
+			assert.NoError(t, err, c.name)
 			continue
 		}
-		if err == nil {
-			t.Errorf("%s: no error", c.name)
+		if !assert.Error(t, err, c.name) {
 			continue
 		}
 		for _, w := range c.want {
-			if !strings.Contains(err.Error(), w) {
-				t.Errorf("%s: error %q does not contain %q", c.name, err, w)
-			}
+			assert.ErrorContains(t, err, w, c.name)
 		}
 	}
-	if _, err := LoadDir(t.TempDir(), LoadOptions{}); err == nil || !strings.Contains(err.Error(), "config.json") {
-		t.Errorf("empty directory: error %v; want one naming config.json", err)
-	}
+	_, err = LoadDir(t.TempDir(), LoadOptions{})
+	assert.ErrorContains(t, err, "config.json", "empty directory")
 }
 
 func TestSaveRefusesShardedDirectory(t *testing.T) {
 	m, _ := NewRandom(tinyConfig(t), tensor.Float32, 1)
 	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, safetensors.IndexFileName), []byte(`{"weight_map": {}}`), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if err := m.Save(dir); err == nil {
-		t.Fatal("Save into a sharded checkpoint directory returned no error")
-	}
+	require.NoError(t, os.WriteFile(filepath.Join(dir, safetensors.IndexFileName), []byte(`{"weight_map": {}}`), 0o644))
+	require.Error(t, m.Save(dir), "Save into a sharded checkpoint directory")
 }
 
 // Load resolves a hub id in the local hub cache ($HF_HUB_CACHE), with a
@@ -152,23 +125,12 @@ func TestLoadHubID(t *testing.T) {
 	repo := filepath.Join(cache, "models--EleutherAI--pythia-tiny")
 	snap := filepath.Join(repo, "snapshots", sha)
 	m, _ := NewRandom(tinyConfig(t), tensor.Float32, 2)
-	if err := m.Save(snap); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.MkdirAll(filepath.Join(repo, "refs"), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(repo, "refs", "step3000"), []byte(sha), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, m.Save(snap))
+	require.NoError(t, os.MkdirAll(filepath.Join(repo, "refs"), 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(repo, "refs", "step3000"), []byte(sha), 0o644))
 	got, err := Load("EleutherAI/pythia-tiny@step3000", LoadOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !slices.Equal(got.EmbedIn.Data.ToFloat64s(), m.EmbedIn.Data.ToFloat64s()) {
-		t.Error("the hub model's weights differ from the saved ones")
-	}
-	if _, err := Load("EleutherAI/pythia-tiny@main", LoadOptions{}); err == nil || !strings.Contains(err.Error(), "refs") {
-		t.Errorf("missing revision: error %v; want one naming the missing ref", err)
-	}
+	require.NoError(t, err)
+	assert.Equal(t, m.EmbedIn.Data.ToFloat64s(), got.EmbedIn.Data.ToFloat64s(), "the hub model's weights vs the saved ones")
+	_, err = Load("EleutherAI/pythia-tiny@main", LoadOptions{})
+	assert.ErrorContains(t, err, "refs", "missing revision: want an error naming the missing ref")
 }

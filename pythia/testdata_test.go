@@ -6,6 +6,9 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
 	"github.com/daalab/daa/tensor"
 )
 
@@ -31,9 +34,7 @@ func TestTestdataCheckpoints(t *testing.T) {
 			t.Run(tm.dir+"/"+c.dt.String(), func(t *testing.T) {
 				dir := filepath.Join("testdata", tm.dir)
 				m, err := LoadDir(dir, LoadOptions{DType: c.dt})
-				if err != nil {
-					t.Fatal(err)
-				}
+				require.NoError(t, err)
 				want := openExpected(t, filepath.Join(dir, "expected.safetensors"))
 				checkExpected(t, m, want, c.tol)
 			})
@@ -78,12 +79,9 @@ func checkExpected(t *testing.T, m *Model, want expected, tol float64) {
 			for _, v := range want.float64s(name) {
 				sum += v
 			}
-			if got := lp.Sum.Data.At(i); math.Abs(got-sum) > tol*math.Abs(sum) {
-				t.Errorf("pair %d: sum %.12g, reference %.12g", i, got, sum)
-			}
-			if got := lp.Mean.Data.At(i); math.Abs(got-sum/float64(len(r))) > tol*math.Abs(sum) || lp.Count[i] != len(r) {
-				t.Errorf("pair %d: mean %.12g over %d tokens, reference %.12g over %d", i, got, lp.Count[i], sum/float64(len(r)), len(r))
-			}
+			assert.InDelta(t, sum, lp.Sum.Data.At(i), tol*math.Abs(sum), "pair %d: sum vs the reference", i)
+			assert.InDelta(t, sum/float64(len(r)), lp.Mean.Data.At(i), tol*math.Abs(sum), "pair %d: mean vs the reference", i)
+			assert.Equal(t, len(r), lp.Count[i], "pair %d: token count", i)
 		}
 	}
 	want.logWorst()
