@@ -8,7 +8,7 @@ import (
 	"gonum.org/v1/gonum/stat"
 )
 
-// Finding is one claim of the paper checked on this run's numbers.
+// Finding is one claim of the paper checked on a study's numbers.
 type Finding struct {
 	Name      string         `json:"name"`
 	Claim     string         `json:"claim"`
