@@ -2,8 +2,9 @@ package main
 
 import (
 	"bytes"
-	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
 
 	"github.com/daalab/daa/internal/shareddata"
 )
@@ -34,11 +35,10 @@ func TestRun(t *testing.T) {
 	for _, c := range cases {
 		var out bytes.Buffer
 		err := run(c.args, &out)
-		switch {
-		case c.fail && (err == nil || !strings.Contains(err.Error(), c.want)):
-			t.Errorf("run(%q): err = %v, want one containing %q", c.args, err, c.want)
-		case !c.fail && (err != nil || out.String() != c.want):
-			t.Errorf("run(%q) = %q, %v; want %q", c.args, out.String(), err, c.want)
+		if c.fail {
+			assert.ErrorContains(t, err, c.want, "run(%q)", c.args)
+		} else if assert.NoError(t, err, "run(%q)", c.args) {
+			assert.Equal(t, c.want, out.String(), "run(%q)", c.args)
 		}
 	}
 }
@@ -47,7 +47,5 @@ func TestRun(t *testing.T) {
 func TestNoDefaultTokenizer(t *testing.T) {
 	t.Setenv("DAA_SHARED", t.TempDir())
 	err := run([]string{"-text", "a"}, &bytes.Buffer{})
-	if err == nil || !strings.Contains(err.Error(), "pass -tokenizer") {
-		t.Errorf("err = %v, want the missing-tokenizer message", err)
-	}
+	assert.ErrorContains(t, err, "pass -tokenizer", "want the missing-tokenizer message")
 }
