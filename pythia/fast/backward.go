@@ -11,7 +11,7 @@ import (
 // gradient.
 func (e *Engine) backward() {
 	e.beginGrads()
-	e.out.backward(e.dhs, e.p.embOut, e.hs, e.p.embOut.w(), e.weight, e.c)
+	e.out.backward(e.dhs, e.p.embOut, e.hs, e.weight, e.c)
 	e.backwardFromHidden()
 }
 
@@ -31,18 +31,19 @@ func (e *Engine) backwardFromHidden() {
 	clear(e.dres[:bt*c])
 	layernormBackward(e.dres, e.p.lnfw, e.p.lnfb, e.dhs, last, e.rows[:n], e.hsMu, e.hsRs, e.p.lnfw.w(), n, c, e.lnS, e.dhsX)
 	for l := e.layers - 1; l >= 0; l-- {
-		e.layerBackward(l, e.res[l], &e.acts[l])
+		e.layerBackward(l, e.res[l], e.backwardActs(l))
 	}
 	// Embedding: dE[id] += dres[r] for every row, touching only those rows;
 	// the workers split the columns, so rows sharing an id do not race.
-	emb := e.p.embIn
-	emb.zeroIfFresh()
-	parallel.For(c, max(1, (1<<15)/bt), func(lo, hi int) { // chunks of >= 32K values
-		for r := range bt {
-			id := int(e.ids[r])
-			kernel.Axpy(1, e.dres[r*c+lo:r*c+hi], emb.g[id*c+lo:id*c+hi])
-		}
-	})
+	if emb := e.p.embIn; !emb.frozen {
+		emb.zeroIfFresh()
+		parallel.For(c, max(1, (1<<15)/bt), func(lo, hi int) { // chunks of >= 32K values
+			for r := range bt {
+				id := int(e.ids[r])
+				kernel.Axpy(1, e.dres[r*c+lo:r*c+hi], emb.g[id*c+lo:id*c+hi])
+			}
+		})
+	}
 	for _, p := range e.p.all {
 		p.zeroIfFresh() // nothing wrote it (cannot happen with the passes above; keeps stale values out)
 	}
@@ -63,16 +64,20 @@ func (e *Engine) layerBackward(l int, x []float32, a *layerActs) {
 	if a.act == nil {
 		activationForward(e.act, act[:n*in], a.fch[:n*in]) // recomputed
 	}
-	linearBackward(e.dfch, lp.downw, lp.downb, e.dres, act, lp.downw.w(), e.ones, n, in, c)
+	linearBackward(e.dfch, lp.downw, lp.downb, e.dres, act, e.matrix(lp.downw), e.ones, n, in, c)
+	e.loraBackward(l, projDown, e.dfch, e.dres, act)
 	activationBackward(e.act, e.dfch[:n*in], a.fch[:n*in], act[:n*in], e.actS)
-	linearBackward(e.dlnB, lp.upw, lp.upb, e.dfch, a.ln2, lp.upw.w(), e.ones, n, c, in)
+	linearBackward(e.dlnB, lp.upw, lp.upb, e.dfch, a.ln2, e.matrix(lp.upw), e.ones, n, c, in)
+	e.loraBackward(l, projUp, e.dlnB, e.dfch, a.ln2)
 	if !e.parallelResidual {
 		layernormBackward(e.dres, lp.ln2w, lp.ln2b, e.dlnB, a.mid, nil, a.ln2Mu, a.ln2Rs, lp.ln2w.w(), n, c, e.lnS, nil)
 	}
-	linearBackward(e.datty, lp.densew, lp.denseb, e.dres, a.atty, lp.densew.w(), e.ones, n, c, c)
+	linearBackward(e.datty, lp.densew, lp.denseb, e.dres, a.atty, e.matrix(lp.densew), e.ones, n, c, c)
+	e.loraBackward(l, projDense, e.datty, e.dres, a.atty)
 	attentionBackward(e.dqkv, e.datty, a.qkv, a.lse, a.probs, &e.batch, e.attnS)
 	e.rope.backward(e.dqkv, e.pos, n, e.nh, e.hd)
-	linearBackward(e.dlnA, lp.qkvw, lp.qkvb, e.dqkv, a.ln1, lp.qkvw.w(), e.ones, n, c, 3*c)
+	linearBackward(e.dlnA, lp.qkvw, lp.qkvb, e.dqkv, a.ln1, e.matrix(lp.qkvw), e.ones, n, c, 3*c)
+	e.loraBackward(l, projQKV, e.dlnA, e.dqkv, a.ln1)
 	if e.parallelResidual {
 		layernormBackward(e.dres, lp.ln2w, lp.ln2b, e.dlnB, x, nil, a.ln2Mu, a.ln2Rs, lp.ln2w.w(), n, c, e.lnS, nil)
 	}

@@ -1,6 +1,8 @@
 package fast
 
 import (
+	"errors"
+
 	"github.com/daalab/daa/internal/half"
 	"github.com/daalab/daa/internal/parallel"
 	"github.com/daalab/daa/pythia"
@@ -19,7 +21,10 @@ import (
 // one pass over the weights per forward pass. It returns the errors of
 // NewInference.
 func NewInferenceBF16(m *pythia.Model, maxBatch, maxSeq int) (*Engine, error) {
-	e, err := newEngine(m, maxBatch, maxSeq, false)
+	if m.HasLoRA() {
+		return nil, errors.New("fast: NewInferenceBF16 of a model with LoRA adapters; merge them (pythia.Model.MergeLoRA) or use Options.BF16Base")
+	}
+	e, err := newEngine(m, maxBatch, maxSeq, Options{Inference: true})
 	if err != nil {
 		return nil, err
 	}

@@ -19,6 +19,7 @@ type Engine struct {
 	shape
 	maxB, maxT int
 	train      bool // keeps every layer's activations and the backward buffers
+	checkpoint bool // train: keeps each layer's input only, recomputing the layer in backward (checkpoint.go)
 	rope       *rope
 
 	// The current batch: n rows (tokens), padded (B rows of T positions,
@@ -63,6 +64,11 @@ type Engine struct {
 	nll     nllState  // NextTokenLoss's state
 	logits  []float32 // Logits' result, allocated on first use
 	cache   *decoder  // during Generate: the KV cache attention reads and fills
+
+	// LoRA (lora.go): each layer's adapters by projection (nil: none) and
+	// their scratch, (rows, max in) and (rows, max r).
+	lora            [][numProj]*adapter
+	loraU, loraDlow []float32
 }
 
 // shape holds the model dimensions the kernels use.
@@ -116,17 +122,42 @@ const (
 // returns an error if a parameter of m is not float32, the activation is
 // unsupported, or a size is not positive.
 func New(m *pythia.Model, maxBatch, maxSeq int) (*Engine, error) {
-	return newEngine(m, maxBatch, maxSeq, true)
+	return NewWithOptions(m, maxBatch, maxSeq, Options{})
 }
 
 // NewInference returns an engine that only runs forward passes (for a
 // frozen reference model, scoring or generation): it keeps one layer's
 // activations and no backward buffers, and its Backward panics.
 func NewInference(m *pythia.Model, maxBatch, maxSeq int) (*Engine, error) {
-	return newEngine(m, maxBatch, maxSeq, false)
+	return NewWithOptions(m, maxBatch, maxSeq, Options{Inference: true})
 }
 
-func newEngine(m *pythia.Model, maxB, maxT int, train bool) (*Engine, error) {
+// Options are the settings of NewWithOptions; the zero value gives New's
+// engine.
+type Options struct {
+	// Inference makes a forward-only engine, as NewInference does.
+	Inference bool
+	// CheckpointActivations makes a training engine keep only each layer's
+	// input and one layer's activations, recomputing every layer in the
+	// backward pass (see checkpoint.go): (C per layer + one layer's) values
+	// per token instead of every layer's, for about one more forward pass
+	// per step. Gradients are bit-identical.
+	CheckpointActivations bool
+	// BF16Base, if not nil, supplies the model's frozen weights in
+	// bfloat16 by Hugging Face name (see pythia.BF16Weights and
+	// bf16_base.go); those of m's parameters are then not read.
+	BF16Base pythia.BF16Weights
+}
+
+// NewWithOptions returns an engine as New does, with the settings of o.
+// It returns New's errors, and an error if a parameter of the bfloat16
+// base is missing, trainable in m or of the wrong size.
+func NewWithOptions(m *pythia.Model, maxBatch, maxSeq int, o Options) (*Engine, error) {
+	return newEngine(m, maxBatch, maxSeq, o)
+}
+
+func newEngine(m *pythia.Model, maxB, maxT int, o Options) (*Engine, error) {
+	train := !o.Inference
 	if maxB < 1 || maxT < 1 {
 		return nil, fmt.Errorf("fast: engine for batches of %d x %d tokens; want positive sizes", maxB, maxT)
 	}
@@ -146,9 +177,21 @@ func newEngine(m *pythia.Model, maxB, maxT int, train bool) (*Engine, error) {
 			vocab: cfg.VocabSize, layers: cfg.NumHiddenLayers, rot: cfg.RotaryDims(),
 			parallelResidual: cfg.UseParallelResidual, act: act, eps: float32(cfg.LayerNormEps),
 		},
-		rope: newRope(cfg.RotaryDims(), cfg.RotaryEmbBase, maxT),
+		rope:       newRope(cfg.RotaryDims(), cfg.RotaryEmbBase, maxT),
+		checkpoint: train && o.CheckpointActivations,
+	}
+	if o.BF16Base != nil {
+		if err := e.useBF16Base(o.BF16Base); err != nil {
+			return nil, err
+		}
+	}
+	if m.HasLoRA() {
+		e.bindAdapters(m)
 	}
 	e.alloc()
+	if o.BF16Base != nil {
+		e.out.wide = make([]float32, vocabChunk*e.c) // the output layer's widened chunk of embed_out
+	}
 	return e, nil
 }
 
@@ -162,6 +205,9 @@ func (e *Engine) alloc() {
 	nres, nacts := 2, 1
 	if e.train {
 		nres, nacts = e.layers+1, e.layers
+	}
+	if e.checkpoint {
+		nacts = 1
 	}
 	for range nres {
 		e.res = append(e.res, f(n*c))
@@ -191,6 +237,7 @@ func (e *Engine) alloc() {
 	e.lnS = f(4 * c * workers)
 	e.rows, e.hs, e.hsMu, e.hsRs = make([]int32, n), f(n*c), f(n), f(n)
 	e.out = newOutputLayer(n)
+	e.allocAdapters(n)
 	if e.train {
 		e.dres, e.dlnA, e.dlnB, e.datty = f(n*c), f(n*c), f(n*c), f(n*c)
 		e.dqkv, e.dfch, e.dhs, e.dhsX, e.weight = f(3*n*c), f(n*in), f(n*c), f(n*c), f(n)

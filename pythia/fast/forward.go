@@ -68,7 +68,7 @@ func (e *Engine) forward(n int, score bool) {
 		}
 	})
 	for l := range e.layers {
-		e.layerForward(l, e.resIn(l), e.resIn(l+1), e.actsOf(l))
+		e.layerForward(l, e.resIn(l), e.resIn(l+1), e.actsOf(l), true)
 	}
 	last := e.resIn(e.layers)
 	layernormForward(e.hs, e.hsMu, e.hsRs, last, e.rows[:n], e.p.lnfw.w(), e.p.lnfb.w(), n, c, e.eps)
@@ -87,9 +87,10 @@ func (e *Engine) resIn(l int) []float32 {
 	return e.res[l%2]
 }
 
-// actsOf returns the activation buffers of layer l.
+// actsOf returns the activation buffers of layer l (one shared set for
+// an inference engine or with activation checkpointing).
 func (e *Engine) actsOf(l int) *layerActs {
-	if e.train {
+	if e.train && !e.checkpoint {
 		return &e.acts[l]
 	}
 	return &e.acts[0]
@@ -111,12 +112,15 @@ func (e *Engine) actOut(a *layerActs) []float32 {
 //
 // attn(z) = attention(rotary(z Wqkv^T + bqkv)) Wd^T + bd and
 // mlp(z) = act(z Wup^T + bup) Wdown^T + bdown; the biases and the residual
-// are written first and the dense products added onto them.
-func (e *Engine) layerForward(l int, x, y []float32, a *layerActs) {
+// are written first and the dense products added onto them. LoRA adapters
+// add their terms after each product (loraForward); draw is false when the
+// layer is recomputed for the backward pass (the dropout masks are reused).
+func (e *Engine) layerForward(l int, x, y []float32, a *layerActs, draw bool) {
 	lp := &e.p.layers[l]
 	n, c, in := e.n, e.c, e.inter
 	layernormForward(a.ln1, a.ln1Mu, a.ln1Rs, x, nil, lp.ln1w.w(), lp.ln1b.w(), n, c, e.eps)
 	linearForward(a.qkv, a.ln1, e.matrix(lp.qkvw), data(lp.qkvb), n, c, 3*c) // (rows, 3C)
+	e.loraForward(l, projQKV, a.qkv, a.ln1, draw)
 	e.rope.forward(a.qkv, e.pos, n, e.nh, e.hd)
 	if e.cache != nil {
 		e.cache.attention(e, l, a)
@@ -127,15 +131,19 @@ func (e *Engine) layerForward(l int, x, y []float32, a *layerActs) {
 	if e.parallelResidual {
 		residualStart(y, x, data(lp.denseb), lp.downb.w(), n, c)
 		kernel.Sgemm(false, true, n, c, c, 1, a.atty, c, e.matrix(lp.densew), c, 1, y, c)
+		e.loraForward(l, projDense, y, a.atty, draw)
 	} else {
 		residualStart(a.mid, x, data(lp.denseb), nil, n, c)
 		kernel.Sgemm(false, true, n, c, c, 1, a.atty, c, e.matrix(lp.densew), c, 1, a.mid, c)
+		e.loraForward(l, projDense, a.mid, a.atty, draw)
 		residualStart(y, a.mid, lp.downb.w(), nil, n, c)
 		mlpIn = a.mid
 	}
 	layernormForward(a.ln2, a.ln2Mu, a.ln2Rs, mlpIn, nil, lp.ln2w.w(), lp.ln2b.w(), n, c, e.eps)
 	linearForward(a.fch, a.ln2, e.matrix(lp.upw), lp.upb.w(), n, c, in) // (rows, I)
+	e.loraForward(l, projUp, a.fch, a.ln2, draw)
 	act := e.actOut(a)
 	activationForward(e.act, act[:n*in], a.fch[:n*in])
 	kernel.Sgemm(false, true, n, c, in, 1, act, in, e.matrix(lp.downw), in, 1, y, c)
+	e.loraForward(l, projDown, y, act, draw)
 }

@@ -56,8 +56,10 @@ func (f *fusedOutput) run(dhs []float32, dw *param, hs, w, weight []float32, c i
 		kernel.Sgemm(false, true, m, v, c, 1, hs[r0*c:], c, w, c, 0, f.logits, v)
 		parallel.For(m, rowGrain(v), f.rowsFn)
 		kernel.Sgemm(false, false, m, c, v, 1, f.logits, v, w, c, 0, dhs[r0*c:], c)
-		kernel.Sgemm(true, false, v, c, m, 1, f.logits, v, hs[r0*c:], c, wBeta, dw.g, c)
-		wBeta = 1
+		if !dw.frozen {
+			kernel.Sgemm(true, false, v, c, m, 1, f.logits, v, hs[r0*c:], c, wBeta, dw.g, c)
+			wBeta = 1
+		}
 	}
 }
 

@@ -22,10 +22,14 @@ func linearForward(out, in, w, b []float32, n, ic, oc int) {
 //	dw  (oc, ic) += dout^T in
 //	db  (oc)     += Σ_rows dout   (db nil: no bias)
 //
-// din is assigned, not accumulated. ones holds at least n ones: the bias
+// din is assigned, not accumulated. A frozen dw (see param) skips both
+// parameter gradients: its bias is then frozen too. ones holds at least n ones: the bias
 // gradient is the product ones^T dout.
 func linearBackward(din []float32, dw, db *param, dout, in, w, ones []float32, n, ic, oc int) {
 	kernel.Sgemm(false, false, n, ic, oc, 1, dout, oc, w, ic, 0, din, ic)
+	if dw.frozen { // a frozen layer (its bias too) only passes the gradient on
+		return
+	}
 	kernel.Sgemm(true, false, oc, ic, n, 1, dout, oc, in, ic, dw.beta(), dw.g, ic)
 	if db != nil {
 		kernel.Sgemm(false, false, 1, oc, n, 1, ones, n, dout, oc, db.beta(), db.g, oc)

@@ -134,23 +134,27 @@ func (o *outputLayer) accumulateRows(lo, hi int) {
 //	dhs = dlogits W      (N, C), assigned
 //	dW += dlogits^T hs   (V, C)
 //
-// recomputing each chunk's logits from hs and w; weight is (N).
-func (o *outputLayer) backward(dhs []float32, dw *param, hs, w []float32, weight []float32, c int) {
+// recomputing each chunk's logits from hs and W = dw's values (widened a
+// chunk at a time when bfloat16); weight is (N). A frozen dw gets no dW.
+func (o *outputLayer) backward(dhs []float32, dw *param, hs []float32, weight []float32, c int) {
 	n := o.n
-	v := len(w) / c
+	v := o.vocab(dw, c)
 	wBeta := dw.beta() // every chunk writes its own rows of dW
 	o.weight = weight
 	for v0 := 0; v0 < v; v0 += vocabChunk {
 		o.v0, o.vn = v0, min(vocabChunk, v-v0)
 		vn := o.vn
-		kernel.Sgemm(false, true, n, vn, c, 1, hs, c, w[v0*c:], c, 0, o.chunk, vn)
+		w := o.rowsOf(dw, v0, vn, c) // (vn, C)
+		kernel.Sgemm(false, true, n, vn, c, 1, hs, c, w, c, 0, o.chunk, vn)
 		parallel.For(n, rowGrain(vn), o.gradRows)
 		hBeta := float32(1)
 		if v0 == 0 {
 			hBeta = 0
 		}
-		kernel.Sgemm(false, false, n, c, vn, 1, o.chunk, vn, w[v0*c:], c, hBeta, dhs, c)
-		kernel.Sgemm(true, false, vn, c, n, 1, o.chunk, vn, hs, c, wBeta, dw.g[v0*c:], c)
+		kernel.Sgemm(false, false, n, c, vn, 1, o.chunk, vn, w, c, hBeta, dhs, c)
+		if !dw.frozen {
+			kernel.Sgemm(true, false, vn, c, n, 1, o.chunk, vn, hs, c, wBeta, dw.g[v0*c:], c)
+		}
 	}
 }
 

@@ -24,6 +24,10 @@ type param struct {
 	// values of its bf16 rounding; v is then nil.
 	bf16 []uint16
 	vec  []float32
+	// frozen parameters (a constant or bfloat16 base, the weights under
+	// LoRA adapters) get no gradient buffer: backward passes skip their
+	// weight-gradient products and only propagate through them.
+	frozen bool
 }
 
 // w returns the parameter's float32 values (for a bfloat16 engine, only a
@@ -43,6 +47,9 @@ func (p *param) w() []float32 {
 // is accumulated into. It panics if an existing Grad is not a contiguous
 // float32 tensor of the parameter's shape.
 func (p *param) beginGrad() {
+	if p.frozen {
+		return
+	}
 	if p.v.Grad == nil {
 		if p.own == nil || !tensor.SameShape(p.own, p.v.Data) {
 			p.own = tensor.ZerosLike(p.v.Data)
@@ -73,6 +80,9 @@ func (p *param) beta() float32 {
 
 // add adds src into the whole gradient (assigning when fresh).
 func (p *param) add(src []float32) {
+	if p.frozen {
+		return
+	}
 	if p.beta() == 0 {
 		copy(p.g, src)
 		return
@@ -123,7 +133,7 @@ func newModelParams(m *pythia.Model) (modelParams, error) {
 		if p.Value.DType() != tensor.Float32 {
 			return modelParams{}, fmt.Errorf("fast: parameter %s is %s; the fast path computes in float32 only", p.Name, p.Value.DType())
 		}
-		q := &param{name: p.Name, v: p.Value}
+		q := &param{name: p.Name, v: p.Value, frozen: !p.Value.RequiresGrad()}
 		byValue[p.Value] = q
 		mp.all = append(mp.all, q)
 	}
