@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"slices"
 	"unicode/utf8"
@@ -136,7 +137,8 @@ func parseMetadata(value json.RawMessage) (map[string]string, error) {
 	if err := json.Unmarshal(value, &raw); err != nil {
 		return nil, errors.New(`"__metadata__" is not a JSON object of strings`)
 	}
-	for k, v := range raw {
+	for _, k := range slices.Sorted(maps.Keys(raw)) { // sorted: the same error every time
+		v := raw[k]
 		var s string
 		if err := json.Unmarshal(v, &s); err != nil {
 			return nil, fmt.Errorf(`"__metadata__" value for %q is %s, not a string`, k, v)
