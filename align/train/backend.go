@@ -52,7 +52,7 @@ func (t *Trainer) policyScorer() (pythia.Scorer, error) {
 	if t.backend == BackendAutograd {
 		return t.policy.Scorer(), nil
 	}
-	e, err := fast.New(t.policy, 2*t.cfg.BatchSize, t.cfg.MaxLength)
+	e, err := fast.New(t.policy, t.rows(t.cfg.BatchSize), t.cfg.MaxLength)
 	if err != nil {
 		return nil, fmt.Errorf("train: policy engine: %w", err)
 	}
@@ -70,7 +70,7 @@ func (t *Trainer) evalScorer() (pythia.Scorer, error) {
 		t.evalSc = t.policy.Frozen().Scorer()
 		return t.evalSc, nil
 	}
-	e, err := fast.NewInference(t.policy, 2*t.cfg.EvalBatchSize, t.cfg.MaxLength)
+	e, err := fast.NewInference(t.policy, t.rows(t.cfg.EvalBatchSize), t.cfg.MaxLength)
 	if err != nil {
 		return nil, fmt.Errorf("train: evaluation engine: %w", err)
 	}
@@ -120,4 +120,13 @@ func (t *Trainer) referenceKind() string {
 		return "engine-bf16"
 	}
 	return t.backend
+}
+
+// rows returns the sequences scored for a batch of n examples: 2n for
+// preference pairs (chosen and rejected), n for SFT.
+func (t *Trainer) rows(n int) int {
+	if t.sft {
+		return n
+	}
+	return 2 * n
 }

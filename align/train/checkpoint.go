@@ -53,9 +53,12 @@ type trainerState struct {
 	LastEval int `json:"last_eval_examples"`
 	// TrainDataHash identifies the training sequences (dataHash): a resumed
 	// run must train on the same ones.
-	TrainDataHash string   `json:"train_data_hash"`
-	Config        Config   `json:"config"`
-	History       []Record `json:"log_history"`
+	TrainDataHash string `json:"train_data_hash"`
+	// NumTokens counts the tokens of the training examples seen (SFT's
+	// num_tokens metric).
+	NumTokens int      `json:"num_tokens,omitempty"`
+	Config    Config   `json:"config"`
+	History   []Record `json:"log_history"`
 }
 
 // LatestCheckpoint returns the checkpoint directory that outDir/LATEST
@@ -89,6 +92,10 @@ func setLatest(outDir, name string) error {
 // saveCheckpoint writes checkpoint-<step> atomically, points LATEST at it
 // and removes checkpoints beyond KeepCheckpoints.
 func (t *Trainer) saveCheckpoint() error {
+	if t.cfg.DisableCheckpoints {
+		t.lastSave = t.step
+		return nil
+	}
 	st, err := t.state()
 	if err != nil {
 		return err
@@ -135,7 +142,7 @@ func (t *Trainer) state() (*trainerState, error) {
 	}
 	return &trainerState{
 		Format: stateFormat, Step: t.step, Examples: t.examples, Epoch: t.order.epochs(), Order: ord,
-		LastEval: t.lastEval, TrainDataHash: t.train.hash, Config: t.cfg, History: t.history,
+		LastEval: t.lastEval, TrainDataHash: t.train.hash, NumTokens: t.numTokens, Config: t.cfg, History: t.history,
 	}, nil
 }
 

@@ -107,8 +107,13 @@ type Config struct {
 	// KeepCheckpoints keeps only the newest KeepCheckpoints checkpoint
 	// directories (0 keeps all).
 	KeepCheckpoints int `json:"keep_checkpoints"`
-	// OutputDir receives metrics.jsonl, the checkpoints and LATEST.
+	// OutputDir receives metrics.jsonl, the checkpoints and LATEST. It may
+	// be empty only with DisableCheckpoints: a run in memory, whose records
+	// are in History and OnStep.
 	OutputDir string `json:"output_dir"`
+	// DisableCheckpoints writes no checkpoint (and so cannot be resumed):
+	// for many small runs evaluated in memory, through Trainer.Policy.
+	DisableCheckpoints bool `json:"disable_checkpoints"`
 }
 
 // Optimizer, scheduler and reference-sync names.
@@ -234,8 +239,11 @@ func (c Config) Validate() error {
 	if _, err := c.backend(tensor.Float32); err != nil {
 		return err // an unknown name, or bf16_reference without the engine; the dtype is checked by New
 	}
-	if c.OutputDir == "" {
+	if c.OutputDir == "" && !c.DisableCheckpoints {
 		return fmt.Errorf("train: output_dir is empty")
+	}
+	if c.OutputDir == "" && c.PrecomputeRefLogProbs && c.RefCacheDir == "" {
+		return fmt.Errorf("train: precompute_ref_log_probs without output_dir or ref_cache_dir: nowhere to cache the reference log-probs")
 	}
 	return c.validateReference()
 }

@@ -55,12 +55,12 @@ func (p *progress) step(r Record) {
 		const width = 24
 		filled := width * min(step, p.total) / max(p.total, 1)
 		bar := strings.Repeat("=", filled) + strings.Repeat(" ", width-filled)
-		fmt.Fprintf(p.w, "\r\x1b[K[%s] %d/%d loss %.4f acc %.2f eta %s", bar, step, p.total, running, r[align.MetricRewardsAccuracy], eta)
+		fmt.Fprintf(p.w, "\r\x1b[K[%s] %d/%d loss %.4f acc %.2f eta %s", bar, step, p.total, running, accuracy(r, ""), eta)
 		p.drawn = true
 		return
 	}
 	fmt.Fprintf(p.w, "step %d/%d examples %.0f epoch %.3f loss %.4f running %.4f acc %.2f margin %.4g lr %.3g grad_norm %.3g eta %s\n",
-		step, p.total, r[KeyExamples], r[KeyEpoch], r[KeyLoss], running, r[align.MetricRewardsAccuracy],
+		step, p.total, r[KeyExamples], r[KeyEpoch], r[KeyLoss], running, accuracy(r, ""),
 		r[align.MetricRewardsMargins], r[KeyLearningRate], r[KeyGradNorm], eta)
 }
 
@@ -74,7 +74,16 @@ func (p *progress) eval(r Record) {
 		p.drawn = false
 	}
 	fmt.Fprintf(p.w, "eval step %.0f examples %.0f eval_loss %.4f eval_acc %.2f eval_margin %.4g\n",
-		r[KeyStep], r[KeyExamples], r[EvalPrefix+KeyLoss], r[EvalPrefix+align.MetricRewardsAccuracy], r[EvalPrefix+align.MetricRewardsMargins])
+		r[KeyStep], r[KeyExamples], r[EvalPrefix+KeyLoss], accuracy(r, EvalPrefix), r[EvalPrefix+align.MetricRewardsMargins])
+}
+
+// accuracy returns the record's rewards/accuracies, or for SFT its
+// mean_token_accuracy.
+func accuracy(r Record, prefix string) float64 {
+	if v, ok := r[prefix+align.MetricRewardsAccuracy]; ok {
+		return v
+	}
+	return r[prefix+KeyMeanTokenAccuracy]
 }
 
 // finish ends the bar's line.

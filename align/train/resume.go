@@ -90,6 +90,7 @@ func (t *Trainer) Resume(path string) error {
 	}
 	t.order = restored
 	t.step, t.examples, t.lastEval, t.lastSave = st.Step, st.Examples, st.LastEval, st.Step
+	t.numTokens = st.NumTokens
 	t.history = st.History
 	t.resumed = true
 	return t.syncOutputDir(dir)

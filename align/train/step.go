@@ -136,6 +136,9 @@ func (t *Trainer) update() (gradNorm, lr float64, err error) {
 // trainStep takes one optimizer step on the next pairs of the data order
 // and returns its record.
 func (t *Trainer) trainStep() (Record, error) {
+	if t.sft {
+		return t.sftStep()
+	}
 	idx := t.order.next(t.cfg.stepPairs())
 	m, err := t.accumulate(idx)
 	if err != nil {
@@ -160,6 +163,9 @@ func (t *Trainer) trainStep() (Record, error) {
 func (t *Trainer) Evaluate() (Record, error) {
 	if t.eval.set == nil {
 		return nil, fmt.Errorf("train: Evaluate without eval pairs")
+	}
+	if t.sft {
+		return t.sftEvaluate()
 	}
 	sc, err := t.evalScorer()
 	if err != nil {

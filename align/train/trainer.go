@@ -53,6 +53,8 @@ type Trainer struct {
 	loss        *align.Loss
 	policy      *pythia.Model
 	params      []nn.Param
+	sft         bool          // supervised fine-tuning (NewSFT) instead of preference pairs
+	numTokens   int           // SFT: tokens (prompt and completion) of the training examples seen
 	backend     string        // BackendEngine or BackendAutograd
 	trainSc     pythia.Scorer // scores the policy with gradients
 	evalSc      pythia.Scorer // scores the policy without; made on first use
@@ -87,12 +89,31 @@ type Trainer struct {
 // token id is outside the vocabulary, the reference does not fit, or the
 // cache cannot be read or written.
 func New(cfg Config, policy, reference *pythia.Model, d Data) (*Trainer, error) {
+	t, err := newTrainer(cfg, policy, d, false)
+	if err != nil {
+		return nil, err
+	}
+	if err := t.setReference(reference); err != nil {
+		return nil, err
+	}
+	if cfg.PrecomputeRefLogProbs && cfg.usesReference() {
+		if err := t.precomputeReference(); err != nil {
+			return nil, err
+		}
+	}
+	return t, t.finishNew()
+}
+
+// newTrainer checks the configuration and the data and sets up what every
+// trainer has: the splits, the data order and the step count; sft marks a
+// supervised fine-tuning run (d's pairs hold the completions as Chosen).
+func newTrainer(cfg Config, policy *pythia.Model, d Data, sft bool) (*Trainer, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
 	loss, _ := cfg.newLoss() // validated
 	if d.Train == nil || len(d.Train.Pairs) == 0 {
-		return nil, fmt.Errorf("train: no training pairs")
+		return nil, fmt.Errorf("train: no training examples")
 	}
 	vocab := policy.Config.VocabSize
 	for _, tok := range []struct {
@@ -104,7 +125,7 @@ func New(cfg Config, policy, reference *pythia.Model, d Data) (*Trainer, error) 
 		}
 	}
 	t := &Trainer{
-		cfg: cfg, loss: loss, policy: policy, params: policy.Params(),
+		cfg: cfg, loss: loss, policy: policy, params: policy.Params(), sft: sft,
 		collator: data.Collator{MaxLength: cfg.MaxLength, EOS: d.EOS, Pad: d.Pad},
 		lastEval: -1, lastSave: -1,
 	}
@@ -126,22 +147,22 @@ func New(cfg Config, policy, reference *pythia.Model, d Data) (*Trainer, error) 
 		n, k := len(t.train.set.Pairs), cfg.stepPairs()
 		t.total = cfg.Epochs * ((n + k - 1) / k)
 	}
-	if err := t.setReference(reference); err != nil {
-		return nil, err
-	}
-	if cfg.PrecomputeRefLogProbs && cfg.usesReference() {
-		if err := t.precomputeReference(); err != nil {
-			return nil, err
-		}
-	}
-	if t.opt, err = newOptimizer(cfg, t.params, t.total); err != nil {
-		return nil, err
-	}
-	if t.trainSc, err = t.policyScorer(); err != nil {
-		return nil, err
-	}
 	return t, nil
 }
+
+// finishNew makes the optimizer and the policy's scorer.
+func (t *Trainer) finishNew() error {
+	var err error
+	if t.opt, err = newOptimizer(t.cfg, t.params, t.total); err != nil {
+		return err
+	}
+	t.trainSc, err = t.policyScorer()
+	return err
+}
+
+// Policy returns the model being trained (its weights change in place at
+// every step): for evaluating it in memory, e.g. from OnStep.
+func (t *Trainer) Policy() *pythia.Model { return t.policy }
 
 // newSplit checks a data set's token ids and truncates its prompts.
 func newSplit(name string, d *Dataset, cfg Config, eos, vocab int) (split, error) {
@@ -201,23 +222,29 @@ func (t *Trainer) finished() bool {
 // checkpoint. A fresh run (no Resume) refuses an OutputDir that already
 // holds a LATEST file.
 //
+// With DisableCheckpoints no checkpoint is written (the weights stay in
+// the policy, the records in History and OnStep), and with an empty
+// OutputDir nothing at all.
+//
 // When ctx is cancelled Train stops before the next step, writes a
 // checkpoint of the current step and returns an error wrapping ctx.Err();
 // Resume continues from it. Any other error (a non-finite loss or gradient
 // norm, an I/O error) names the step and, where relevant, the pairs.
 func (t *Trainer) Train(ctx context.Context) error {
-	if err := t.prepareOutput(); err != nil {
-		return err
+	if t.cfg.OutputDir != "" {
+		if err := t.prepareOutput(); err != nil {
+			return err
+		}
+		f, err := openMetrics(t.cfg.OutputDir)
+		if err != nil {
+			return err
+		}
+		t.metrics = f
+		defer func() {
+			f.Close()
+			t.metrics = nil
+		}()
 	}
-	f, err := openMetrics(t.cfg.OutputDir)
-	if err != nil {
-		return err
-	}
-	t.metrics = f
-	defer func() {
-		f.Close()
-		t.metrics = nil
-	}()
 	prog := newProgress(t.Log, t.total, t.step)
 	defer prog.finish()
 	hasEval := t.eval.set != nil
@@ -298,6 +325,9 @@ func (t *Trainer) logRecord(rec Record) error {
 		return err
 	}
 	t.history = append(t.history, rec)
+	if t.metrics == nil {
+		return nil // in memory only
+	}
 	if _, err := t.metrics.Write(line); err != nil {
 		return fmt.Errorf("train: %w", err)
 	}
