@@ -350,7 +350,7 @@ func TestVecExported(t *testing.T) {
 	}
 	got := LogSumExp([]float32{1, float32(math.NaN())})
 	require.True(t, math.IsNaN(got), "LogSumExp with NaN = %g", got)
-	require.Equal(t, 11.0, Dot([]float32{1, 2}, []float32{3, 4}), "Dot")
+	require.Equal(t, float32(11), Dot([]float32{1, 2}, []float32{3, 4}), "Dot")
 	for _, tc := range []struct {
 		call func()
 		want string
