@@ -19,11 +19,16 @@ func LogSumSquaredProbs(logits *tensor.Tensor) *tensor.Tensor {
 }
 
 // WPOWeights returns the per-pair weights of Weighted Preference
-// Optimization (Zhou et al. 2024, arXiv 2406.11827, eq. 2), as TRL's
-// DPOConfig(use_weighting=True) computes them:
+// Optimization (Zhou et al. 2024, arXiv 2406.11827, eq. 2), as TRL v1.9.0's
+// DPOConfig(use_weighting=True) computes them (dpo_trainer.py multiplies
+// each pair's loss by exp(mean_logps) of its chosen and of its rejected
+// completion):
 //
 //	w(y)  = mean over the completion tokens t of [log p_t - log sum_v p_v(t)^2]
-//	w_i   = min(1, exp(w(y_w,i) + w(y_l,i)))
+//	w_i   = exp(w(y_w,i)) * exp(w(y_l,i)) = exp(w(y_w,i) + w(y_l,i))
+//
+// TRL up to v0.28 clamped w_i at 1 (torch.clamp(..., max=1)); v0.29 dropped
+// the clamp and so does this function, so a weight may exceed 1.
 //
 // where log p_t is the policy's log-prob of token t (chosen.Values,
 // rejected.Values [B, T]) and log sum_v p_v(t)^2 the per-token normaliser
@@ -47,7 +52,7 @@ func WPOWeights(chosen, rejected *TokenLogProbs, chosenLogSumSq, rejectedLogSumS
 	}
 	out := make([]float64, len(ww))
 	for i := range out {
-		out[i] = math.Min(1, math.Exp(ww[i]+wl[i])) // min(1, exp(w(y_w) + w(y_l)))
+		out[i] = math.Exp(ww[i] + wl[i]) // exp(w(y_w) + w(y_l))
 	}
 	return tensor.FromFloat64s(out, len(out)), nil
 }
