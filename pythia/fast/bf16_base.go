@@ -15,8 +15,9 @@ import (
 // and its adapters-off reference) hold one copy of the base. Every base
 // parameter must be frozen (a constant of the model, as after
 // pythia.Model.AttachLoRA or in pythia.NewShapeOnly's model): the engine
-// computes no gradient for it. It runs before the adapters are bound.
-func (e *Engine) useBF16Base(w pythia.BF16Weights) error {
+// computes no gradient for it. It runs before the adapters are bound. With
+// share not nil, e widens into share's buffer when it is large enough.
+func (e *Engine) useBF16Base(w pythia.BF16Weights, share *Engine) error {
 	largest := 0
 	for _, p := range e.p.all {
 		bits, ok := w[p.name]
@@ -38,6 +39,10 @@ func (e *Engine) useBF16Base(w pythia.BF16Weights) error {
 			}
 		}
 		p.v = nil
+	}
+	if share != nil && len(share.wide) >= largest {
+		e.wide = share.wide
+		return nil
 	}
 	e.wide = make([]float32, largest)
 	return nil

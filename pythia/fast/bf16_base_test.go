@@ -72,9 +72,12 @@ func TestBF16BaseLoRA(t *testing.T) {
 				}
 			}
 
-			ref, err := NewWithOptions(shell.WithAdaptersDisabled(), 3, 12, Options{Inference: true, BF16Base: w})
+			e, err := NewWithOptions(shell, 3, 12, Options{BF16Base: w})
+			require.NoError(t, err)
+			ref, err := NewWithOptions(shell.WithAdaptersDisabled(), 3, 12, Options{Inference: true, BF16Base: w, ShareWidening: e})
 			require.NoError(t, err)
 			assert.Same(t, &w["gpt_neox.embed_in.weight"][0], &ref.p.embIn.bf16[0], "the reference copies the base")
+			assert.Same(t, &e.wide[0], &ref.wide[0], "the reference has its own widening buffer")
 			checkRel(t, "reference Sum", ref.SequenceLogProbs(prompts, responses).Sum,
 				m64.WithAdaptersDisabled().SequenceLogProbs(prompts, responses).Sum.Data.Float64s(), tolValue)
 

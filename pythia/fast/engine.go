@@ -147,6 +147,11 @@ type Options struct {
 	// bfloat16 by Hugging Face name (see pythia.BF16Weights and
 	// bf16_base.go); those of m's parameters are then not read.
 	BF16Base pythia.BF16Weights
+	// ShareWidening, with BF16Base, makes the engine widen its matrices
+	// into that engine's buffer instead of its own (the largest matrix in
+	// float32: 268 MB for pythia-6.9b), for a policy and its reference that
+	// never run at the same time.
+	ShareWidening *Engine
 }
 
 // NewWithOptions returns an engine as New does, with the settings of o.
@@ -181,7 +186,7 @@ func newEngine(m *pythia.Model, maxB, maxT int, o Options) (*Engine, error) {
 		checkpoint: train && o.CheckpointActivations,
 	}
 	if o.BF16Base != nil {
-		if err := e.useBF16Base(o.BF16Base); err != nil {
+		if err := e.useBF16Base(o.BF16Base, o.ShareWidening); err != nil {
 			return nil, err
 		}
 	}
