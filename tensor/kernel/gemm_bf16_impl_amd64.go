@@ -2,4 +2,85 @@
 
 package kernel
 
+import (
+	"unsafe"
+
+	"golang.org/x/sys/cpu"
+)
+
 //go:generate go run -C _asm ./bf16 -out ../gemm_bf16_amd64.s -stubs ../gemm_bf16_stubs_amd64.go -pkg kernel
+
+// gemmBF16AVX512 uses the 12×32 AVX512_BF16 microkernel: 24 zmm
+// accumulators of VDPBF16PS, two zmm of B pairs and six broadcast A pairs
+// per step of two k values. It needs AVX512BW too, for the packers' VPERMW.
+var gemmBF16AVX512 = &bf16Impl{
+	name: "avx512bf16", available: cpu.X86.HasAVX512BF16 && cpu.X86.HasAVX512BW,
+	mr: 12, nr: 32, kc: gemmBF16KC, mc: 12 * 12, nc: 1024,
+	kernel: gemmBF16Kernel12x32AVX512,
+	pack:   packPairsAVX512,
+}
+
+func archGemmBF16Impls() []*bf16Impl { return []*bf16Impl{gemmBF16AVX512} }
+
+// packPairsAVX512 packs a full panel of width 12 or 32 of float32 values:
+// when the steps are contiguous (sx == 1), pairs of source lines go through
+// VCVTNE2PS2BF16 and VPERMW; when the rows are (sp == 1), each row is
+// rounded into tmp as kc/2 words, which the float32 16×16 transposer then
+// packs (a word of two bfloat16 moves like a float32). bfloat16 operands
+// with even row strides and 4-byte aligned rows go straight to the
+// transposer.
+func packPairsAVX512(panel []uint32, src bf16Operand, kc, w int, tmp []uint32) bool {
+	if w != 12 && w != 32 {
+		return false
+	}
+	full := kc / 2 // whole pairs; an odd last value is packed in Go
+	switch {
+	case src.f32 != nil && src.sx == 1 && full > 0:
+		_ = src.f32[(2*full-1)*src.sp+w-1]
+		if w == 12 {
+			packPairsCopy12BF16AVX512(&panel[0], &src.f32[0], src.sp, full)
+		} else {
+			packPairsCopy32BF16AVX512(&panel[0], &src.f32[0], src.sp, full)
+		}
+	case src.f32 != nil && src.sp == 1:
+		kc2 := pairs(kc)
+		rows := tmp[:w*kc2]
+		for r := 0; r < w; r++ {
+			line := src.f32[r*src.sx : r*src.sx+kc]
+			row := rows[r*kc2 : (r+1)*kc2]
+			n := kc / 32
+			if n > 0 {
+				cvtBF16AVX512(&row[0], &line[0], n)
+			}
+			for p := 16 * n; p < kc2; p++ {
+				lo, hi := roundBF16(line[2*p]), uint16(0)
+				if 2*p+1 < kc {
+					hi = roundBF16(line[2*p+1])
+				}
+				row[p] = uint32(lo) | uint32(hi)<<16
+			}
+		}
+		return packPanelAVX512(wordsAsFloats(panel), wordsAsFloats(rows), kc2, kc2, w, true)
+	case src.b16 != nil && src.sp == 1 && src.sx%2 == 0 && full > 0 && uintptr(unsafe.Pointer(&src.b16[0]))%4 == 0:
+		need := (w-1)*src.sx + 2*full
+		words := unsafe.Slice((*uint32)(unsafe.Pointer(&src.b16[:need][0])), need/2)
+		if !packPanelAVX512(wordsAsFloats(panel), wordsAsFloats(words), src.sx/2, full, w, true) {
+			return false
+		}
+	default:
+		return false
+	}
+	if kc%2 == 1 {
+		last := panel[full*w : full*w+w]
+		for r := range last {
+			last[r] = uint32(src.elem(r, kc-1))
+		}
+	}
+	return true
+}
+
+// wordsAsFloats returns s viewed as float32 values, for the float32
+// packers, which move bits unchanged.
+func wordsAsFloats(s []uint32) []float32 {
+	return unsafe.Slice((*float32)(unsafe.Pointer(&s[0])), len(s))
+}

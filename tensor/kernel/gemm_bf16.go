@@ -1,0 +1,84 @@
+package kernel
+
+import "fmt"
+
+// GemmBF16 computes C = alpha*op(A)*op(B) + beta*C with bfloat16 products
+// and float32 sums: every element of A and B is rounded to bfloat16
+// (nearest even; subnormals become zero) as it is packed, and each k block
+// of gemmBF16KC terms is summed in float32 as the AVX512_BF16 instruction
+// VDPBF16PS does, two terms at a time (the odd term first, each step
+// rounded to nearest even, results below 2^-126 flushed to zero), then
+// C = alpha*sum + beta*C with one fused multiply-add. Shapes, transposes,
+// leading dimensions and beta == 0 (C not read) are as in Sgemm.
+//
+// Every implementation (the AVX512_BF16 kernel, and the portable Go one
+// under the purego tag or on other CPUs) gives the same bits, NaN
+// payloads aside. Against the exact product of the rounded inputs the
+// error of each element is within 2(k+2)u·Σ|a||b| with u = 2^-24, plus
+// the flushed terms (each below 2^-126); against the float32 inputs add
+// the rounding of A and B, up to 2^-8 relative per product.
+//
+// GemmBF16 panics as Sgemm does. C must not overlap A or B.
+func GemmBF16(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	checkGemmBF16("kernel.GemmBF16", transA, transB, m, n, k, len(a), lda, 0, len(b), ldb, 0, len(c), ldc, 0, 1)
+	opA, opB := bf16Operands(transA, transB, a, nil, lda, b, nil, ldb)
+	gemmBF16(gemmBF16Best, m, n, k, alpha, opA, opB, beta, c, ldc, true)
+}
+
+// GemmBF16B is GemmBF16 with B given as bfloat16 bit patterns (the upper
+// halves of float32 values), as weights stored in bfloat16 are: op(B) is
+// k×n, stored n×k when transB, with leading dimension ldb. It reads half
+// the memory for B and gives the same bits as GemmBF16 on the widened B.
+//
+// GemmBF16B panics as Sgemm does. C must not overlap A or B.
+func GemmBF16B(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []uint16, ldb int, beta float32, c []float32, ldc int) {
+	checkGemmBF16("kernel.GemmBF16B", transA, transB, m, n, k, len(a), lda, 0, len(b), ldb, 0, len(c), ldc, 0, 1)
+	opA, opB := bf16Operands(transA, transB, a, nil, lda, nil, b, ldb)
+	gemmBF16(gemmBF16Best, m, n, k, alpha, opA, opB, beta, c, ldc, true)
+}
+
+// GemmBF16Strided computes batch independent products
+// C_i = alpha*op(A_i)*op(B_i) + beta*C_i as GemmBF16 does, where A_i starts
+// at a[i*strideA:], B_i at b[i*strideB:] and C_i at c[i*strideC:] (a
+// stride of 0 reuses one matrix). Batches of small products run whole
+// products in parallel, as in SgemmStrided.
+//
+// GemmBF16Strided panics as SgemmStrided does. The C_i must not overlap
+// each other, A or B.
+func GemmBF16Strided(transA, transB bool, m, n, k int, alpha float32, a []float32, lda, strideA int, b []float32, ldb, strideB int, beta float32, c []float32, ldc, strideC int, batch int) {
+	checkGemmBF16("kernel.GemmBF16Strided", transA, transB, m, n, k, len(a), lda, strideA, len(b), ldb, strideB, len(c), ldc, strideC, batch)
+	if batch == 0 || m == 0 || n == 0 {
+		return
+	}
+	item := func(i int, threaded bool) {
+		var ai, bi []float32
+		if k > 0 { // with k == 0, A and B may be empty
+			ai, bi = a[i*strideA:], b[i*strideB:]
+		}
+		opA, opB := bf16Operands(transA, transB, ai, nil, lda, bi, nil, ldb)
+		gemmBF16(gemmBF16Best, m, n, k, alpha, opA, opB, beta, c[i*strideC:], ldc, threaded)
+	}
+	forEachProduct(batch, 2*m*n*k, item)
+}
+
+// checkGemmBF16 is checkGemm on slice lengths (A and B may be float32 or
+// bfloat16).
+func checkGemmBF16(fn string, transA, transB bool, m, n, k int, lenA, lda, strideA, lenB, ldb, strideB, lenC, ldc, strideC, batch int) {
+	if m < 0 || n < 0 || k < 0 || batch < 0 {
+		panic(fmt.Sprintf("%s: negative size m=%d n=%d k=%d batch=%d", fn, m, n, k, batch))
+	}
+	if strideA < 0 || strideB < 0 || strideC < 0 {
+		panic(fmt.Sprintf("%s: negative stride strideA=%d strideB=%d strideC=%d", fn, strideA, strideB, strideC))
+	}
+	rowsA, colsA, shapeA := m, k, "m×k"
+	if transA {
+		rowsA, colsA, shapeA = k, m, "k×m, transA"
+	}
+	rowsB, colsB, shapeB := k, n, "k×n"
+	if transB {
+		rowsB, colsB, shapeB = n, k, "n×k, transB"
+	}
+	checkMatrix(fn, "a", "lda", "A", shapeA, rowsA, colsA, lenA, lda, strideA, batch)
+	checkMatrix(fn, "b", "ldb", "B", shapeB, rowsB, colsB, lenB, ldb, strideB, batch)
+	checkMatrix(fn, "c", "ldc", "C", "m×n", m, n, lenC, ldc, strideC, batch)
+}
