@@ -174,8 +174,9 @@ func (d *rowDecoder) rows() [][]float64 {
 
 // GenerateWith runs batches larger than MaxBatch in groups, and a row's
 // tokens depend on Seed, its index and its prompt only: the same with
-// groups of 2 as all at once, also with a vocabulary large enough (33000)
-// for the rows to be sampled in parallel (chunks of 65536/V rows).
+// groups of 2 or 1 (one row sampled at a time) as all at once, also with a
+// vocabulary large enough (33000) for the rows of a group to be sampled in
+// parallel (chunks of 65536/V rows).
 func TestGenerateWithGroups(t *testing.T) {
 	prompts := [][]int{{3, 1, 4}, {1, 5}, {9}, {2, 6, 5, 3}, {5}}
 	opts := GenerateOptions{SampleOptions: SampleOptions{Temperature: 1.3, TopP: 0.9}, MaxNewTokens: 6, StopTokens: []int{0}, Seed: 7}
@@ -187,6 +188,9 @@ func TestGenerateWithGroups(t *testing.T) {
 		assert.Equal(t, 1, whole.calls, "vocab %d: prefills of one group", vocab)
 		assert.Equal(t, 3, grouped.calls, "vocab %d: prefills of 5 rows in groups of 2", vocab)
 		assert.Equal(t, want, got, "vocab %d: groups of 2 against one group", vocab)
+		// One row per group: each step samples a single row, serially.
+		single := &rowDecoder{maxB: 1, vocab: vocab}
+		assert.Equal(t, want, GenerateWith(single, prompts, opts), "vocab %d: groups of 1 against one group", vocab)
 		alone := GenerateWith(&rowDecoder{maxB: 1, vocab: vocab}, prompts[:1], opts)
 		assert.Equal(t, want.Tokens[0], alone.Tokens[0], "vocab %d: row 0 alone against batched (both stream (Seed, 0))", vocab)
 	}

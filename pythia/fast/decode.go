@@ -49,8 +49,9 @@ func (e *Engine) newDecoder(prompts [][]int, maxNew int) *decoder {
 
 // prefill runs the left-padded prompts through the model, filling the
 // cache, and leaves in d.logits the logits (B, V) predicting each row's
-// first new token. Row b's real tokens occupy its last len(prompt_b) columns, at
-// rotary positions 0, 1, ... (Hugging Face's cumsum(attention_mask) - 1).
+// first new token. Row b's real tokens occupy its last len(prompt_b)
+// columns, at rotary positions 0, 1, ... (Hugging Face's
+// cumsum(attention_mask) - 1).
 func (d *decoder) prefill(e *Engine, prompts [][]int) {
 	s := 0 // the longest prompt
 	for _, p := range prompts {
