@@ -4,6 +4,9 @@ import (
 	"math"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
 	"github.com/daalab/daa/tensor"
 )
 
@@ -27,13 +30,9 @@ func TestAccumulationEqualsBigBatch(t *testing.T) {
 				cfg := tinyTrainConfig(t.TempDir())
 				cfg.BatchSize, cfg.GradientAccumulationSteps = batch, accum
 				tr, err := New(cfg, tinyModel(t, tc.dt, 4), tinyModel(t, tc.dt, 5), d)
-				if err != nil {
-					t.Fatal(err)
-				}
+				require.NoError(t, err)
 				m, err := tr.accumulate(idx)
-				if err != nil {
-					t.Fatal(err)
-				}
+				require.NoError(t, err)
 				var g [][]float64
 				for _, p := range tr.params {
 					g = append(g, p.Value.Grad.ToFloat64s())
@@ -44,14 +43,10 @@ func TestAccumulationEqualsBigBatch(t *testing.T) {
 			for _, s := range splits {
 				got, rec := grads(s.batch, s.accum)
 				for i := range want {
-					if e := normwise(got[i], want[i]); e > tc.tol {
-						t.Errorf("batch %d x %d: parameter %d: gradient differs from one batch of 6 by %.3g (normwise)", s.batch, s.accum, i, e)
-					}
+					assert.LessOrEqual(t, normwise(got[i], want[i]), tc.tol, "batch %d x %d: parameter %d: gradient vs one batch of 6 (normwise)", s.batch, s.accum, i)
 				}
 				for k, w := range wantRec {
-					if math.Abs(rec[k]-w) > tc.tol*math.Max(1, math.Abs(w)) {
-						t.Errorf("batch %d x %d: %s = %v, one batch of 6: %v", s.batch, s.accum, k, rec[k], w)
-					}
+					assert.InDelta(t, w, rec[k], tc.tol*math.Max(1, math.Abs(w)), "batch %d x %d: %s vs one batch of 6", s.batch, s.accum, k)
 				}
 			}
 		})

@@ -3,6 +3,8 @@ package train
 import (
 	"testing"
 
+	"github.com/stretchr/testify/require"
+
 	"github.com/daalab/daa/align/data"
 	"github.com/daalab/daa/pythia"
 	"github.com/daalab/daa/tensor"
@@ -20,13 +22,9 @@ var benchPresets = []string{"pythia-14m", "pythia-70m"}
 func benchTrainer(b *testing.B, preset string) *Trainer {
 	b.Helper()
 	c, err := pythia.Preset(preset)
-	if err != nil {
-		b.Fatal(err)
-	}
+	require.NoError(b, err)
 	policy, err := pythia.NewRandom(c, tensor.Float32, 1)
-	if err != nil {
-		b.Fatal(err)
-	}
+	require.NoError(b, err)
 	rng := tensor.NewRNG(2)
 	tokens := func(n int) []int {
 		ids := make([]int, n)
@@ -44,9 +42,7 @@ func benchTrainer(b *testing.B, preset string) *Trainer {
 	cfg.BatchSize, cfg.MaxLength, cfg.MaxPromptLength = 4, 128, 64
 	cfg.Optimizer = OptimizerAdamW
 	tr, err := New(cfg, policy, nil, Data{Train: ds, EOS: 0, Pad: 1})
-	if err != nil {
-		b.Fatal(err)
-	}
+	require.NoError(b, err)
 	return tr
 }
 
@@ -61,14 +57,13 @@ func BenchmarkTrainerDPOStep(b *testing.B) {
 	for _, name := range benchPresets {
 		b.Run(name, func(b *testing.B) {
 			tr := benchTrainer(b, name)
-			if _, err := tr.trainStep(); err != nil { // untimed: first-use allocations
-				b.Fatal(err)
-			}
+			_, err := tr.trainStep() // untimed: first-use allocations
+			require.NoError(b, err)
 			b.ReportAllocs()
 			b.ResetTimer()
 			for range b.N {
 				if _, err := tr.trainStep(); err != nil {
-					b.Fatal(err)
+					require.NoError(b, err)
 				}
 			}
 			b.ReportMetric(float64(4*b.N)/b.Elapsed().Seconds(), "pairs/s")

@@ -1,8 +1,9 @@
 package train
 
 import (
-	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
 )
 
 // TestConfigValidate checks that each invalid option is an error naming
@@ -32,13 +33,9 @@ func TestConfigValidate(t *testing.T) {
 		cfg := DefaultConfig()
 		cfg.OutputDir = "out"
 		tc.edit(&cfg)
-		if err := cfg.Validate(); err == nil || !strings.Contains(err.Error(), tc.want) {
-			t.Errorf("Validate = %v; want an error naming %q", err, tc.want)
-		}
+		assert.ErrorContains(t, cfg.Validate(), tc.want)
 	}
 	cfg := DefaultConfig()
 	cfg.OutputDir = "out"
-	if err := cfg.Validate(); err != nil {
-		t.Errorf("DefaultConfig: %v", err)
-	}
+	assert.NoError(t, cfg.Validate(), "DefaultConfig")
 }

@@ -12,6 +12,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
 	"github.com/daalab/daa/nn/safetensors"
 	"github.com/daalab/daa/pythia"
 	"github.com/daalab/daa/tensor"
@@ -76,15 +79,11 @@ type child struct {
 func startChild(t *testing.T, dir string, sleepMS int) *child {
 	t.Helper()
 	exe, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	c := &child{cmd: exec.Command(exe, "-test.run=^$"), done: make(chan error, 1)}
 	c.cmd.Env = append(os.Environ(), crashChildEnv+"="+dir, crashSleepEnv+"="+strconv.Itoa(sleepMS))
 	c.cmd.Stderr = &c.stderr
-	if err := c.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, c.cmd.Start())
 	go func() { c.done <- c.cmd.Wait() }()
 	return c
 }
@@ -93,9 +92,7 @@ func startChild(t *testing.T, dir string, sleepMS int) *child {
 func latestStep(t *testing.T, dir string) int {
 	t.Helper()
 	latest, err := LatestCheckpoint(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	if latest == "" {
 		return -1
 	}
@@ -117,9 +114,8 @@ func TestCrashResume(t *testing.T) {
 		t.Skip("starts training processes")
 	}
 	straight := t.TempDir()
-	if c := startChild(t, straight, 0); <-c.done != nil {
-		t.Fatalf("uninterrupted run failed: %s", c.stderr.String())
-	}
+	c0 := startChild(t, straight, 0)
+	require.NoError(t, <-c0.done, "uninterrupted run failed: %s", c0.stderr.String())
 
 	dir := t.TempDir()
 	rng := tensor.NewRNG(7)
@@ -131,15 +127,13 @@ func TestCrashResume(t *testing.T) {
 		for !exited && latestStep(t, dir) <= last {
 			select {
 			case err := <-c.done:
-				if err != nil {
-					t.Fatalf("round %d: the training process failed: %v\n%s", round, err, c.stderr.String())
-				}
+				require.NoError(t, err, "round %d: the training process failed:\n%s", round, c.stderr.String())
 				exited = true
 			case <-time.After(time.Millisecond):
 			}
 			if time.Now().After(deadline) {
 				c.cmd.Process.Kill()
-				t.Fatalf("round %d: no new checkpoint after a minute", round)
+				require.FailNow(t, "no new checkpoint after a minute", "round %d", round)
 			}
 		}
 		if exited {
@@ -157,31 +151,20 @@ func TestCrashResume(t *testing.T) {
 		last = latestStep(t, dir)
 		t.Logf("round %d: killed; LATEST is checkpoint-%d", round, last)
 	}
-	if kills < 2 {
-		t.Fatalf("only %d processes were killed mid-run; the test did not exercise a crash", kills)
-	}
+	require.GreaterOrEqual(t, kills, 2, "processes killed mid-run: fewer, the test did not exercise a crash")
 
 	partial := filepath.Join(dir, tempPrefix+"checkpoint-999-planted")
-	if err := os.MkdirAll(partial, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(partial, "model.safetensors"), []byte("half"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if c := startChild(t, dir, 0); <-c.done != nil {
-		t.Fatalf("final resumed run failed: %s", c.stderr.String())
-	}
+	require.NoError(t, os.MkdirAll(partial, 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(partial, "model.safetensors"), []byte("half"), 0o644))
+	cf := startChild(t, dir, 0)
+	require.NoError(t, <-cf.done, "final resumed run failed: %s", cf.stderr.String())
 	checkOutputDir(t, dir)
-	if hasTempDir(t, dir) {
-		t.Error("temporary directory left after resuming")
-	}
+	assert.False(t, hasTempDir(t, dir), "temporary directory left after resuming")
 	latest := strings.TrimSpace(readFile(t, straight, LatestFile))
-	if got := strings.TrimSpace(readFile(t, dir, LatestFile)); got != latest {
-		t.Fatalf("LATEST: %s after resuming, %s uninterrupted", got, latest)
-	}
+	require.Equal(t, latest, strings.TrimSpace(readFile(t, dir, LatestFile)), "LATEST after resuming vs uninterrupted")
 	for _, f := range []string{filepath.Join(latest, "model.safetensors"), filepath.Join(latest, OptimizerFile), MetricsFile} {
 		if readFile(t, straight, f) != readFile(t, dir, f) {
-			t.Errorf("%s differs between the uninterrupted run and the killed-and-resumed one", f)
+			assert.Fail(t, "differs between the uninterrupted run and the killed-and-resumed one", f)
 		}
 	}
 	t.Logf("%d kills (%d while a checkpoint was being written); resumed run equals the uninterrupted one", kills, midWrite)
@@ -192,30 +175,19 @@ func TestCrashResume(t *testing.T) {
 // and the trainer state parse, and the state's step matches the name.
 func checkOutputDir(t *testing.T, dir string) {
 	t.Helper()
-	if latestStep(t, dir) < 0 {
-		t.Fatal("no LATEST")
-	}
+	require.GreaterOrEqual(t, latestStep(t, dir), 0, "no LATEST")
 	steps, err := checkpointSteps(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	for _, s := range steps {
 		ck := filepath.Join(dir, "checkpoint-"+strconv.Itoa(s))
-		if _, err := pythia.LoadDir(ck, pythia.LoadOptions{}); err != nil {
-			t.Fatalf("incomplete checkpoint: %v", err)
-		}
+		_, err := pythia.LoadDir(ck, pythia.LoadOptions{})
+		require.NoError(t, err, "incomplete checkpoint")
 		f, err := safetensors.Open(filepath.Join(ck, OptimizerFile))
-		if err != nil {
-			t.Fatalf("incomplete checkpoint: %v", err)
-		}
+		require.NoError(t, err, "incomplete checkpoint")
 		f.Close()
 		st, err := readState(ck)
-		if err != nil {
-			t.Fatalf("incomplete checkpoint: %v", err)
-		}
-		if st.Step != s {
-			t.Fatalf("%s holds the state of step %d", ck, st.Step)
-		}
+		require.NoError(t, err, "incomplete checkpoint")
+		require.Equal(t, s, st.Step, "%s holds the state of another step", ck)
 	}
 }
 
@@ -223,9 +195,7 @@ func checkOutputDir(t *testing.T, dir string) {
 func hasTempDir(t *testing.T, dir string) bool {
 	t.Helper()
 	entries, err := os.ReadDir(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	for _, e := range entries {
 		if strings.HasPrefix(e.Name(), tempPrefix) {
 			return true

@@ -3,9 +3,11 @@ package train
 import (
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/daalab/daa/align/data"
 	"github.com/daalab/daa/tensor"
@@ -38,17 +40,11 @@ func TestBadDataErrors(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "bad.jsonl")
-			if err := os.WriteFile(path, []byte(strings.Join(tc.lines, "\n")+"\n"), 0o644); err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, os.WriteFile(path, []byte(strings.Join(tc.lines, "\n")+"\n"), 0o644))
 			_, err := ReadDataset(path, byteIDs)
-			if err == nil {
-				t.Fatal("no error")
-			}
+			require.Error(t, err)
 			for _, w := range tc.want {
-				if !strings.Contains(err.Error(), w) {
-					t.Errorf("error %q does not name %q", err, w)
-				}
+				assert.ErrorContains(t, err, w)
 			}
 		})
 	}
@@ -59,9 +55,7 @@ func TestBadDataErrors(t *testing.T) {
 	ds.Pairs[2].Rejected = []int{3, tinyVocab}
 	_, err := New(tinyTrainConfig(t.TempDir()), tinyModel(t, tensor.Float32, 1), nil, tinyData(ds, nil))
 	for _, w := range []string{"ids.jsonl", "pair 2", "rejected", "24"} {
-		if err == nil || !strings.Contains(err.Error(), w) {
-			t.Errorf("New with an id outside the vocabulary: %v; want it to name %q", err, w)
-		}
+		assert.ErrorContains(t, err, w, "New with an id outside the vocabulary")
 	}
 }
 
@@ -71,13 +65,9 @@ func TestBadDataErrors(t *testing.T) {
 func TestTruncation(t *testing.T) {
 	pairs := truncatePrompts([]data.TokenizedPair{{Prompt: []int{2, 3, 4, 5, 6}, Chosen: []int{7, 8, 9, 10, 11, 12}, Rejected: []int{13}}}, 3)
 	pb, err := data.Collator{MaxLength: 6, EOS: tinyEOS, Pad: tinyPad}.Collate(pairs)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	for i, want := range [][]int{{4, 5, 6, 7, 8, 9}, {4, 5, 6, 13, tinyEOS, tinyPad}} {
 		ids, _, _ := pb.Row(i)
-		if !slices.Equal(ids, want) {
-			t.Errorf("row %d: %v, want %v", i, ids, want)
-		}
+		assert.Equal(t, want, ids, "row %d", i)
 	}
 }

@@ -5,6 +5,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/stretchr/testify/require"
 )
 
 // FuzzTrainerState feeds arbitrary bytes to the parsing of
@@ -36,9 +38,7 @@ func FuzzTrainerState(f *testing.F) {
 		}
 		for range 7 {
 			for _, i := range o.next(2) {
-				if i < 0 || i >= 5 {
-					t.Fatalf("restored order gave index %d", i)
-				}
+				require.True(t, i >= 0 && i < 5, "restored order gave index %d", i)
 			}
 		}
 	})

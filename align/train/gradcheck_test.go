@@ -5,6 +5,9 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
 	"github.com/daalab/daa/align"
 	"github.com/daalab/daa/tensor"
 )
@@ -51,17 +54,13 @@ func TestLossGradientFiniteDifferences(t *testing.T) {
 			policy, ref := tinyModel(t, tensor.Float64, 11), tinyModel(t, tensor.Float64, 12)
 			ds := tinyPairs(13, 3)
 			tr, err := New(cfg, policy, ref, tinyData(ds, nil))
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			idx := []int{0, 1, 2}
 			grad := true // the first call builds the graph whose Backward is checked
 			lossAt := func() *align.Output {
 				res, err := tr.batchLoss(&tr.train, idx, tr.trainSc, grad)
 				grad = false
-				if err != nil {
-					t.Fatal(err)
-				}
+				require.NoError(t, err)
 				return res.out
 			}
 			lossAt().Loss.Backward()
@@ -91,17 +90,13 @@ func TestLossGradientFiniteDifferences(t *testing.T) {
 					vals[j] = x
 					numeric := (fp - fm) / (2 * h)
 					diff := math.Abs(grad[j] - numeric)
-					if diff > atol+rtol*math.Abs(numeric) {
-						t.Errorf("%s[%d]: analytic %.12g, finite difference %.12g (diff %.3g)", p.Name, j, grad[j], numeric, diff)
-					}
+					assert.InDelta(t, numeric, grad[j], atol+rtol*math.Abs(numeric), "%s[%d]: analytic vs finite difference", p.Name, j)
 					worst = math.Max(worst, diff)
 					largest = math.Max(largest, math.Abs(numeric))
 					checked++
 				}
 			}
-			if largest < 1e-4 {
-				t.Fatalf("largest gradient entry %.3g: the check would not notice a wrong gradient", largest)
-			}
+			require.GreaterOrEqual(t, largest, 1e-4, "largest gradient entry: smaller, the check would not notice a wrong gradient")
 			t.Logf("%d entries of %d tensors; worst |analytic - numeric| %.3g, largest gradient %.3g", checked, len(policy.Params()), worst, largest)
 		})
 	}

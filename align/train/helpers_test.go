@@ -4,8 +4,9 @@ import (
 	"math"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/require"
 
 	"github.com/daalab/daa/align/data"
 	"github.com/daalab/daa/pythia"
@@ -35,9 +36,7 @@ func tinyConfig() pythia.Config {
 func tinyModel(tb testing.TB, dt tensor.DType, seed uint64) *pythia.Model {
 	tb.Helper()
 	m, err := pythia.NewRandom(tinyConfig(), dt, seed)
-	if err != nil {
-		tb.Fatal(err)
-	}
+	require.NoError(tb, err)
 	return m
 }
 
@@ -88,9 +87,7 @@ func tinyData(train, eval *Dataset) Data {
 func newTiny(tb testing.TB, cfg Config, d Data) *Trainer {
 	tb.Helper()
 	tr, err := New(cfg, tinyModel(tb, tensor.Float32, 1), nil, d)
-	if err != nil {
-		tb.Fatal(err)
-	}
+	require.NoError(tb, err)
 	return tr
 }
 
@@ -113,10 +110,6 @@ func sameBits(a, b *pythia.Model) string {
 func readFile(tb testing.TB, dir, name string) string {
 	tb.Helper()
 	b, err := os.ReadFile(filepath.Join(dir, name))
-	if err != nil {
-		tb.Fatal(err)
-	}
+	require.NoError(tb, err)
 	return string(b)
 }
-
-func contains(s, sub string) bool { return strings.Contains(s, sub) }

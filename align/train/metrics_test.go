@@ -12,6 +12,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
 	"github.com/daalab/daa/align"
 	"github.com/daalab/daa/align/data"
 	"github.com/daalab/daa/pythia"
@@ -30,18 +33,15 @@ var (
 func readMetrics(t *testing.T, dir string) []Record {
 	t.Helper()
 	f, err := os.Open(filepath.Join(dir, MetricsFile))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	defer f.Close()
 	var recs []Record
 	sc := bufio.NewScanner(f)
 	for line := 1; sc.Scan(); line++ {
 		var r Record
 		dec := json.NewDecoder(strings.NewReader(sc.Text()))
-		if err := dec.Decode(&r); err != nil || dec.More() {
-			t.Fatalf("%s:%d: %v: %s", MetricsFile, line, err, sc.Text())
-		}
+		require.NoError(t, dec.Decode(&r), "%s:%d: %s", MetricsFile, line, sc.Text())
+		require.False(t, dec.More(), "%s:%d: more than one value: %s", MetricsFile, line, sc.Text())
 		recs = append(recs, r)
 	}
 	return recs
@@ -56,9 +56,7 @@ func readMetrics(t *testing.T, dir string) []Record {
 func TestMetricsJSONL(t *testing.T) {
 	dir := t.TempDir()
 	cfg := resumeConfig(dir)
-	if err := newTiny(t, cfg, resumeData()).Train(context.Background()); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, newTiny(t, cfg, resumeData()).Train(context.Background()))
 	recs := readMetrics(t, dir)
 	trainKeys := slices.Sorted(slices.Values(append(append([]string{KeyLearningRate, KeyGradNorm}, bookKeys...), lossKeys...)))
 	evalKeys := slices.Clone(bookKeys)
@@ -71,44 +69,28 @@ func TestMetricsJSONL(t *testing.T) {
 	for i, r := range recs {
 		keys := slices.Sorted(maps.Keys(r))
 		if _, isEval := r[EvalPrefix+KeyLoss]; isEval {
-			if !slices.Equal(keys, evalKeys) {
-				t.Fatalf("line %d: eval keys %v, want %v", i+1, keys, evalKeys)
-			}
+			require.Equal(t, evalKeys, keys, "line %d: eval keys", i+1)
 			evalAt = append(evalAt, int(r[KeyExamples]))
 			continue
 		}
-		if !slices.Equal(keys, trainKeys) {
-			t.Fatalf("line %d: keys %v, want %v", i+1, keys, trainKeys)
-		}
+		require.Equal(t, trainKeys, keys, "line %d: keys", i+1)
 		step++
 		pairs := 2
 		if (examples+2)%9 == 1 { // the epoch's last, short step
 			pairs = 1
 		}
 		examples += pairs
-		if int(r[KeyStep]) != step || int(r[KeyExamples]) != examples || math.Abs(r[KeyEpoch]-float64(examples)/9) > 1e-15 {
-			t.Errorf("line %d: step %v examples %v epoch %v; want %d, %d, %v", i+1, r[KeyStep], r[KeyExamples], r[KeyEpoch], step, examples, float64(examples)/9)
-		}
+		assert.Equal(t, float64(step), r[KeyStep], "line %d", i+1)
+		assert.Equal(t, float64(examples), r[KeyExamples], "line %d", i+1)
+		assert.InDelta(t, float64(examples)/9, r[KeyEpoch], 1e-15, "line %d", i+1)
 		wantLR := cfg.LearningRate * math.Min(1, float64(step)/float64(cfg.WarmupSteps+1)) // k = step-1: (k+1)/(warmup+1)
-		if math.Abs(r[KeyLearningRate]-wantLR) > 1e-18 {
-			t.Errorf("step %d: learning_rate %v, want %v", step, r[KeyLearningRate], wantLR)
-		}
-		if d := r[align.MetricRewardsMargins] - (r[align.MetricRewardsChosen] - r[align.MetricRewardsRejected]); math.Abs(d) > 1e-9 {
-			t.Errorf("step %d: margins - (chosen - rejected) = %v", step, d)
-		}
-		if acc := r[align.MetricRewardsAccuracy]; acc != 0 && acc != 0.5 && acc != 1 {
-			t.Errorf("step %d: rewards/accuracies %v with at most 2 pairs", step, acc)
-		}
-		if !(r[KeyGradNorm] > 0) {
-			t.Errorf("step %d: grad_norm %v", step, r[KeyGradNorm])
-		}
+		assert.InDelta(t, wantLR, r[KeyLearningRate], 1e-18, "step %d: learning_rate", step)
+		assert.InDelta(t, r[align.MetricRewardsChosen]-r[align.MetricRewardsRejected], r[align.MetricRewardsMargins], 1e-9, "step %d: margins", step)
+		assert.Contains(t, []float64{0, 0.5, 1}, r[align.MetricRewardsAccuracy], "step %d: rewards/accuracies with at most 2 pairs", step)
+		assert.Greater(t, r[KeyGradNorm], 0.0, "step %d: grad_norm", step)
 	}
-	if step != 15 {
-		t.Errorf("%d training records, want 15", step)
-	}
-	if want := []int{0, 6, 13, 18, 24, 27}; !slices.Equal(evalAt, want) {
-		t.Errorf("evaluations at examples %v, want %v", evalAt, want)
-	}
+	assert.Equal(t, 15, step, "training records")
+	assert.Equal(t, []int{0, 6, 13, 18, 24, 27}, evalAt, "evaluations at examples")
 }
 
 // TestFirstRecordsAgainstPythia recomputes the metrics of the first step
@@ -123,9 +105,7 @@ func TestFirstRecordsAgainstPythia(t *testing.T) {
 	cfg := resumeConfig(dir)
 	cfg.MaxSteps = 1
 	d := resumeData()
-	if err := newTiny(t, cfg, d).Train(context.Background()); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, newTiny(t, cfg, d).Train(context.Background()))
 	recs := readMetrics(t, dir)
 	m := tinyModel(t, tensor.Float32, 1) // the initial policy
 	first := newOrder(len(d.Train.Pairs), cfg.Seed).next(cfg.stepPairs())
@@ -139,17 +119,11 @@ func TestFirstRecordsAgainstPythia(t *testing.T) {
 	} {
 		want := independentMetrics(m, tc.pairs, cfg.MaxLength, cfg.MaxPromptLength)
 		for _, k := range []string{align.MetricRewardsChosen, align.MetricRewardsRejected, align.MetricRewardsMargins, align.MetricRewardsAccuracy} {
-			if got := tc.rec[tc.prefix+k]; got != 0 {
-				t.Errorf("%s%s = %v with policy == reference; want 0", tc.prefix, k, got)
-			}
+			assert.Zero(t, tc.rec[tc.prefix+k], "%s%s with policy == reference", tc.prefix, k)
 		}
-		if got := tc.rec[tc.prefix+KeyLoss]; math.Abs(got-math.Ln2) > 1e-6 {
-			t.Errorf("%sloss = %v, want ln 2", tc.prefix, got)
-		}
+		assert.InDelta(t, math.Ln2, tc.rec[tc.prefix+KeyLoss], 1e-6, "%sloss", tc.prefix)
 		for k, w := range want {
-			if got := tc.rec[tc.prefix+k]; math.Abs(got-w) > 1e-5*math.Abs(w) {
-				t.Errorf("%s%s = %v, independent value %v", tc.prefix, k, got, w)
-			}
+			assert.InDelta(t, w, tc.rec[tc.prefix+k], 1e-5*math.Abs(w), "%s%s vs the independent value", tc.prefix, k)
 		}
 	}
 }

@@ -9,6 +9,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
 	"github.com/daalab/daa/internal/term"
 )
 
@@ -22,9 +25,7 @@ func TestProgress(t *testing.T) {
 	tr := newTiny(t, cfg, tinyData(tinyPairs(1, 6), tinyPairs(2, 2)))
 	var buf bytes.Buffer
 	tr.Log = &buf
-	if err := tr.Train(context.Background()); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, tr.Train(context.Background()))
 	lines := strings.Split(strings.TrimSpace(buf.String()), "\n")
 	var steps, evals int
 	for _, l := range lines {
@@ -32,19 +33,16 @@ func TestProgress(t *testing.T) {
 		case strings.HasPrefix(l, "step "):
 			steps++
 			for _, w := range []string{"/3 ", "loss ", "running ", "acc ", "lr ", "grad_norm ", "eta "} {
-				if !strings.Contains(l, w) {
-					t.Errorf("step line %q lacks %q", l, w)
-				}
+				assert.Contains(t, l, w, "step line")
 			}
 		case strings.HasPrefix(l, "eval step "):
 			evals++
 		default:
-			t.Errorf("unexpected line %q", l)
+			assert.Fail(t, "unexpected line", l)
 		}
 	}
-	if steps != 3 || evals != 3 { // before training, at 4 examples, at the end (6)
-		t.Errorf("%d step lines and %d eval lines, want 3 and 3:\n%s", steps, evals, buf.String())
-	}
+	assert.Equal(t, 3, steps, "step lines:\n%s", buf.String())
+	assert.Equal(t, 3, evals, "eval lines (before training, at 4 examples, at the end (6)):\n%s", buf.String())
 
 	buf.Reset()
 	p := newProgress(&buf, 10, 0)
@@ -54,23 +52,19 @@ func TestProgress(t *testing.T) {
 	p.step(Record{KeyStep: 6, KeyLoss: 0.25})
 	p.finish()
 	out := buf.String()
-	if !strings.HasPrefix(out, "\r\x1b[K[============            ] 5/10 loss 0.5000") || !strings.Contains(out, "6/10 loss 0.3750") || !strings.HasSuffix(out, "\n") {
-		t.Errorf("terminal display %q", out)
-	}
+	assert.True(t, strings.HasPrefix(out, "\r\x1b[K[============            ] 5/10 loss 0.5000"), "terminal display %q", out)
+	assert.Contains(t, out, "6/10 loss 0.3750")
+	assert.True(t, strings.HasSuffix(out, "\n"), "terminal display %q", out)
 
 	dev, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	defer dev.Close()
 	file, err := os.Create(filepath.Join(t.TempDir(), "log"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	defer file.Close()
-	if !term.IsTerminal(dev) || term.IsTerminal(file) || term.IsTerminal(&buf) {
-		t.Errorf("isTerminal: %s %v, regular file %v, buffer %v; want true, false, false", os.DevNull, term.IsTerminal(dev), term.IsTerminal(file), term.IsTerminal(&buf))
-	}
+	assert.True(t, term.IsTerminal(dev), os.DevNull)
+	assert.False(t, term.IsTerminal(file), "regular file")
+	assert.False(t, term.IsTerminal(&buf), "buffer")
 }
 
 // TestAddFlags checks that every option is reachable by its JSON key and
@@ -81,15 +75,17 @@ func TestAddFlags(t *testing.T) {
 	cfg.AddFlags(fs)
 	err := fs.Parse([]string{"-loss", "sigmoid:1,sft:0.5", "-beta", "0.3", "-optimizer", "adamw", "-learning_rate", "1e-4",
 		"-gradient_accumulation_steps", "4", "-seed", "9", "-sync_ref_model", "-out", "o", "-max_steps", "7"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if cfg.Loss.Beta != 0.3 || cfg.Optimizer != "adamw" || cfg.LearningRate != 1e-4 || cfg.GradientAccumulationSteps != 4 ||
-		cfg.Seed != 9 || !cfg.SyncRefModel || cfg.OutputDir != "o" || cfg.MaxSteps != 7 ||
-		strings.Join(cfg.Loss.LossTypes, ",") != "sigmoid,sft" || cfg.Loss.LossWeights[1] != 0.5 {
-		t.Errorf("parsed config %+v", cfg)
-	}
-	if err := cfg.Validate(); err != nil {
-		t.Error(err)
-	}
+	require.NoError(t, err)
+	assert.Equal(t, 0.3, cfg.Loss.Beta)
+	assert.Equal(t, "adamw", cfg.Optimizer)
+	assert.Equal(t, 1e-4, cfg.LearningRate)
+	assert.Equal(t, 4, cfg.GradientAccumulationSteps)
+	assert.Equal(t, uint64(9), cfg.Seed)
+	assert.True(t, cfg.SyncRefModel)
+	assert.Equal(t, "o", cfg.OutputDir)
+	assert.Equal(t, 7, cfg.MaxSteps)
+	assert.Equal(t, []string{"sigmoid", "sft"}, cfg.Loss.LossTypes)
+	require.Len(t, cfg.Loss.LossWeights, 2)
+	assert.Equal(t, 0.5, cfg.Loss.LossWeights[1])
+	assert.NoError(t, cfg.Validate())
 }

@@ -3,8 +3,10 @@ package train
 import (
 	"math"
 	"os"
-	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/daalab/daa/tensor"
 )
@@ -24,51 +26,42 @@ func TestReferenceCache(t *testing.T) {
 	caches := func(cfg Config, policy int, d Data) ([]RefCache, *Trainer) {
 		t.Helper()
 		tr, err := New(cfg, tinyModel(t, tensor.Float32, uint64(policy)), nil, d)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		c := tr.ReferenceCaches()
-		if len(c) != 2 || c[0].Split != "train" || c[1].Split != "eval" {
-			t.Fatalf("ReferenceCaches = %+v; want train and eval", c)
-		}
+		require.Len(t, c, 2)
+		require.Equal(t, "train", c[0].Split)
+		require.Equal(t, "eval", c[1].Split)
 		return c, tr
 	}
 	first, a := caches(cfg, 1, d)
-	if first[0].Reused || first[1].Reused {
-		t.Fatalf("first run reused a cache: %+v", first)
-	}
+	require.False(t, first[0].Reused || first[1].Reused, "first run reused a cache: %+v", first)
 	second, b := caches(cfg, 1, d)
-	if !second[0].Reused || !second[1].Reused || second[0].Path != first[0].Path || second[1].Path != first[1].Path {
-		t.Fatalf("second run: %+v; want the first run's files %+v reused", second, first)
-	}
-	if !equalFloats(a.train.ref.chosen, b.train.ref.chosen) || !equalFloats(a.eval.ref.rejected, b.eval.ref.rejected) {
-		t.Error("reused values differ from the computed ones")
-	}
+	require.True(t, second[0].Reused && second[1].Reused, "second run: %+v; want the first run's files reused", second)
+	require.Equal(t, first[0].Path, second[0].Path)
+	require.Equal(t, first[1].Path, second[1].Path)
+	assert.True(t, equalFloats(a.train.ref.chosen, b.train.ref.chosen), "reused values differ from the computed ones")
+	assert.True(t, equalFloats(a.eval.ref.rejected, b.eval.ref.rejected), "reused values differ from the computed ones")
 
 	// Live reference sums on the same batches (EvalBatchSize) and on single pairs.
 	live := cfg
 	live.PrecomputeRefLogProbs = false
 	lt, err := New(live, tinyModel(t, tensor.Float32, 1), nil, d)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	n := len(lt.train.set.Pairs)
 	for _, size := range []int{cfg.EvalBatchSize, 1} {
 		for lo := 0; lo < n; lo += size {
 			idx := span(lo, min(n, lo+size))
 			pb, err := lt.collate(&lt.train, idx)
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			c, r, err := lt.refSums(&lt.train, idx, pb)
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			for k, i := range idx {
 				for _, v := range [][2]float64{{c.Data.At(k), a.train.ref.chosen[i]}, {r.Data.At(k), a.train.ref.rejected[i]}} {
 					exact := size == cfg.EvalBatchSize
-					if exact && v[0] != v[1] || !exact && math.Abs(v[0]-v[1]) > 1e-6*math.Abs(v[1]) {
-						t.Errorf("pair %d in batches of %d: live reference %v, cached %v", i, size, v[0], v[1])
+					if exact {
+						assert.Equal(t, v[1], v[0], "pair %d in batches of %d: live reference vs cached", i, size)
+					} else {
+						assert.InDelta(t, v[1], v[0], 1e-6*math.Abs(v[1]), "pair %d in batches of %d: live reference vs cached", i, size)
 					}
 				}
 			}
@@ -79,37 +72,29 @@ func TestReferenceCache(t *testing.T) {
 	changed := resumeData()
 	changed.Train.Pairs[4].Chosen = append([]int{5}, changed.Train.Pairs[4].Chosen...)
 	c, _ := caches(cfg, 1, changed)
-	if c[0].Reused || c[0].Path == first[0].Path || !c[1].Reused {
-		t.Errorf("changed training data: %+v", c)
-	}
+	assert.False(t, c[0].Reused, "changed training data: %+v", c)
+	assert.NotEqual(t, first[0].Path, c[0].Path, "changed training data")
+	assert.True(t, c[1].Reused, "changed training data, same eval data: %+v", c)
 	// Another reference weight: both new.
 	policy := tinyModel(t, tensor.Float32, 1)
 	policy.Layers[1].MLP.UpBias.Data.Set(1e-3, 7)
 	tr, err := New(cfg, policy, nil, d)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	for i, c := range tr.ReferenceCaches() {
-		if c.Reused || c.Path == first[i].Path {
-			t.Errorf("changed reference weights: %+v", c)
-		}
+		assert.False(t, c.Reused, "changed reference weights: %+v", c)
+		assert.NotEqual(t, first[i].Path, c.Path, "changed reference weights")
 	}
 	// Another ld_alpha: both new.
 	ld := cfg
 	half := 0.5
 	ld.Loss.LDAlpha = &half
 	c, _ = caches(ld, 1, d)
-	if c[0].Reused || c[1].Reused {
-		t.Errorf("changed ld_alpha: %+v", c)
-	}
+	assert.False(t, c[0].Reused || c[1].Reused, "changed ld_alpha: %+v", c)
 
 	// A corrupt file is an error naming it.
-	if err := os.WriteFile(first[1].Path, []byte("not safetensors"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := New(cfg, tinyModel(t, tensor.Float32, 1), nil, d); err == nil || !strings.Contains(err.Error(), first[1].Path) {
-		t.Errorf("corrupt cache: %v; want an error naming %s", err, first[1].Path)
-	}
+	require.NoError(t, os.WriteFile(first[1].Path, []byte("not safetensors"), 0o644))
+	_, err = New(cfg, tinyModel(t, tensor.Float32, 1), nil, d)
+	assert.ErrorContains(t, err, first[1].Path, "corrupt cache")
 }
 
 func equalFloats(a, b []float64) bool {

@@ -2,10 +2,12 @@ package train
 
 import (
 	"context"
-	"errors"
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // resumeCases are the configurations the resume tests run: each optimizer,
@@ -48,9 +50,7 @@ func TestResumeIsBitForBit(t *testing.T) {
 			cfgA := resumeConfig(straightDir)
 			tc.edit(&cfgA)
 			a := newTiny(t, cfgA, resumeData())
-			if err := a.Train(context.Background()); err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, a.Train(context.Background()))
 			n := a.Step()
 
 			cfgB := resumeConfig(stoppedDir)
@@ -63,39 +63,19 @@ func TestResumeIsBitForBit(t *testing.T) {
 					cancel()
 				}
 			}
-			if err := b.Train(ctx); !errors.Is(err, context.Canceled) {
-				t.Fatalf("stopped run: %v, want context.Canceled", err)
-			}
-			if b.Step() != n/2 {
-				t.Fatalf("stopped at step %d, want %d", b.Step(), n/2)
-			}
+			require.ErrorIs(t, b.Train(ctx), context.Canceled, "stopped run")
+			require.Equal(t, n/2, b.Step(), "stopped at step")
 			c := newTiny(t, cfgB, resumeData())
-			if err := c.Resume(stoppedDir); err != nil {
-				t.Fatal(err)
-			}
-			if c.Step() != n/2 {
-				t.Fatalf("resumed at step %d, want %d", c.Step(), n/2)
-			}
-			if err := c.Train(context.Background()); err != nil {
-				t.Fatal(err)
-			}
-			if c.Step() != n {
-				t.Fatalf("resumed run ended at step %d, straight run at %d", c.Step(), n)
-			}
-			if name := sameBits(a.policy, c.policy); name != "" {
-				t.Errorf("policy weights differ after resuming (first: %s)", name)
-			}
+			require.NoError(t, c.Resume(stoppedDir))
+			require.Equal(t, n/2, c.Step(), "resumed at step")
+			require.NoError(t, c.Train(context.Background()))
+			require.Equal(t, n, c.Step(), "resumed run's last step vs the straight run's")
+			assert.Empty(t, sameBits(a.policy, c.policy), "policy weights differ after resuming (first named)")
 			if cfgA.SyncRefModel {
-				if name := sameBits(a.refModel, c.refModel); name != "" {
-					t.Errorf("reference weights differ after resuming (first: %s)", name)
-				}
+				assert.Empty(t, sameBits(a.refModel, c.refModel), "reference weights differ after resuming (first named)")
 			}
-			if ma, mc := readFile(t, straightDir, MetricsFile), readFile(t, stoppedDir, MetricsFile); ma != mc {
-				t.Errorf("metrics.jsonl differs:\nstraight:\n%s\nresumed:\n%s", ma, mc)
-			}
-			if la, lc := readFile(t, straightDir, LatestFile), readFile(t, stoppedDir, LatestFile); la != lc {
-				t.Errorf("LATEST: straight %q, resumed %q", la, lc)
-			}
+			assert.Equal(t, readFile(t, straightDir, MetricsFile), readFile(t, stoppedDir, MetricsFile), "metrics.jsonl")
+			assert.Equal(t, readFile(t, straightDir, LatestFile), readFile(t, stoppedDir, LatestFile), "LATEST")
 			t.Logf("%d steps, stopped and resumed at %d", n, n/2)
 		})
 	}
@@ -108,12 +88,8 @@ func TestResumeChecks(t *testing.T) {
 	dir := t.TempDir()
 	cfg := resumeConfig(dir)
 	cfg.MaxSteps = 2
-	if err := newTiny(t, cfg, resumeData()).Train(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	if err := newTiny(t, cfg, resumeData()).Train(context.Background()); err == nil {
-		t.Error("a fresh run in a directory holding LATEST did not fail")
-	}
+	require.NoError(t, newTiny(t, cfg, resumeData()).Train(context.Background()))
+	assert.Error(t, newTiny(t, cfg, resumeData()).Train(context.Background()), "a fresh run in a directory holding LATEST")
 	for _, tc := range []struct {
 		name string
 		edit func(c *Config, d *Data)
@@ -128,23 +104,14 @@ func TestResumeChecks(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			c, d := cfg, resumeData()
 			tc.edit(&c, &d)
-			err := newTiny(t, c, d).Resume(dir)
-			if err == nil || !contains(err.Error(), tc.want) {
-				t.Errorf("Resume: %v; want an error naming %s", err, tc.want)
-			}
+			assert.ErrorContains(t, newTiny(t, c, d).Resume(dir), tc.want)
 		})
 	}
-	if err := newTiny(t, cfg, resumeData()).Resume(t.TempDir()); err == nil {
-		t.Error("Resume from an empty directory did not fail")
-	}
+	assert.Error(t, newTiny(t, cfg, resumeData()).Resume(t.TempDir()), "Resume from an empty directory")
 	latest, err := LatestCheckpoint(dir)
-	if err != nil || filepath.Base(latest) != "checkpoint-2" {
-		t.Fatalf("LatestCheckpoint = %q, %v", latest, err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, LatestFile), []byte("../elsewhere\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := LatestCheckpoint(dir); err == nil {
-		t.Error("LatestCheckpoint accepted a LATEST naming a path outside the output directory")
-	}
+	require.NoError(t, err)
+	require.Equal(t, "checkpoint-2", filepath.Base(latest))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, LatestFile), []byte("../elsewhere\n"), 0o644))
+	_, err = LatestCheckpoint(dir)
+	assert.Error(t, err, "LatestCheckpoint accepted a LATEST naming a path outside the output directory")
 }
