@@ -244,6 +244,9 @@ func readEntry(e *zip.File, limit int64) ([]byte, error) {
 	}
 	defer rc.Close()
 	b, err := io.ReadAll(io.LimitReader(rc, limit+1))
+	if errors.Is(err, zip.ErrFormat) { // archive/zip's verdict on inflating past the declared size
+		return nil, fmt.Errorf("%s: inflates to more than the %d bytes its archive header declares: %w", e.Name, e.UncompressedSize64, err)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", e.Name, err)
 	}

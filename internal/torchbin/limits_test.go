@@ -46,8 +46,7 @@ func TestPickleBomb(t *testing.T) {
 	require.GreaterOrEqual(t, cd, 0)
 	binary.LittleEndian.PutUint32(lying[cd+24:], 100)
 	_, err = NewReader(bytes.NewReader(lying), int64(len(lying)), "lying.bin")
-	require.Error(t, err)
-	assert.Contains(t, err.Error(), "torchbin: lying.bin: archive/data.pkl: ")
+	assert.EqualError(t, err, "torchbin: lying.bin: archive/data.pkl: inflates to more than the 100 bytes its archive header declares: zip: not a valid zip file")
 }
 
 // TestDeepPickle: a pickle nesting 2M lists is refused by the scan, before
