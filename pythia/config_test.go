@@ -3,8 +3,10 @@ package pythia
 import (
 	"os"
 	"reflect"
-	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // sameFields compares two configs ignoring the unmodelled keys.
@@ -17,28 +19,19 @@ func sameFields(a, b Config) bool {
 // published on the Hugging Face hub.
 func TestParseConfigPythia70m(t *testing.T) {
 	cfg, err := ReadConfig("testdata/pythia-70m-config.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	want, _ := Preset("pythia-70m")
-	if !sameFields(cfg, want) {
-		t.Fatalf("parsed %+v\nwant   %+v", cfg, want)
-	}
-	if cfg.HeadDim() != 64 || cfg.RotaryDims() != 16 {
-		t.Errorf("head_dim %d, rotary dims %d; want 64, 16", cfg.HeadDim(), cfg.RotaryDims())
-	}
+	require.NoError(t, err)
+	want, err := Preset("pythia-70m")
+	require.NoError(t, err)
+	require.True(t, sameFields(cfg, want), "parsed %+v\nwant   %+v", cfg, want)
+	assert.Equal(t, 64, cfg.HeadDim())
+	assert.Equal(t, 16, cfg.RotaryDims())
 	// JSON writes every field and keeps the unmodelled keys; it parses back.
 	out, err := cfg.JSON("float32")
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	back, err := ParseConfig(out, "round trip")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !sameFields(back, cfg) || !strings.Contains(string(out), `"transformers_version": "4.24.0"`) {
-		t.Errorf("round trip changed the config:\n%s", out)
-	}
+	require.NoError(t, err)
+	assert.True(t, sameFields(back, cfg), "round trip changed the config:\n%s", out)
+	assert.Contains(t, string(out), `"transformers_version": "4.24.0"`)
 }
 
 func TestParseConfigAliasesAndDefaults(t *testing.T) {
@@ -58,15 +51,14 @@ func TestParseConfigAliasesAndDefaults(t *testing.T) {
 	}
 	for _, c := range cases {
 		cfg, err := ParseConfig([]byte(c.json), c.name)
-		if err != nil {
-			t.Errorf("%s: %v", c.name, err)
+		if !assert.NoError(t, err, c.name) {
 			continue
 		}
-		if cfg.RotaryPct != c.pct || cfg.RotaryEmbBase != c.theta || cfg.UseParallelResidual != c.parallel ||
-			cfg.TieWordEmbeddings != c.tie || cfg.EOSTokenID != c.eos {
-			t.Errorf("%s: got rotary_pct %v, base %v, parallel %v, tied %v, eos %d", c.name,
-				cfg.RotaryPct, cfg.RotaryEmbBase, cfg.UseParallelResidual, cfg.TieWordEmbeddings, cfg.EOSTokenID)
-		}
+		assert.Equal(t, c.pct, cfg.RotaryPct, c.name)
+		assert.Equal(t, c.theta, cfg.RotaryEmbBase, c.name)
+		assert.Equal(t, c.parallel, cfg.UseParallelResidual, c.name)
+		assert.Equal(t, c.tie, cfg.TieWordEmbeddings, c.name)
+		assert.Equal(t, c.eos, cfg.EOSTokenID, c.name)
 	}
 }
 
@@ -90,19 +82,19 @@ func TestParseConfigErrors(t *testing.T) {
 	}
 	for _, c := range cases {
 		_, err := ParseConfig([]byte(c.json), "f.json")
-		if err == nil || !strings.Contains(err.Error(), c.want) || !strings.Contains(err.Error(), "f.json") {
-			t.Errorf("%s: error %v; want one naming f.json and containing %q", c.name, err, c.want)
+		if assert.Error(t, err, c.name) {
+			assert.Contains(t, err.Error(), "f.json", c.name)
+			assert.Contains(t, err.Error(), c.want, c.name)
 		}
 	}
 }
 
 // FuzzParseConfig checks that ParseConfig never panics and that whatever it
-// accepts is valid, builds a model description, and survives a JSON round trip.
+// accepts is valid, has an exact parameter count (below 2^53), and survives
+// a JSON round trip.
 func FuzzParseConfig(f *testing.F) {
 	seed, err := os.ReadFile("testdata/pythia-70m-config.json")
-	if err != nil {
-		f.Fatal(err)
-	}
+	require.NoError(f, err)
 	f.Add(seed)
 	f.Add([]byte(`{"hidden_size": 8, "num_attention_heads": 2, "num_hidden_layers": 1, "intermediate_size": 4, "vocab_size": 3, "partial_rotary_factor": 0.5, "rope_scaling": null}`))
 	f.Add([]byte(`{"hidden_size": 8, "num_attention_heads": 2, "num_hidden_layers": 1, "intermediate_size": 4, "vocab_size": 3, "rope_parameters": {"rope_theta": 7}}`))
@@ -111,19 +103,13 @@ func FuzzParseConfig(f *testing.F) {
 		if err != nil {
 			return
 		}
-		if err := cfg.Validate(); err != nil {
-			t.Fatalf("accepted an invalid config: %v", err)
-		}
+		require.NoError(t, cfg.Validate(), "accepted an invalid config")
+		n := cfg.NumParams()
+		require.True(t, n > 0 && n < 1<<53, "parameter count %d", n)
 		out, err := cfg.JSON("float32")
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		back, err := ParseConfig(out, "round trip")
-		if err != nil {
-			t.Fatalf("JSON output does not parse: %v\n%s", err, out)
-		}
-		if !sameFields(back, cfg) {
-			t.Fatalf("round trip changed %+v to %+v", cfg, back)
-		}
+		require.NoError(t, err, "JSON output does not parse:\n%s", out)
+		require.True(t, sameFields(back, cfg), "round trip changed %+v to %+v", cfg, back)
 	})
 }

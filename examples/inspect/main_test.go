@@ -4,10 +4,11 @@ import (
 	"bytes"
 	"encoding/json"
 	"math"
-	"strings"
 	"testing"
 
 	"github.com/daalab/daa/nn/safetensors"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // The tiny checkpoint pythia/testdata/padded with the PyTorch reference's
@@ -24,27 +25,19 @@ type result struct {
 func runJSON(t *testing.T, args ...string) result {
 	t.Helper()
 	var out bytes.Buffer
-	if err := run(args, &out); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, run(args, &out))
 	var r result
-	if err := json.Unmarshal(out.Bytes(), &r); err != nil {
-		t.Fatalf("output is not JSON: %v\n%s", err, out.String())
-	}
+	require.NoError(t, json.Unmarshal(out.Bytes(), &r), "output is not JSON:\n%s", out.String())
 	return r
 }
 
 func reference(t *testing.T, name string) []float64 {
 	t.Helper()
 	f, err := safetensors.Open(model + "/expected.safetensors")
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	defer f.Close()
 	v, _, err := f.Float64(name)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	return v
 }
 
@@ -70,22 +63,19 @@ func TestInspectMatchesReference(t *testing.T) {
 		tol   float64
 	}{{"float32", 1e-5}, {"float64", 1e-12}} {
 		r := runJSON(t, "-model", model, "-ids", "5,7,11,13,17,19,23", "-dtype", c.dtype)
-		if len(r.Logits) != 7 || len(r.Logits[0]) != 48 || r.TokenLogProbs != nil {
-			t.Fatalf("%s: %d logit rows of %d, token_logprobs %v; want 7 rows of 48 and none", c.dtype, len(r.Logits), len(r.Logits[0]), r.TokenLogProbs)
-		}
+		require.Len(t, r.Logits, 7, c.dtype)
+		require.Len(t, r.Logits[0], 48, c.dtype)
+		require.Nil(t, r.TokenLogProbs, c.dtype)
 		var flat []float64
 		for _, row := range r.Logits {
 			flat = append(flat, row...)
 		}
-		if e := maxRelDiff(flat, refLogits); e > c.tol {
-			t.Errorf("%s logits: relative error %.3g", c.dtype, e)
-		}
+		assert.LessOrEqual(t, maxRelDiff(flat, refLogits), c.tol, "%s logits: relative error", c.dtype)
 		r = runJSON(t, "-model", model, "-ids", "5, 7, 11, 13, 17", "-response-from", "2", "-dtype", c.dtype)
-		if e := maxRelDiff(r.TokenLogProbs, refLP); e > c.tol {
-			t.Errorf("%s token_logprobs %v, reference %v", c.dtype, r.TokenLogProbs, refLP)
-		}
-		if want := refLP[0] + refLP[1] + refLP[2]; r.LogProbSum == nil || math.Abs(*r.LogProbSum-want) > c.tol*math.Abs(want) {
-			t.Errorf("%s logprob_sum %v, reference %v", c.dtype, r.LogProbSum, want)
+		assert.LessOrEqual(t, maxRelDiff(r.TokenLogProbs, refLP), c.tol, "%s token_logprobs %v, reference %v", c.dtype, r.TokenLogProbs, refLP)
+		want := refLP[0] + refLP[1] + refLP[2]
+		if assert.NotNil(t, r.LogProbSum, c.dtype) {
+			assert.InDelta(t, want, *r.LogProbSum, c.tol*math.Abs(want), "%s logprob_sum", c.dtype)
 		}
 	}
 }
@@ -106,8 +96,8 @@ func TestInspectErrors(t *testing.T) {
 	}
 	for _, c := range cases {
 		err := run(c.args, &bytes.Buffer{})
-		if err == nil || !strings.Contains(err.Error(), c.want) {
-			t.Errorf("%v: error %v; want one containing %q", c.args, err, c.want)
+		if assert.Error(t, err, "%v", c.args) {
+			assert.Contains(t, err.Error(), c.want, "%v", c.args)
 		}
 	}
 }
