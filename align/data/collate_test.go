@@ -1,8 +1,10 @@
 package data
 
 import (
-	"reflect"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // TestCollate lays out a batch by hand: truncation keeping the start (the
@@ -16,9 +18,7 @@ func TestCollate(t *testing.T) {
 		{Prompt: []int{7, 7, 7, 7, 7, 7}, Chosen: []int{1}, Rejected: []int{2}}, // prompt fills MaxLength: dropped
 		{Prompt: []int{8}, Chosen: []int{9, 9, 9, 9, 9, 9, 9}, Rejected: nil},
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	want := &PairBatch{
 		Pairs: 2, Len: 6,
 		InputIDs: []int{
@@ -44,13 +44,10 @@ func TestCollate(t *testing.T) {
 		Kept:              []int{0, 2},
 		Dropped:           1,
 	}
-	if !reflect.DeepEqual(b, want) {
-		t.Fatalf("got  %+v\nwant %+v", b, want)
-	}
+	require.Equal(t, want, b)
 	targets, mask := b.Targets()
-	if !reflect.DeepEqual(targets[0], []int{2, 3, 4, 0, P, P}) || !reflect.DeepEqual(mask[0], []bool{false, true, true, true, false, false}) {
-		t.Errorf("row 0 targets %v mask %v", targets[0], mask[0])
-	}
+	assert.Equal(t, []int{2, 3, 4, 0, P, P}, targets[0], "row 0 targets")
+	assert.Equal(t, []bool{false, true, true, true, false, false}, mask[0], "row 0 mask")
 	for i := range mask {
 		n := 0
 		for _, m := range mask[i] {
@@ -58,17 +55,14 @@ func TestCollate(t *testing.T) {
 				n++
 			}
 		}
-		if n != b.CompletionLengths[i] {
-			t.Errorf("row %d: %d scored positions, %d completion tokens", i, n, b.CompletionLengths[i])
-		}
+		assert.Equal(t, b.CompletionLengths[i], n, "row %d: scored positions vs completion tokens", i)
 	}
-	if _, err := (Collator{MaxLength: 1}).Collate(nil); err == nil {
-		t.Error("MaxLength 1 accepted")
-	}
+	_, err = (Collator{MaxLength: 1}).Collate(nil)
+	assert.Error(t, err, "MaxLength 1 accepted")
 	empty, err := c.Collate(nil)
-	if err != nil || empty.Pairs != 0 || len(empty.InputIDs) != 0 {
-		t.Errorf("empty input: %+v %v", empty, err)
-	}
+	require.NoError(t, err)
+	assert.Zero(t, empty.Pairs)
+	assert.Empty(t, empty.InputIDs)
 }
 
 // TestTokenize tokenizes each part separately.
@@ -81,7 +75,5 @@ func TestTokenize(t *testing.T) {
 		return ids
 	}
 	got := Tokenize([]Pair{{"ab", "c", ""}}, bytesTok)
-	if want := []TokenizedPair{{Prompt: []int{'a', 'b'}, Chosen: []int{'c'}, Rejected: []int{}}}; !reflect.DeepEqual(got, want) {
-		t.Errorf("got %v; want %v", got, want)
-	}
+	assert.Equal(t, []TokenizedPair{{Prompt: []int{'a', 'b'}, Chosen: []int{'c'}, Rejected: []int{}}}, got)
 }

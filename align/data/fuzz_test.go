@@ -3,13 +3,16 @@ package data
 import (
 	"bytes"
 	"encoding/json"
-	"reflect"
 	"testing"
+	"unicode/utf8"
+
+	"github.com/stretchr/testify/require"
 )
 
 // FuzzParsePairsJSONL feeds arbitrary bytes to the JSONL pair reader: it
-// must not panic, and whatever it accepts must survive a round trip through
-// plain {prompt, chosen, rejected} JSONL unchanged.
+// must not panic, whatever it accepts must be valid UTF-8 with a non-empty
+// prompt, and survive a round trip through plain {prompt, chosen, rejected}
+// JSONL unchanged.
 func FuzzParsePairsJSONL(f *testing.F) {
 	for _, seed := range []string{
 		`{"prompt": "The sky is", "chosen": " blue.", "rejected": " green."}`,
@@ -28,18 +31,16 @@ func FuzzParsePairsJSONL(f *testing.F) {
 		}
 		var buf bytes.Buffer
 		for _, p := range pairs {
+			require.NotEmpty(t, p.Prompt, "accepted an empty prompt")
+			require.True(t, utf8.ValidString(p.Prompt+p.Chosen+p.Rejected), "accepted invalid UTF-8: %q", p)
 			line, err := json.Marshal(map[string]string{"prompt": p.Prompt, "chosen": p.Chosen, "rejected": p.Rejected})
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			buf.Write(append(line, '\n'))
 		}
 		again, err := ParsePairsJSONL(&buf, "roundtrip")
-		if err != nil {
-			t.Fatalf("re-encoded pairs do not parse: %v", err)
-		}
-		if len(pairs) > 0 && !reflect.DeepEqual(pairs, again) {
-			t.Fatalf("round trip changed the pairs:\n%q\n%q", pairs, again)
+		require.NoError(t, err, "re-encoded pairs do not parse")
+		if len(pairs) > 0 {
+			require.Equal(t, pairs, again, "round trip changed the pairs")
 		}
 	})
 }
@@ -56,9 +57,7 @@ func FuzzParseTLDRJSONL(f *testing.F) {
 			return
 		}
 		for _, p := range pairs {
-			if !bytes.HasPrefix([]byte(p.Prompt), []byte("SUBREDDIT: r/")) || !bytes.HasSuffix([]byte(p.Prompt), []byte("\nTL;DR:")) {
-				t.Fatalf("prompt %q", p.Prompt)
-			}
+			require.True(t, bytes.HasPrefix([]byte(p.Prompt), []byte("SUBREDDIT: r/")) && bytes.HasSuffix([]byte(p.Prompt), []byte("\nTL;DR:")), "prompt %q", p.Prompt)
 		}
 	})
 }
