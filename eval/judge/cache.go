@@ -12,6 +12,8 @@ import (
 	"io"
 	"os"
 	"sync"
+
+	"github.com/daalab/daa/internal/regfile"
 )
 
 // Cache stores verdicts by CacheKey, in memory and optionally in a JSONL
@@ -42,9 +44,14 @@ func NewCache() *Cache {
 // needed and loading every verdict it holds. It returns an error naming the
 // file and line when a line is not a valid record (including a last line cut
 // short by an interrupted write, which must be deleted by hand: appending
-// after it would corrupt the next record). Close the cache when done.
+// after it would corrupt the next record). A path that exists but is not a
+// regular file (a named pipe, a device) is refused without being opened.
+// Close the cache when done.
 func OpenCache(path string) (*Cache, error) {
 	c := NewCache()
+	if err := regfile.Check(path); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("judge: verdict cache: %w", err)
+	}
 	data, err := os.ReadFile(path)
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
 		return nil, fmt.Errorf("judge: reading verdict cache: %w", err)

@@ -4,7 +4,11 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestCacheKeyDistinguishesFields(t *testing.T) {
@@ -17,14 +21,10 @@ func TestCacheKeyDistinguishesFields(t *testing.T) {
 		{"j", "q", "ab", "c"},
 	} {
 		k := CacheKey(f[0], f[1], f[2], f[3])
-		if prev, dup := keys[k]; dup {
-			t.Errorf("CacheKey%q collides with %s", f, prev)
-		}
+		assert.NotContains(t, keys, k, "CacheKey%q collides", f)
 		keys[k] = strings.Join(f[:], "|")
 	}
-	if CacheKey("j", "p", "a", "b") != CacheKey("j", "p", "a", "b") {
-		t.Error("CacheKey is not deterministic")
-	}
+	assert.Equal(t, CacheKey("j", "p", "a", "b"), CacheKey("j", "p", "a", "b"), "CacheKey is not deterministic")
 }
 
 // TestCacheFileRoundTrip writes verdicts, reopens the file, and expects them
@@ -32,42 +32,27 @@ func TestCacheKeyDistinguishesFields(t *testing.T) {
 func TestCacheFileRoundTrip(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "verdicts.jsonl")
 	c, err := OpenCache(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	for k, v := range map[string]Verdict{"k1": A, "k2": B, "k3": Tie} {
-		if err := c.Put(k, "judge-x", v); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, c.Put(k, "judge-x", v))
 	}
-	if err := c.Put("k1", "judge-x", A); err != nil { // unchanged: not written again
-		t.Fatal(err)
-	}
-	if err := c.Close(); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, c.Put("k1", "judge-x", A)) // unchanged: not written again
+	require.NoError(t, c.Close())
 	c, err = OpenCache(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := c.Put("k4", "judge-x", B); err != nil {
-		t.Fatal(err)
-	}
-	c.Close()
+	require.NoError(t, err)
+	require.NoError(t, c.Put("k4", "judge-x", B))
+	require.NoError(t, c.Close())
 	c, err = OpenCache(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	defer c.Close()
 	for k, want := range map[string]Verdict{"k1": A, "k2": B, "k3": Tie, "k4": B} {
-		if v, ok := c.Get(k); !ok || v != want {
-			t.Errorf("Get(%s) = %v, %v; want %v", k, v, ok, want)
-		}
+		v, ok := c.Get(k)
+		assert.True(t, ok, "Get(%s)", k)
+		assert.Equal(t, want, v, "Get(%s)", k)
 	}
-	data, _ := os.ReadFile(path)
-	if n := strings.Count(string(data), "\n"); n != 4 {
-		t.Errorf("file has %d lines, want 4 (one per new verdict):\n%s", n, data)
-	}
+	data, err := os.ReadFile(path)
+	require.NoError(t, err)
+	assert.Equal(t, 4, strings.Count(string(data), "\n"), "one line per new verdict:\n%s", data)
 }
 
 func TestOpenCacheBadLines(t *testing.T) {
@@ -80,27 +65,26 @@ func TestOpenCacheBadLines(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "verdicts.jsonl")
-			os.WriteFile(path, []byte(c.content), 0o644)
+			require.NoError(t, os.WriteFile(path, []byte(c.content), 0o644))
 			_, err := OpenCache(path)
-			if err == nil || !strings.Contains(err.Error(), c.want) {
-				t.Errorf("OpenCache error %v, want one naming %s", err, c.want)
-			}
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), c.want)
 		})
 	}
+	fifo := filepath.Join(t.TempDir(), "verdicts.jsonl")
+	require.NoError(t, syscall.Mkfifo(fifo, 0o644))
+	_, err := OpenCache(fifo) // would block opening the FIFO
+	assert.EqualError(t, err, "judge: verdict cache: "+fifo+" is a named pipe (FIFO), not a regular file")
 }
 
 func TestMemoryCache(t *testing.T) {
 	c := NewCache()
-	if _, ok := c.Get("x"); ok {
-		t.Error("empty cache hit")
-	}
-	if err := c.Put("x", "j", Tie); err != nil {
-		t.Fatal(err)
-	}
-	if v, ok := c.Get("x"); !ok || v != Tie || c.Len() != 1 {
-		t.Errorf("Get = %v, %v, Len %d; want Tie, true, 1", v, ok, c.Len())
-	}
-	if err := c.Close(); err != nil {
-		t.Error(err)
-	}
+	_, ok := c.Get("x")
+	assert.False(t, ok, "empty cache hit")
+	require.NoError(t, c.Put("x", "j", Tie))
+	v, ok := c.Get("x")
+	assert.True(t, ok)
+	assert.Equal(t, Tie, v)
+	assert.Equal(t, 1, c.Len())
+	assert.NoError(t, c.Close())
 }

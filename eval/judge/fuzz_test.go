@@ -1,10 +1,11 @@
 package judge
 
 import (
-	"errors"
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/stretchr/testify/require"
 )
 
 // FuzzParseVerdict: any reply either yields A, B or Tie, or an error wrapping
@@ -24,14 +25,10 @@ func FuzzParseVerdict(f *testing.F) {
 	f.Fuzz(func(t *testing.T, reply string) {
 		v, err := ParseVerdict(reply)
 		if err != nil {
-			if !errors.Is(err, ErrUnparseable) {
-				t.Fatalf("ParseVerdict(%q): error %v does not wrap ErrUnparseable", reply, err)
-			}
+			require.ErrorIs(t, err, ErrUnparseable, "ParseVerdict(%q)", reply)
 			return
 		}
-		if v != A && v != B && v != Tie {
-			t.Fatalf("ParseVerdict(%q) = %v without an error", reply, v)
-		}
+		require.Contains(t, []Verdict{A, B, Tie}, v, "ParseVerdict(%q) without an error", reply)
 	})
 }
 
@@ -43,18 +40,15 @@ func FuzzOpenCache(f *testing.F) {
 	f.Add([]byte("{\"key\":\"ab\",\"ver"))
 	f.Fuzz(func(t *testing.T, content []byte) {
 		path := filepath.Join(t.TempDir(), "c.jsonl")
-		if err := os.WriteFile(path, content, 0o644); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, os.WriteFile(path, content, 0o644))
 		c, err := OpenCache(path)
 		if err != nil {
 			return
 		}
 		defer c.Close()
 		for k := range c.m {
-			if v, _ := c.Get(k); v != A && v != B && v != Tie {
-				t.Fatalf("key %q loaded with invalid verdict %v", k, v)
-			}
+			v, _ := c.Get(k)
+			require.Contains(t, []Verdict{A, B, Tie}, v, "key %q loaded with an invalid verdict", k)
 		}
 	})
 }
