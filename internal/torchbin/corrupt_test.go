@@ -4,8 +4,10 @@ import (
 	"archive/zip"
 	"bytes"
 	"encoding/binary"
-	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // Hand-written pickle pieces (protocol 2 opcodes, see Python's pickletools).
@@ -97,8 +99,9 @@ var corruptArchives = []struct {
 func TestCorruptArchives(t *testing.T) {
 	for _, c := range corruptArchives {
 		_, err := NewReader(bytes.NewReader(c.file), int64(len(c.file)), "ckpt.bin")
-		if err == nil || !strings.HasPrefix(err.Error(), "torchbin: ckpt.bin: ") || !strings.Contains(err.Error(), c.want) {
-			t.Errorf("%s:\n got  %v\n want it to contain %q", c.name, err, c.want)
+		if assert.Error(t, err, c.name) {
+			assert.Regexp(t, "^torchbin: ckpt.bin: ", err.Error(), c.name)
+			assert.Contains(t, err.Error(), c.want, c.name)
 		}
 	}
 }
@@ -113,11 +116,9 @@ func TestHandWrittenTensor(t *testing.T) {
 	}
 	file := stateArchive(pkDict("x", pkTensor("FloatStorage", "0", 4, 1, []int{2}, []int{2})), data)
 	f, err := NewReader(bytes.NewReader(file), int64(len(file)), "hand.bin")
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	v, shape, err := f.Float32("x")
-	if err != nil || len(v) != 2 || v[0] != 2 || v[1] != 4 || shape[0] != 2 {
-		t.Errorf("x = %v %v, %v; want [2 4]", v, shape, err)
-	}
+	require.NoError(t, err)
+	assert.Equal(t, []float32{2, 4}, v)
+	assert.Equal(t, []int{2}, shape)
 }

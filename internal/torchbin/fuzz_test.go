@@ -6,6 +6,8 @@ import (
 	"io"
 	"os"
 	"testing"
+
+	"github.com/stretchr/testify/require"
 )
 
 // readEverything opens file and reads every tensor every way; it must not
@@ -17,12 +19,10 @@ func readEverything(t *testing.T, file []byte) {
 	}
 	for _, name := range f.Names() {
 		info, err := f.Info(name)
-		if err != nil {
-			t.Fatalf("Info(%q) of a listed tensor: %v", name, err)
-		}
+		require.NoError(t, err, "Info(%q) of a listed tensor", name)
 		raw, err := f.Raw(name)
-		if err == nil && len(raw) != info.NumElements()*info.DType.Size() {
-			t.Fatalf("Raw(%q) = %d bytes, want %d", name, len(raw), info.NumElements()*info.DType.Size())
+		if err == nil {
+			require.Len(t, raw, info.NumElements()*info.DType.Size(), "Raw(%q)", name)
 		}
 		f.Float32(name)
 		f.Float64(name)
@@ -35,9 +35,7 @@ func readEverything(t *testing.T, file []byte) {
 func FuzzOpen(f *testing.F) {
 	for _, name := range []string{"testdata/state.pt", "testdata/legacy.pt"} {
 		b, err := os.ReadFile(name)
-		if err != nil {
-			f.Fatal(err)
-		}
+		require.NoError(f, err)
 		f.Add(b)
 	}
 	for _, c := range corruptArchives {
@@ -51,13 +49,9 @@ func FuzzOpen(f *testing.F) {
 // rather than on the zip structure. Seeded with the real data.pkl.
 func FuzzPickle(f *testing.F) {
 	b, err := os.ReadFile("testdata/state.pt")
-	if err != nil {
-		f.Fatal(err)
-	}
+	require.NoError(f, err)
 	zr, err := zip.NewReader(bytes.NewReader(b), int64(len(b)))
-	if err != nil {
-		f.Fatal(err)
-	}
+	require.NoError(f, err)
 	var entries []entry
 	for _, e := range zr.File {
 		rc, _ := e.Open()
