@@ -5,12 +5,14 @@
 #
 #   bench/compare.sh                      # all three models, about 10 minutes
 #   MODELS=pythia-70m bench/compare.sh    # one model
-#   MEMORY=1 bench/compare.sh             # also peak RSS of a pythia-160m DPO+AdamW step
+#   MEMORY=1 bench/compare.sh             # also peak RSS of DPO steps (full, bf16 reference, LoRA)
 #
 # Environment: MODELS (comma list, default pythia-14m,pythia-70m,pythia-160m),
 # BENCHTIME (go test -benchtime, default 3x), REPS (bench_torch.py --reps,
 # default 3), PYTHON (default /usr/bin/python3), SHARED (default ../shared
-# next to the repository), MEMORY (1: measure peak memory with /usr/bin/time -v).
+# next to the repository), MEMORY (1: measure peak memory with /usr/bin/time -v),
+# MEMORY_MODELS (comma list, default pythia-160m,pythia-410m,pythia-1b; the 1b
+# runs need about 15 GB free).
 # Shapes: batch 8 x 128 tokens for forward and train step; DPO 4 pairs of
 # prompt 64 + response 64 tokens. The torch part is skipped, with a message,
 # when torch is not installed. Measure on an idle machine: the load is printed.
@@ -89,17 +91,28 @@ fi
 
 if [ "${MEMORY:-0}" = 1 ]; then
 	echo
-	echo "## peak resident memory of a pythia-160m DPO step with AdamW (policy, reference, optimizer), /usr/bin/time -v"
+	echo "## peak resident memory of a DPO step (4 pairs of prompt 64 + response 64), /usr/bin/time -v; seconds per step from bench/dpostep (2 steps, the second timed)"
+	echo "# MEMORY_MODELS=${MEMORY_MODELS:-pythia-160m,pythia-410m,pythia-1b}; free before: $(free -g | awk '/Mem:/ {print $7 " GiB available"}')"
 	(cd "$root" && go build -o "$work/dpostep" ./bench/dpostep)
-	for ref in float32 bf16; do
-		/usr/bin/time -v "$work/dpostep" -model pythia-160m -steps 3 -bf16ref=$([ $ref = bf16 ] && echo true || echo false) \
-			2>"$work/go.time" | tail -1
-		echo "| Go (bench/dpostep, $ref reference) | $(grep 'Maximum resident' "$work/go.time" | awk '{printf "%.0f MB", $NF/1024}') |"
+	echo "| model | setup | Go peak RSS | Go s/step | PyTorch peak RSS |"
+	echo "|---|---|---|---|---|"
+	for m in $(echo "${MEMORY_MODELS:-pythia-160m,pythia-410m,pythia-1b}" | tr , ' '); do
+		for setup in "full AdamW, float32 reference|-optimizer adamw -base f32" \
+			"full AdamW, bf16 reference|-optimizer adamw -base bf16" \
+			"full RMSProp, bf16 reference, checkpointed|-optimizer rmsprop -base bf16 -checkpoint-activations" \
+			"LoRA r16 (4 projections) AdamW, bf16 base, checkpointed|-lora 16 -optimizer adamw -base bf16 -checkpoint-activations"; do
+			label=${setup%%|*}
+			# shellcheck disable=SC2086
+			/usr/bin/time -v "$work/dpostep" -model "$m" -steps 2 ${setup#*|} >"$work/go.out" 2>"$work/go.time" || true
+			torch=-
+			if [ "$have_torch" = 1 ] && [ "$label" = "full AdamW, float32 reference" ] && grep -q "\"$m\"" "$bench_torch"; then
+				env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE /usr/bin/time -v "$PYTHON" "$bench_torch" --blas openblas --threads 2 --models "$m" \
+					--skip fwd,fwdbwd,dpo,gemm --reps 1 --warmup 1 >/dev/null 2>"$work/torch.time" &&
+					torch=$(grep 'Maximum resident' "$work/torch.time" | awk '{printf "%.0f MB", $NF/1024}')
+			fi
+			echo "| $m | $label | $(grep 'Maximum resident' "$work/go.time" | awk '{printf "%.0f MB", $NF/1024}') | $(grep 'per step' "$work/go.out" | awk '{print $1}') | $torch |"
+		done
 	done
-	if [ "$have_torch" = 1 ]; then
-		env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE /usr/bin/time -v "$PYTHON" "$bench_torch" --blas openblas --threads 2 --models pythia-160m \
-			--skip fwd,fwdbwd,dpo,gemm --reps 1 --warmup 1 >/dev/null 2>"$work/torch.time"
-		echo "| PyTorch (bench_torch.py DPO+AdamW) | $(grep 'Maximum resident' "$work/torch.time" | awk '{printf "%.0f MB", $NF/1024}') |"
-	fi
+	echo "# PyTorch: bench_torch.py's DPO+AdamW step (float32 reference) for the presets it knows (up to pythia-160m); it has no LoRA (PEFT) or bf16-reference variant."
 fi
 echo "# load at the end: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -106,7 +106,7 @@ func (t *Trainer) saveCheckpoint() error {
 	}
 	name := "checkpoint-" + strconv.Itoa(t.step)
 	err = writeDirAtomic(t.cfg.OutputDir, name, func(dir string) error {
-		if err := t.policy.Save(dir); err != nil {
+		if err := t.savePolicy(dir); err != nil { // a LoRA policy: its adapter directory (lora.go)
 			return err
 		}
 		if err := t.opt.Save(filepath.Join(dir, OptimizerFile)); err != nil {

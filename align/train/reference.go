@@ -16,6 +16,10 @@ func (t *Trainer) setReference(ref *pythia.Model) error {
 	if !t.cfg.usesReference() {
 		return nil
 	}
+	ref, loraErr := t.loraReference(ref) // a LoRA policy's reference: its base (lora.go)
+	if loraErr != nil {
+		return loraErr
+	}
 	if ref == nil && t.cfg.PrecomputeRefLogProbs {
 		// Scored once, before any update: the policy itself is the initial model.
 		t.refModel = t.policy

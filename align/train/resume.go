@@ -50,9 +50,9 @@ func (t *Trainer) Resume(path string) error {
 		return err
 	}
 	// Read everything before installing anything.
-	policy, err := pythia.LoadDir(dir, pythia.LoadOptions{DType: t.policy.DType()})
+	saved, err := t.loadPolicyParams(dir) // a LoRA policy: its adapters (lora.go)
 	if err != nil {
-		return fmt.Errorf("train: %w", err)
+		return err
 	}
 	var ref *pythia.Model
 	if t.cfg.SyncRefModel {
@@ -64,7 +64,7 @@ func (t *Trainer) Resume(path string) error {
 	if err := restored.restore(st.Order); err != nil {
 		return fmt.Errorf("train: %s: %w", filepath.Join(dir, StateFile), err)
 	}
-	if err := sameParams(t.params, policy.Params(), dir); err != nil {
+	if err := sameParams(t.params, saved, dir); err != nil {
 		return err
 	}
 	if ref != nil {
@@ -75,7 +75,7 @@ func (t *Trainer) Resume(path string) error {
 	if err := t.opt.Load(filepath.Join(dir, OptimizerFile)); err != nil { // leaves the optimizer unchanged on error
 		return fmt.Errorf("train: %w", err)
 	}
-	if err := copyWeights(t.params, policy.Params(), dir); err != nil {
+	if err := copyWeights(t.params, saved, dir); err != nil {
 		return err
 	}
 	if ref != nil {

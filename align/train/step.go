@@ -136,6 +136,8 @@ func (t *Trainer) update() (gradNorm, lr float64, err error) {
 // trainStep takes one optimizer step on the next pairs of the data order
 // and returns its record.
 func (t *Trainer) trainStep() (Record, error) {
+	t.setLoRATraining(true) // dropout of this step's masks (lora.go)
+	defer t.setLoRATraining(false)
 	if t.sft {
 		return t.sftStep()
 	}

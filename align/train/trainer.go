@@ -125,7 +125,7 @@ func newTrainer(cfg Config, policy *pythia.Model, d Data, sft bool) (*Trainer, e
 		}
 	}
 	t := &Trainer{
-		cfg: cfg, loss: loss, policy: policy, params: policy.Params(), sft: sft,
+		cfg: cfg, loss: loss, policy: policy, params: trainableParams(policy), sft: sft,
 		collator: data.Collator{MaxLength: cfg.MaxLength, EOS: d.EOS, Pad: d.Pad},
 		lastEval: -1, lastSave: -1,
 	}

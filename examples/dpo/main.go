@@ -16,7 +16,10 @@
 // uses DIR/tokenizer.json if present, else ../shared/pythia/tokenizer.json
 // beside the module root (or $DAA_SHARED/pythia/tokenizer.json). The
 // reference is a copy of the initial model unless -ref names another
-// checkpoint. Every trainer option is a flag named by its JSON key (see
+// checkpoint. With -lora_r R the policy trains LoRA adapters of rank R
+// (-lora_alpha, -lora_dropout, -lora_targets) on its frozen weights, the
+// reference is the model with the adapters off (no second copy), and the
+// checkpoints hold PEFT adapter directories. Every trainer option is a flag named by its JSON key (see
 // -help); a first run refuses an -out holding another run, -resume
 // continues it. SIGINT or SIGTERM stops after the current step with a
 // checkpoint.
@@ -36,6 +39,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"syscall"
 
 	"github.com/daalab/daa/align/data"
@@ -62,6 +66,8 @@ type options struct {
 	evalHoldout           int
 	tldr, resume          bool
 	dtype                 string
+	lora                  pythia.LoRAConfig // R 0: full fine-tuning
+	loraTargets           string
 }
 
 // run parses the command line, trains and reports where the model is.
@@ -78,6 +84,10 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	fs.BoolVar(&o.tldr, "tldr", false, "read -data and -eval as summarize_from_feedback comparisons")
 	fs.BoolVar(&o.resume, "resume", false, "continue the run in -out from its LATEST checkpoint (start fresh if there is none)")
 	fs.StringVar(&o.dtype, "dtype", "float32", "float32 or float64")
+	fs.IntVar(&o.lora.R, "lora_r", 0, "LoRA rank: train adapters on a frozen base, the reference being the base (0: full fine-tuning)")
+	fs.Float64Var(&o.lora.Alpha, "lora_alpha", 16, "LoRA lora_alpha (scale lora_alpha/r)")
+	fs.Float64Var(&o.lora.Dropout, "lora_dropout", 0, "LoRA dropout on the adapters' input in training")
+	fs.StringVar(&o.loraTargets, "lora_targets", strings.Join(pythia.LoRATargets, ","), "LoRA target_modules, comma-separated")
 	cfg := train.DefaultConfig()
 	cfg.AddFlags(fs)
 	if err := fs.Parse(args); err != nil {
@@ -108,6 +118,12 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	policy, err := pythia.LoadDir(o.model, pythia.LoadOptions{DType: dt})
 	if err != nil {
 		return err
+	}
+	if o.lora.R > 0 { // adapters initialised as PEFT does, from -seed; -resume then loads the checkpoint's
+		o.lora.Targets = strings.Split(o.loraTargets, ",")
+		if err := policy.AttachLoRA(o.lora, cfg.Seed); err != nil {
+			return err
+		}
 	}
 	var ref *pythia.Model
 	if o.ref != "" {
