@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"path/filepath"
 	"testing"
+
+	"github.com/stretchr/testify/require"
 )
 
 // BenchmarkFloat32Into reads a 4M-element tensor from a file on disk (page
@@ -26,20 +28,14 @@ func BenchmarkFloat32Into(b *testing.B) {
 			case F16:
 				t = Float16Tensor("w", []int{n}, v)
 			}
-			if err := Write(path, []Tensor{t}, nil); err != nil {
-				b.Fatal(err)
-			}
+			require.NoError(b, Write(path, []Tensor{t}, nil))
 			f, err := Open(path)
-			if err != nil {
-				b.Fatal(err)
-			}
+			require.NoError(b, err)
 			defer f.Close()
 			dst := make([]float32, n)
 			b.SetBytes(int64(len(t.Data)))
 			for b.Loop() {
-				if err := f.Float32Into(dst, "w"); err != nil {
-					b.Fatal(err)
-				}
+				require.NoError(b, f.Float32Into(dst, "w"))
 			}
 		})
 	}
@@ -52,8 +48,6 @@ func BenchmarkEncode(b *testing.B) {
 	b.SetBytes(int64(len(t.Data)))
 	for b.Loop() {
 		buf.Reset()
-		if err := Encode(&buf, []Tensor{t}, nil); err != nil {
-			b.Fatal(err)
-		}
+		require.NoError(b, Encode(&buf, []Tensor{t}, nil))
 	}
 }

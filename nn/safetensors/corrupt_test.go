@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // rawFile assembles a file from a literal header and data buffer.
@@ -46,6 +48,7 @@ var corruptCases = []struct {
 	{"entry not an object", rawFile(`{"a":5}`, nil), `tensor "a": entry is 5, not a JSON object`},
 	{"entry null", rawFile(`{"a":null}`, nil), `tensor "a": entry is null, not a JSON object`},
 	{"metadata values not strings", rawFile(`{"__metadata__":{"k":1}}`, nil), `"__metadata__" value for "k" is 1, not a string`},
+	{"metadata errors in key order", rawFile(`{"__metadata__":{"z":1,"a":2}}`, nil), `"__metadata__" value for "a" is 2, not a string`},
 	{"metadata not an object", rawFile(`{"__metadata__":[1]}`, nil), `"__metadata__" is not a JSON object of strings`},
 	{"unknown dtype", rawFile(`{"a":{"dtype":"F4","shape":[2],"data_offsets":[0,1]}}`, []byte{1}), `tensor "a": unknown dtype "F4"`},
 	{"missing dtype", rawFile(`{"a":{"shape":[1],"data_offsets":[0,1]}}`, []byte{1}), `tensor "a": "dtype" is missing or not a string`},
@@ -70,31 +73,22 @@ var corruptCases = []struct {
 func TestCorruptFiles(t *testing.T) {
 	for _, c := range corruptCases {
 		_, err := Parse(c.file)
-		if err == nil {
-			t.Errorf("%s: Parse succeeded", c.name)
+		if !assert.Error(t, err, c.name) {
 			continue
 		}
-		msg := err.Error()
-		if !strings.HasPrefix(msg, "safetensors: (in-memory): ") || !strings.Contains(msg, c.want) {
-			t.Errorf("%s:\n got  %s\n want it to contain %q", c.name, msg, c.want)
-		}
+		assert.Regexp(t, `^safetensors: \(in-memory\): `, err.Error(), c.name)
+		assert.Contains(t, err.Error(), c.want, c.name)
 	}
 }
 
 // TestOpenNamesThePath checks that Open's errors carry the file path.
 func TestOpenNamesThePath(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "bad.safetensors")
-	if err := os.WriteFile(path, rawFile(f32Pair, make([]byte, 5)), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, os.WriteFile(path, rawFile(f32Pair, make([]byte, 5)), 0o644))
 	_, err := Open(path)
-	if err == nil || !strings.HasPrefix(err.Error(), "safetensors: "+path+`: tensor "a": data ends at byte`) {
-		t.Errorf("Open(truncated): err = %v", err)
-	}
+	assert.ErrorContains(t, err, "safetensors: "+path+`: tensor "a": data ends at byte`)
 	_, err = Open(filepath.Join(t.TempDir(), "none.safetensors"))
-	if err == nil || !strings.Contains(err.Error(), "none.safetensors") {
-		t.Errorf("Open(missing): err = %v", err)
-	}
+	assert.ErrorContains(t, err, "none.safetensors")
 }
 
 // TestValidEdgeCases checks files the format allows: no tensors, zero-size
@@ -111,14 +105,12 @@ func TestValidEdgeCases(t *testing.T) {
 	}
 	for _, c := range cases {
 		f, err := Parse(c.file)
-		if err != nil {
-			t.Errorf("%s: %v", c.name, err)
+		if !assert.NoError(t, err, c.name) {
 			continue
 		}
 		for _, name := range f.Names() {
-			if _, err := f.Raw(name); err != nil {
-				t.Errorf("%s: Raw(%s): %v", c.name, name, err)
-			}
+			_, err := f.Raw(name)
+			assert.NoError(t, err, "%s: Raw(%s)", c.name, name)
 		}
 	}
 }

@@ -4,10 +4,10 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
-	"slices"
 	"testing"
 
 	"github.com/daalab/daa/internal/shareddata"
+	"github.com/stretchr/testify/require"
 )
 
 // FuzzParse feeds arbitrary bytes to Parse. Either it returns an error, or
@@ -21,12 +21,10 @@ func FuzzParse(f *testing.F) {
 	for _, c := range dtypeCases() {
 		tensors = append(tensors, c.t)
 	}
-	if err := Encode(&valid, tensors, map[string]string{"format": "pt"}); err != nil {
-		f.Fatal(err)
-	}
+	require.NoError(f, Encode(&valid, tensors, map[string]string{"format": "pt"}))
 	f.Add(valid.Bytes())
 	var small bytes.Buffer
-	Encode(&small, []Tensor{Float32Tensor("a", []int{2}, []float32{1, 2}), Int64Tensor("b", nil, []int64{3})}, nil)
+	require.NoError(f, Encode(&small, []Tensor{Float32Tensor("a", []int{2}, []float32{1, 2}), Int64Tensor("b", nil, []int64{3})}, nil))
 	f.Add(small.Bytes())
 	for _, c := range corruptCases {
 		f.Add(c.file)
@@ -45,13 +43,10 @@ func FuzzParse(f *testing.F) {
 		reencode := true
 		for _, name := range file.Names() {
 			info, err := file.Info(name)
-			if err != nil {
-				t.Fatalf("Info(%q) of a listed tensor: %v", name, err)
-			}
+			require.NoError(t, err, "Info(%q) of a listed tensor", name)
 			raw, err := file.Raw(name)
-			if err != nil || int64(len(raw)) != info.End-info.Begin {
-				t.Fatalf("Raw(%q): %d bytes, err %v; want %d", name, len(raw), err, info.End-info.Begin)
-			}
+			require.NoError(t, err, "Raw(%q)", name)
+			require.EqualValues(t, info.End-info.Begin, len(raw), "Raw(%q) bytes", name)
 			file.Float32(name)
 			file.Float64(name)
 			file.Int64(name)
@@ -62,20 +57,16 @@ func FuzzParse(f *testing.F) {
 			return
 		}
 		var out bytes.Buffer
-		if err := Encode(&out, again, file.Metadata()); err != nil {
-			t.Fatalf("re-encoding a parsed file: %v", err)
-		}
+		require.NoError(t, Encode(&out, again, file.Metadata()), "re-encoding a parsed file")
 		back, err := Parse(out.Bytes())
-		if err != nil {
-			t.Fatalf("re-encoded file does not parse: %v", err)
-		}
-		if !slices.Equal(back.Names(), file.Names()) {
-			t.Fatalf("re-encoded names %v, want %v", back.Names(), file.Names())
-		}
+		require.NoError(t, err, "re-encoded file does not parse")
+		require.Equal(t, file.Names(), back.Names(), "re-encoded names")
 		for _, tensor := range again {
 			info, _ := back.Info(tensor.Name)
-			if info.DType != tensor.DType || !slices.Equal(info.Shape, tensor.Shape) {
-				t.Fatalf("re-encoded %q is %s %v, want %s %v", tensor.Name, info.DType, info.Shape, tensor.DType, tensor.Shape)
+			require.Equal(t, tensor.DType, info.DType, "re-encoded %q", tensor.Name)
+			require.Equal(t, len(tensor.Shape), len(info.Shape), "re-encoded %q rank", tensor.Name)
+			for i := range tensor.Shape {
+				require.Equal(t, tensor.Shape[i], info.Shape[i], "re-encoded %q shape", tensor.Name)
 			}
 		}
 	})

@@ -1,12 +1,14 @@
 package safetensors
 
 import (
+	"fmt"
 	"math"
-	"slices"
 	"strings"
 	"testing"
 
 	"github.com/daalab/daa/internal/shareddata"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 type expectInfo struct {
@@ -31,9 +33,7 @@ func TestSharedTinyCheckpoints(t *testing.T) {
 	for _, c := range cases {
 		path := shareddata.Path(t, "pythia", "tiny-random", c.dir, "model.safetensors")
 		f, err := Open(path)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		want := map[string]expectInfo{
 			"gpt_neox.embed_in.weight":                           {F32, []int{96, 32}},
 			"embed_out.weight":                                   {F32, []int{96, 32}},
@@ -48,13 +48,11 @@ func TestSharedTinyCheckpoints(t *testing.T) {
 		}
 		for name, w := range want {
 			info, err := f.Info(name)
-			if err != nil {
-				t.Errorf("%s: %v", c.dir, err)
+			if !assert.NoError(t, err, c.dir) {
 				continue
 			}
-			if info.DType != w.dtype || !slices.Equal(info.Shape, w.shape) {
-				t.Errorf("%s: %s is %s %v, want %s %v", c.dir, name, info.DType, info.Shape, w.dtype, w.shape)
-			}
+			assert.Equal(t, w.dtype, info.DType, "%s: %s", c.dir, name)
+			assert.Equal(t, fmt.Sprint(w.shape), fmt.Sprint(info.Shape), "%s: %s shape", c.dir, name) // [] and nil alike
 		}
 		// Every float tensor converts, and LayerNorm weights of a random
 		// init are finite and nonzero.
@@ -65,26 +63,21 @@ func TestSharedTinyCheckpoints(t *testing.T) {
 				continue
 			}
 			v, _, err := f.Float32(name)
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			params += len(v)
 			for _, x := range v {
-				if math.IsNaN(float64(x)) || math.IsInf(float64(x), 0) {
-					t.Fatalf("%s: %s has non-finite value %v", c.dir, name, x)
-				}
+				require.False(t, math.IsNaN(float64(x)) || math.IsInf(float64(x), 0), "%s: %s has non-finite value %v", c.dir, name, x)
 			}
 		}
 		if c.legacy {
 			mask, _, err := f.Int64("gpt_neox.layers.0.attention.bias")
-			// The causal mask buffer is lower-triangular ones: row 1 is [1 1 0 ...].
-			if err != nil || mask[64] != 1 || mask[65] != 1 || mask[66] != 0 || mask[0] != 1 || mask[1] != 0 {
-				t.Errorf("%s: causal mask buffer reads %v... (err %v), want lower-triangular ones", c.dir, mask[:3], err)
-			}
+			require.NoError(t, err)
+			// The causal mask buffer is lower-triangular ones: row 0 is [1 0 ...], row 1 [1 1 0 ...].
+			assert.Equal(t, []int64{1, 0}, mask[:2], "%s: causal mask row 0", c.dir)
+			assert.Equal(t, []int64{1, 1, 0}, mask[64:67], "%s: causal mask row 1", c.dir)
 		}
-		if f.Metadata()["format"] != "pt" || params == 0 {
-			t.Errorf("%s: metadata %v, %d float parameters", c.dir, f.Metadata(), params)
-		}
+		assert.Equal(t, "pt", f.Metadata()["format"], c.dir)
+		assert.Positive(t, params, c.dir)
 		f.Close()
 	}
 }
@@ -95,29 +88,23 @@ func TestSharedTinyCheckpoints(t *testing.T) {
 func TestSharedGoldens(t *testing.T) {
 	path := shareddata.Path(t, "pythia", "tiny-random", "tiny-neox-parallel", "golden.safetensors")
 	f, err := Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	defer f.Close()
 	ids, shape, err := f.Int64("input_ids")
-	if err != nil || !slices.Equal(shape, []int{2, 7}) || !slices.Equal(ids[:3], []int64{43, 34, 66}) {
-		t.Errorf("input_ids = %v %v (err %v), want [2 7] starting 43 34 66", ids, shape, err)
-	}
+	require.NoError(t, err)
+	assert.Equal(t, []int{2, 7}, shape)
+	assert.Equal(t, []int64{43, 34, 66}, ids[:3])
 	logits, shape, err := f.Float64("logits")
-	if err != nil || !slices.Equal(shape, []int{2, 7, 96}) || len(logits) != 2*7*96 {
-		t.Errorf("logits shape %v (err %v), want [2 7 96]", shape, err)
-	}
+	require.NoError(t, err)
+	assert.Equal(t, []int{2, 7, 96}, shape)
+	assert.Len(t, logits, 2*7*96)
 	grads := 0
 	for _, name := range f.Names() {
 		info, _ := f.Info(name)
 		if strings.HasPrefix(name, "grad.") {
 			grads++
-			if info.DType != F64 {
-				t.Errorf("%s has dtype %s, want F64", name, info.DType)
-			}
+			assert.Equal(t, F64, info.DType, name)
 		}
 	}
-	if grads == 0 {
-		t.Error("no grad.* tensors")
-	}
+	assert.Positive(t, grads, "grad.* tensors")
 }
