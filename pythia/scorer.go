@@ -3,6 +3,7 @@ package pythia
 import (
 	"fmt"
 
+	"github.com/daalab/daa/autograd"
 	"github.com/daalab/daa/tensor"
 )
 
@@ -152,4 +153,44 @@ func (s *ModelScorer) backward(lp *SequenceLogProbs, d [][]float64) {
 		copy(g[b*r:], row)
 	}
 	lp.PerToken.BackwardWith(tensor.FromValues(lp.PerToken.DType(), g, sh...))
+}
+
+// SumValue returns lp.Sum, [B] in float64, as a value of the autograd graph
+// whose backward pass runs sc.Backward: Backward on any loss built from it
+// (an align loss, a user's own) accumulates the loss's gradient into the
+// parameters of sc's model. lp must be the result of sc's latest
+// SequenceLogProbs call (it is copied), and the graph must be
+// back-propagated at most once (the scorer's backward consumes its state).
+func SumValue(sc Scorer, lp *LogProbs) *autograd.Value {
+	b := len(lp.Sum)
+	data := tensor.FromValues(tensor.Float64, lp.Sum, b)
+	return autograd.Custom("SequenceLogProbs.Sum", data, nil, func(g *tensor.Tensor) []*tensor.Tensor {
+		sc.Backward(g.ToFloat64s())
+		return nil
+	})
+}
+
+// PerTokenValue returns lp.PerToken as a [B, R] value of dtype dt (R the
+// longest response; entries past each response's Count are 0) whose
+// backward pass runs sc.BackwardPerToken, with the conditions of SumValue.
+// It panics if dt is not a floating-point dtype.
+func PerTokenValue(sc Scorer, lp *LogProbs, dt tensor.DType) *autograd.Value {
+	b, r := len(lp.Count), 0
+	for _, n := range lp.Count {
+		r = max(r, n)
+	}
+	per := make([]float64, b*r)
+	for i, row := range lp.PerToken {
+		copy(per[i*r:], row)
+	}
+	counts := append([]int(nil), lp.Count...)
+	return autograd.Custom("SequenceLogProbs.PerToken", tensor.FromValues(dt, per, b, r), nil, func(g *tensor.Tensor) []*tensor.Tensor {
+		gs := g.ToFloat64s()
+		d := make([][]float64, b)
+		for i, n := range counts {
+			d[i] = gs[i*r : i*r+n]
+		}
+		sc.BackwardPerToken(d)
+		return nil
+	})
 }

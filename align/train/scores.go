@@ -27,8 +27,9 @@ type scores struct {
 // before it, given its prompt and the completion before it (the scorer
 // packs the chosen and rejected rows of a pair onto one copy of their
 // prompt). The log-probs enter the graph in dtype dt; with grad, as an
-// autograd.Custom value whose backward calls sc.BackwardPerToken, so that
-// Backward on any loss built from them trains the scorer's model.
+// autograd.Custom value whose backward calls sc.BackwardPerToken
+// (pythia.PerTokenValue), so that Backward on any loss built from them
+// trains the scorer's model.
 func scoreBatch(sc pythia.Scorer, b *data.PairBatch, dt tensor.DType, grad bool) *scores {
 	rows := 2 * b.Pairs
 	prompts, responses := make([][]int, rows), make([][]int, rows)
@@ -40,26 +41,16 @@ func scoreBatch(sc pythia.Scorer, b *data.PairBatch, dt tensor.DType, grad bool)
 		r = max(r, n)
 	}
 	lp := sc.SequenceLogProbs(prompts, responses)
+	s := &scores{counts: b.CompletionLengths, logitSums: append([]float64(nil), lp.LogitSum...)}
+	if grad {
+		s.perToken = pythia.PerTokenValue(sc, lp, dt)
+		return s
+	}
 	per := make([]float64, rows*r) // (2B, R), zero past each completion
 	for i, row := range lp.PerToken {
 		copy(per[i*r:], row)
 	}
-	s := &scores{counts: b.CompletionLengths, logitSums: append([]float64(nil), lp.LogitSum...)}
-	data := tensor.FromValues(dt, per, rows, r)
-	if !grad {
-		s.perToken = autograd.Const(data)
-		return s
-	}
-	counts := b.CompletionLengths
-	s.perToken = autograd.Custom("SequenceLogProbs", data, nil, func(g *tensor.Tensor) []*tensor.Tensor {
-		gs := g.ToFloat64s()
-		d := make([][]float64, rows)
-		for i, n := range counts {
-			d[i] = gs[i*r : i*r+n]
-		}
-		sc.BackwardPerToken(d)
-		return nil
-	})
+	s.perToken = autograd.Const(tensor.FromValues(dt, per, rows, r))
 	return s
 }
 

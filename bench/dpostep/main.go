@@ -2,7 +2,8 @@
 // random weights on the fast engine (github.com/daalab/daa/pythia/fast), the
 // step of shared/reference/torch/bench_torch.py: a policy forward and
 // backward on the chosen and rejected sequences, a reference forward, the
-// sigmoid DPO loss (beta 0.1) on the summed response log-probs, and an
+// sigmoid DPO loss (beta 0.1) on the summed response log-probs (entering
+// align's loss through pythia.SumValue, the library's bridge), and an
 // optimizer step. It prints the time of each step, the mean seconds per
 // step after the first, and the peak resident memory of the process
 // (VmHWM of /proc/self/status); bench/compare.sh also runs it under
@@ -117,17 +118,17 @@ func run(o options) error {
 		}
 		pl := s.policy.SequenceLogProbs(prompts, responses)
 		rl := s.ref.SequenceLogProbs(prompts, responses)
-		d, loss, err := dpoGrads(pl, rl, o.pairs)
+		loss, err := dpoLoss(s.policy, pl, rl, o.pairs)
 		if err != nil {
 			return err
 		}
-		s.policy.Backward(d)
+		loss.Backward() // through pythia.SumValue: the policy engine's Backward
 		s.step()
 		el := time.Since(start).Seconds()
 		if i > 0 || o.steps == 1 {
 			total += el
 		}
-		fmt.Printf("step %d: loss %.6f, %.3f s, %.2f pairs/s\n", i, loss, el, float64(o.pairs)/el)
+		fmt.Printf("step %d: loss %.6f, %.3f s, %.2f pairs/s\n", i, loss.Item(), el, float64(o.pairs)/el)
 	}
 	timed := max(1, o.steps-1)
 	fmt.Printf("%.3f s per step (mean of %d); peak resident memory (VmHWM) %.0f MB\n", total/float64(timed), timed, vmKB("VmHWM")/1024)
@@ -284,27 +285,24 @@ func batch(pairs, promptLen, responseLen, vocab int) (prompts, responses [][]int
 	return prompts, responses
 }
 
-// dpoGrads returns d loss / d policy sums of align's sigmoid loss (beta
-// 0.1) and the loss.
-func dpoGrads(pl, rl *fast.LogProbs, pairs int) ([]float64, float64, error) {
-	val := func(x []float64, param bool) *autograd.Value {
-		t := tensor.FromFloat64s(append([]float64(nil), x...), len(x))
-		if param {
-			return autograd.Param(t)
-		}
-		return autograd.Const(t)
+// dpoLoss returns align's sigmoid loss (beta 0.1) of the policy sums pl
+// (scored by the engine pe) and the reference sums rl, rows [0, pairs)
+// chosen: a graph whose Backward runs pe.Backward (pythia.SumValue).
+func dpoLoss(pe *fast.Engine, pl, rl *fast.LogProbs, pairs int) (*autograd.Value, error) {
+	sums := pythia.SumValue(pe, pl)
+	ref := func(x []float64) *autograd.Value {
+		return autograd.Const(tensor.FromFloat64s(append([]float64(nil), x...), len(x)))
 	}
 	b := &align.Batch{
-		PolicyChosen: val(pl.Sum[:pairs], true), PolicyRejected: val(pl.Sum[pairs:], true),
-		RefChosen: val(rl.Sum[:pairs], false), RefRejected: val(rl.Sum[pairs:], false),
+		PolicyChosen: autograd.Narrow(sums, 0, 0, pairs), PolicyRejected: autograd.Narrow(sums, 0, pairs, pairs),
+		RefChosen: ref(rl.Sum[:pairs]), RefRejected: ref(rl.Sum[pairs:]),
 		ChosenLengths: pl.Count[:pairs], RejectedLengths: pl.Count[pairs:],
 	}
 	cfg := align.DefaultConfig()
 	cfg.Beta = 0.1
 	out, err := align.Sigmoid(b, cfg)
 	if err != nil {
-		return nil, 0, err
+		return nil, err
 	}
-	out.Loss.Backward()
-	return append(b.PolicyChosen.Grad.ToFloat64s(), b.PolicyRejected.Grad.ToFloat64s()...), out.Loss.Item(), nil
+	return out.Loss, nil
 }

@@ -74,17 +74,13 @@ func TestScorerConformance(t *testing.T) {
 	}
 }
 
-// scorerLoss is a nonlinear loss of the sums of a scorer, entering the
-// graph through autograd.Custom as the trainer's do:
+// scorerLoss is a nonlinear loss of a scorer's sums, entering the graph
+// through pythia.SumValue (autograd.Custom):
 // Σ_b w_b S_b + 0.05 Σ_b S_b².
 func scorerLoss(sc pythia.Scorer, prompts, responses [][]int) *autograd.Value {
 	lp := sc.SequenceLogProbs(prompts, responses)
 	b := len(lp.Sum)
-	sums := autograd.Custom("logps", tensor.FromValues(tensor.Float64, append([]float64(nil), lp.Sum...), b), nil,
-		func(g *tensor.Tensor) []*tensor.Tensor {
-			sc.Backward(g.ToFloat64s())
-			return nil
-		})
+	sums := pythia.SumValue(sc, lp)
 	w := autograd.Const(tensor.FromValues(tensor.Float64, []float64{0.7, -1.3, 0.4, 2.1, -0.6}[:b], b))
 	return autograd.Add(autograd.Sum(autograd.Mul(sums, w)), autograd.Scale(autograd.Sum(autograd.Mul(sums, sums)), 0.05))
 }
@@ -130,4 +126,38 @@ func greedyTokens(m *pythia.Model, prompt []int, n int) []int {
 		seq = append(seq, best)
 	}
 	return seq[len(prompt):]
+}
+
+// perTokenLoss is Σ_bj c_j logp_bj² with c_j = 0.1 (j+1), through
+// pythia.PerTokenValue.
+func perTokenLoss(sc pythia.Scorer, prompts, responses [][]int) *autograd.Value {
+	lp := sc.SequenceLogProbs(prompts, responses)
+	per := pythia.PerTokenValue(sc, lp, tensor.Float64) // (B, R)
+	r := per.Shape()[1]
+	c := make([]float64, r)
+	for j := range c {
+		c[j] = 0.1 * float64(j+1)
+	}
+	return autograd.Sum(autograd.Mul(autograd.Mul(per, per), autograd.Const(tensor.FromValues(tensor.Float64, c, 1, r))))
+}
+
+// TestPerTokenValueGradient is TestCustomScorerGradient for a per-token
+// loss: CheckGrad on the float64 model, then the engine against it.
+func TestPerTokenValueGradient(t *testing.T) {
+	v := variants[1]
+	m32, m64 := randomPair(t, v.config(), 41)
+	prompts, responses := scorerBatch(41, v.config().VocabSize)
+	sc := m64.Scorer()
+	err := autograd.CheckGrad(func(in []*autograd.Value) *autograd.Value {
+		m64.FinalNormBias = in[0]
+		return perTokenLoss(sc, prompts, responses)
+	}, []*tensor.Tensor{m64.FinalNormBias.Data}, autograd.CheckOptions{})
+	require.NoError(t, err)
+
+	_, m64 = randomPair(t, v.config(), 41)
+	e, err := New(m32, 5, 12)
+	require.NoError(t, err)
+	perTokenLoss(e, prompts, responses).Backward()
+	perTokenLoss(m64.Scorer(), prompts, responses).Backward()
+	checkGrads(t, m32, m64)
 }

@@ -14,8 +14,10 @@
 //
 // With -sft it first trains the reference model as sft.go does (AdamW,
 // LinearWarmupDecayToFloor, clipping, token-mean NLL over response + EOS)
-// and saves it to out/sft. The training lines are copied from the example's
-// sft.go, daa.go and scorer.go, which are package main and not importable.
+// and saves it to out/sft. The training loops follow the example's sft.go
+// and daa.go step for step (their data orders and schedules); the policy is
+// scored through the library's pythia.Scorer contract (the fast engine, or
+// -engine autograd: pythia.Model.Scorer).
 //
 //	go run ./examples/overoptimization/crosscheck/gostep -init /tmp/xchk/sft_torch_s1 -out /tmp/xchk/go5 -steps 5
 package main
@@ -190,44 +192,10 @@ func trainSFT(o options, ds *task.Dataset) (*pythia.Model, error) {
 	return m, nil
 }
 
-// sequenceScorer is the forward/backward pair of either engine.
-type sequenceScorer interface {
-	sums(prompts, responses [][]int) []float64
-	backward(dSums []float64)
-}
-
-type fastScorer struct{ eng *fast.Engine }
-
-func (s fastScorer) sums(p, r [][]int) []float64 {
-	return append([]float64(nil), s.eng.SequenceLogProbs(p, r).Sum...)
-}
-func (s fastScorer) backward(d []float64) { s.eng.Backward(d) }
-
-// autogradScorer is the example's scorer before the switch to pythia/fast.
-type autogradScorer struct {
-	m    *pythia.Model
-	last *pythia.SequenceLogProbs
-}
-
-func (s *autogradScorer) sums(p, r [][]int) []float64 {
-	s.last = s.m.SequenceLogProbs(p, r)
-	return s.last.Sum.Data.ToFloat64s()
-}
-func (s *autogradScorer) backward(d []float64) {
-	s.last.Sum.BackwardWith(tensor.FromFloat64s(append([]float64(nil), d...)).Cast(s.last.Sum.DType()))
-	s.last = nil
-}
-
 // trainDPO is daa.go's loop: a copy of ref trained with the objective on the
 // training pairs in daa.go's order, RMSProp with LinearWarmup.
 func trainDPO(o options, ds *task.Dataset, ref *pythia.Model) error {
-	policy, err := pythia.New(ref.Config, tensor.Float32)
-	if err != nil {
-		return err
-	}
-	for i, p := range ref.Params() {
-		policy.Params()[i].Value.Data.CopyFrom(p.Value.Data)
-	}
+	policy := ref.Clone()
 	refEng, err := fast.NewInference(ref, 256, maxSeq)
 	if err != nil {
 		return err
@@ -240,16 +208,16 @@ func trainDPO(o options, ds *task.Dataset, ref *pythia.Model) error {
 		copy(refC[lo:hi], s[:hi-lo])
 		copy(refR[lo:hi], s[hi-lo:])
 	}
-	var sc sequenceScorer
+	var sc pythia.Scorer // the engine, or the autograd model as the example scored before the switch to pythia/fast
 	switch o.engine {
 	case "fast":
 		eng, err := fast.New(policy, 2*o.batch, maxSeq)
 		if err != nil {
 			return err
 		}
-		sc = fastScorer{eng}
+		sc = eng
 	case "autograd":
-		sc = &autogradScorer{m: policy}
+		sc = policy.Scorer()
 	default:
 		return fmt.Errorf("-engine %q: want fast or autograd", o.engine)
 	}
@@ -283,7 +251,7 @@ func trainDPO(o options, ds *task.Dataset, ref *pythia.Model) error {
 			lc[j], lr[j] = len(pairs[j].Chosen)+1, len(pairs[j].Rejected)+1
 		}
 		prompts, responses := pairBatch(pairs)
-		sums := sc.sums(prompts, responses)
+		sums := append([]float64(nil), sc.SequenceLogProbs(prompts, responses).Sum...)
 		b := len(idx)
 		x := autograd.Param(tensor.FromFloat64s(append([]float64(nil), sums...)))
 		out, err := loss.Compute(&align.Batch{
@@ -299,7 +267,7 @@ func trainDPO(o options, ds *task.Dataset, ref *pythia.Model) error {
 		}
 		out.Loss.Backward()
 		dSums := x.Grad.ToFloat64s()
-		sc.backward(dSums)
+		sc.Backward(dSums)
 		rec := stepRecord{Step: step + 1, LR: opt.LR(0), Indices: idx, Sums: sums, RefChosen: rc, RefReject: rr,
 			DSums: dSums, Loss: out.Loss.Item()}
 		records = append(records, rec)
