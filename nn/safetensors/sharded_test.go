@@ -5,8 +5,10 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // shardTensors is a small checkpoint: 6 F32 tensors of 40 bytes each and one
@@ -35,50 +37,35 @@ func TestWriteShardedRoundTrip(t *testing.T) {
 	dir := t.TempDir()
 	tensors := shardTensors()
 	files, err := WriteSharded(dir, tensors, map[string]string{"format": "pt"}, 100)
-	if err != nil {
-		t.Fatal(err)
-	}
-	wantFiles := []string{"model-00001-of-00004.safetensors", "model-00002-of-00004.safetensors",
-		"model-00003-of-00004.safetensors", "model-00004-of-00004.safetensors", IndexFileName}
-	if !slices.Equal(files, wantFiles) {
-		t.Fatalf("files = %v, want %v", files, wantFiles)
-	}
+	require.NoError(t, err)
+	require.Equal(t, []string{"model-00001-of-00004.safetensors", "model-00002-of-00004.safetensors",
+		"model-00003-of-00004.safetensors", "model-00004-of-00004.safetensors", IndexFileName}, files)
 	var index struct {
 		Metadata  map[string]int64  `json:"metadata"`
 		WeightMap map[string]string `json:"weight_map"`
 	}
-	raw, _ := os.ReadFile(filepath.Join(dir, IndexFileName))
-	if err := json.Unmarshal(raw, &index); err != nil {
-		t.Fatal(err)
-	}
-	if index.Metadata["total_size"] != 6*40+400 || index.WeightMap["big"] != "model-00002-of-00004.safetensors" ||
-		index.WeightMap["l0.b"] != "model-00001-of-00004.safetensors" || index.WeightMap["l2.b"] != "model-00004-of-00004.safetensors" {
-		t.Errorf("index = %s", raw)
-	}
+	raw, err := os.ReadFile(filepath.Join(dir, IndexFileName))
+	require.NoError(t, err)
+	require.NoError(t, json.Unmarshal(raw, &index))
+	assert.EqualValues(t, 6*40+400, index.Metadata["total_size"])
+	assert.Equal(t, "model-00002-of-00004.safetensors", index.WeightMap["big"])
+	assert.Equal(t, "model-00001-of-00004.safetensors", index.WeightMap["l0.b"])
+	assert.Equal(t, "model-00004-of-00004.safetensors", index.WeightMap["l2.b"])
 	s, err := OpenDir(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	checkAllTensors(t, s, tensors)
-	if len(s.Shards()) != 4 || s.Metadata()["total_size"] != float64(640) {
-		t.Errorf("Shards = %v, Metadata = %v", s.Shards(), s.Metadata())
-	}
-	if err := s.Close(); err != nil {
-		t.Fatal(err)
-	}
+	assert.Len(t, s.Shards(), 4)
+	assert.Equal(t, float64(640), s.Metadata()["total_size"])
+	require.NoError(t, s.Close())
 
 	files, err = WriteSharded(dir, tensors, nil, 1<<20)
-	if err != nil || !slices.Equal(files, []string{SingleFileName}) {
-		t.Fatalf("single-file rewrite: %v, %v", files, err)
-	}
-	entries, _ := os.ReadDir(dir)
-	if len(entries) != 1 {
-		t.Errorf("after a single-file rewrite the directory holds %d entries, want only %s", len(entries), SingleFileName)
-	}
+	require.NoError(t, err, "single-file rewrite")
+	require.Equal(t, []string{SingleFileName}, files)
+	entries, err := os.ReadDir(dir)
+	require.NoError(t, err)
+	assert.Len(t, entries, 1, "after a single-file rewrite the directory holds only %s", SingleFileName)
 	s, err = OpenDir(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	defer s.Close()
 	checkAllTensors(t, s, tensors)
 }
@@ -89,22 +76,21 @@ func checkAllTensors(t *testing.T, s *Sharded, tensors []Tensor) {
 	for _, want := range tensors {
 		names = append(names, want.Name)
 		info, err := s.Info(want.Name)
-		if err != nil || info.DType != F32 || !slices.Equal(info.Shape, want.Shape) {
-			t.Errorf("Info(%s) = %+v, %v", want.Name, info, err)
+		if assert.NoError(t, err, want.Name) {
+			assert.Equal(t, F32, info.DType, want.Name)
+			assert.Equal(t, want.Shape, info.Shape, want.Name)
 		}
 		raw, err := s.Raw(want.Name)
-		if err != nil || string(raw) != string(want.Data) {
-			t.Errorf("Raw(%s) differs (err %v)", want.Name, err)
+		if assert.NoError(t, err, want.Name) {
+			assert.Equal(t, want.Data, raw, "Raw(%s)", want.Name)
 		}
 		v, _, err := s.Float32(want.Name)
-		if err != nil || v[0] != float32(len(want.Name)*1000) {
-			t.Errorf("Float32(%s) = %v, %v", want.Name, v, err)
+		if assert.NoError(t, err, want.Name) {
+			assert.Equal(t, float32(len(want.Name)*1000), v[0], "Float32(%s)", want.Name)
 		}
 	}
 	slices.Sort(names)
-	if !slices.Equal(s.Names(), names) {
-		t.Errorf("Names = %v, want %v", s.Names(), names)
-	}
+	assert.Equal(t, names, s.Names())
 }
 
 // TestShardedErrors checks that index problems are reported with the index
@@ -126,32 +112,27 @@ func TestShardedErrors(t *testing.T) {
 	}
 	for _, c := range cases {
 		dir := t.TempDir()
-		if err := Write(filepath.Join(dir, "a.safetensors"), []Tensor{good}, nil); err != nil {
-			t.Fatal(err)
-		}
-		os.WriteFile(filepath.Join(dir, "bad.safetensors"), []byte("garbage!"), 0o644)
+		require.NoError(t, Write(filepath.Join(dir, "a.safetensors"), []Tensor{good}, nil))
+		require.NoError(t, os.WriteFile(filepath.Join(dir, "bad.safetensors"), []byte("garbage!"), 0o644))
 		indexPath := filepath.Join(dir, IndexFileName)
-		os.WriteFile(indexPath, []byte(c.index), 0o644)
+		require.NoError(t, os.WriteFile(indexPath, []byte(c.index), 0o644))
 		s, err := OpenSharded(indexPath)
 		if !c.open && err == nil {
 			_, _, err = s.Float32("w")
 			if c.want == "" { // "w" is fine; "v" is listed but absent from its shard
-				if err != nil {
-					t.Errorf("%s: Float32(w): %v", c.name, err)
-				}
+				assert.NoError(t, err, "%s: Float32(w)", c.name)
 				_, _, err = s.Float32("v")
 				c.want = `the weight map puts tensor "v" in shard "a.safetensors", which does not contain it`
 			}
-			if _, err2 := s.Info("nope"); err2 == nil || !strings.Contains(err2.Error(), `no tensor "nope" in the weight map`) {
-				t.Errorf("%s: Info(nope): %v", c.name, err2)
-			}
+			_, err2 := s.Info("nope")
+			assert.ErrorContains(t, err2, `no tensor "nope" in the weight map`, c.name)
 			s.Close()
 		}
-		if err == nil || !strings.Contains(err.Error(), indexPath) || !strings.Contains(err.Error(), c.want) {
-			t.Errorf("%s: err = %v, want it to name %s and contain %q", c.name, err, indexPath, c.want)
+		if assert.Error(t, err, c.name) {
+			assert.Contains(t, err.Error(), indexPath, c.name)
+			assert.Contains(t, err.Error(), c.want, c.name)
 		}
 	}
-	if _, err := OpenDir(t.TempDir()); err == nil || !strings.Contains(err.Error(), "neither "+IndexFileName) {
-		t.Errorf("OpenDir(empty): err = %v", err)
-	}
+	_, err := OpenDir(t.TempDir())
+	assert.ErrorContains(t, err, "neither "+IndexFileName)
 }
