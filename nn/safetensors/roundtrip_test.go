@@ -11,6 +11,9 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // le builds little-endian bytes from values of fixed-size types.
@@ -71,37 +74,25 @@ func TestRoundTripEveryDType(t *testing.T) {
 		tensors = append(tensors, c.t)
 	}
 	path := filepath.Join(t.TempDir(), "all.safetensors")
-	if err := Write(path, tensors, map[string]string{"format": "pt", "note": "é\"\\"}); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, Write(path, tensors, map[string]string{"format": "pt", "note": "é\"\\"}))
 	f, err := Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	defer f.Close()
-	if got := f.Metadata(); got["format"] != "pt" || got["note"] != "é\"\\" || len(got) != 2 {
-		t.Errorf("metadata = %v", got)
-	}
+	assert.Equal(t, map[string]string{"format": "pt", "note": "é\"\\"}, f.Metadata())
 	var names []string
 	for _, c := range cases {
 		names = append(names, c.t.Name)
 		info, err := f.Info(c.t.Name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if info.DType != c.t.DType || !slices.Equal(info.Shape, c.t.Shape) {
-			t.Errorf("%s: info %v %v, want %v %v", c.t.Name, info.DType, info.Shape, c.t.DType, c.t.Shape)
-		}
+		require.NoError(t, err)
+		assert.Equal(t, c.t.DType, info.DType, c.t.Name)
+		assert.True(t, slices.Equal(c.t.Shape, info.Shape), "%s: shape %v, want %v", c.t.Name, info.Shape, c.t.Shape)
 		raw, err := f.Raw(c.t.Name)
-		if err != nil || !bytes.Equal(raw, c.t.Data) {
-			t.Errorf("%s: Raw = %x, %v; want %x", c.t.Name, raw, err, c.t.Data)
-		}
+		require.NoError(t, err, c.t.Name)
+		assert.True(t, bytes.Equal(c.t.Data, raw), "%s: Raw = %x, want %x", c.t.Name, raw, c.t.Data)
 		checkConversions(t, f, c)
 	}
 	slices.Sort(names)
-	if !slices.Equal(f.Names(), names) {
-		t.Errorf("Names = %v, want %v", f.Names(), names)
-	}
+	assert.Equal(t, names, f.Names())
 }
 
 func checkConversions(t *testing.T, f *File, c dtypeCase) {
@@ -111,26 +102,23 @@ func checkConversions(t *testing.T, f *File, c dtypeCase) {
 	f32, _, err32 := f.Float32(name)
 	ints, _, errInt := f.Int64(name)
 	if c.floats != nil {
-		if err64 != nil || err32 != nil {
-			t.Fatalf("%s: Float64/Float32 errors %v, %v", name, err64, err32)
+		require.NoError(t, err64, name)
+		require.NoError(t, err32, name)
+		assert.True(t, slices.Equal(shape, c.t.Shape), "%s: Float64 shape %v", name, shape)
+		for i, want := range c.floats { // exact: tolerance 0
+			assert.Equal(t, want, f64[i], "%s[%d] Float64", name, i)
+			assert.Equal(t, float32(want), f32[i], "%s[%d] Float32", name, i)
 		}
-		if !slices.Equal(shape, c.t.Shape) {
-			t.Errorf("%s: Float64 shape %v", name, shape)
-		}
-		for i, want := range c.floats {
-			if f64[i] != want || f32[i] != float32(want) {
-				t.Errorf("%s[%d]: Float64 %v Float32 %v, want %v", name, i, f64[i], f32[i], want)
-			}
-		}
-	} else if err64 == nil || err32 == nil || !strings.Contains(err32.Error(), `tensor "`+name+`"`) || !strings.Contains(err32.Error(), string(c.t.DType)) {
-		t.Errorf("%s: Float32 of dtype %s: err %v, want an error naming tensor and dtype", name, c.t.DType, err32)
+	} else {
+		assert.Error(t, err64, "%s: Float64 of dtype %s", name, c.t.DType)
+		assert.ErrorContains(t, err32, `tensor "`+name+`"`)
+		assert.ErrorContains(t, err32, string(c.t.DType))
 	}
 	if c.ints != nil {
-		if errInt != nil || !slices.Equal(ints, c.ints) {
-			t.Errorf("%s: Int64 = %v, %v; want %v", name, ints, errInt, c.ints)
-		}
-	} else if errInt == nil {
-		t.Errorf("%s: Int64 of dtype %s succeeded", name, c.t.DType)
+		require.NoError(t, errInt, name)
+		assert.Equal(t, c.ints, ints, name)
+	} else {
+		assert.Error(t, errInt, "%s: Int64 of dtype %s", name, c.t.DType)
 	}
 }
 
@@ -149,29 +137,21 @@ func TestWriteLayout(t *testing.T) {
 		{"f", BOOL, []int{1}, []byte{1}},
 	}
 	var buf bytes.Buffer
-	if err := Encode(&buf, tensors, nil); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, Encode(&buf, tensors, nil))
 	data := buf.Bytes()
 	n := binary.LittleEndian.Uint64(data)
 	header := string(data[8 : 8+n])
-	if (8+n)%8 != 0 || strings.Contains(header, "__metadata__") || strings.TrimRight(header, " ") != strings.TrimSpace(header) {
-		t.Errorf("header %q (length %d) not padded to a multiple of 8 or has metadata", header, n)
-	}
+	assert.Zero(t, (8+n)%8, "header %q (length %d) not padded to a multiple of 8", header, n)
+	assert.NotContains(t, header, "__metadata__")
+	assert.Equal(t, strings.TrimSpace(header), strings.TrimRight(header, " "), "padding is trailing spaces")
 	f, err := Parse(data)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	want := []string{"c", "e", "d", "a", "b", "z", "f"} // I64, F64, F32, F16 (a, b), U8, BOOL
 	var offset int64
 	for _, name := range want {
 		info, _ := f.Info(name)
-		if info.Begin != offset {
-			t.Errorf("tensor %s begins at %d, want %d (order %v)", name, info.Begin, offset, want)
-		}
-		if (8+int64(n)+info.Begin)%int64(info.DType.Size()) != 0 {
-			t.Errorf("tensor %s at file offset %d is not aligned to %d", name, 8+int64(n)+info.Begin, info.DType.Size())
-		}
+		assert.Equal(t, offset, info.Begin, "tensor %s begins (order %v)", name, want)
+		assert.Zero(t, (8+int64(n)+info.Begin)%int64(info.DType.Size()), "tensor %s at file offset %d is not aligned to %d", name, 8+int64(n)+info.Begin, info.DType.Size())
 		offset = info.End
 	}
 }
@@ -191,16 +171,15 @@ func TestTensorConstructors(t *testing.T) {
 		{Int64Tensor("i", []int{2}, []int64{-3, 4}), Tensor{"i", I64, []int{2}, le(int64(-3), int64(4))}},
 	}
 	for _, c := range cases {
-		if c.got.Name != c.want.Name || c.got.DType != c.want.DType || !slices.Equal(c.got.Shape, c.want.Shape) || !bytes.Equal(c.got.Data, c.want.Data) {
-			t.Errorf("got %+v, want %+v", c.got, c.want)
-		}
+		assert.Equal(t, c.want, c.got)
 	}
-	defer func() {
-		if r := recover(); r == nil || !strings.Contains(r.(string), `"bad"`) {
-			t.Errorf("Float32Tensor with 3 values for shape [2]: recover() = %v, want a panic naming the tensor", r)
-		}
+	var r any
+	func() {
+		defer func() { r = recover() }()
+		Float32Tensor("bad", []int{2}, []float32{1, 2, 3})
 	}()
-	Float32Tensor("bad", []int{2}, []float32{1, 2, 3})
+	msg, _ := r.(string)
+	assert.Contains(t, msg, `"bad"`, "Float32Tensor with 3 values for shape [2] panics naming the tensor")
 }
 
 // TestFloat32IntoChunks reads a tensor larger than the conversion chunk and
@@ -212,30 +191,19 @@ func TestFloat32IntoChunks(t *testing.T) {
 		v[i] = float32(i%2048) - 1024 // exact in float16 too
 	}
 	path := filepath.Join(t.TempDir(), "big.safetensors")
-	if err := Write(path, []Tensor{Float32Tensor("w", []int{n}, v), Float16Tensor("h", []int{n}, v)}, nil); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, Write(path, []Tensor{Float32Tensor("w", []int{n}, v), Float16Tensor("h", []int{n}, v)}, nil))
 	f, err := Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	defer f.Close()
 	for _, name := range []string{"w", "h"} {
 		got := make([]float32, n)
-		if err := f.Float32Into(got, name); err != nil {
-			t.Fatal(err)
-		}
-		if !slices.Equal(got, v) {
-			t.Errorf("tensor %s read back differently", name)
-		}
+		require.NoError(t, f.Float32Into(got, name))
+		assert.True(t, slices.Equal(got, v), "tensor %s read back differently", name)
 	}
-	err = f.Float32Into(make([]float32, n-1), "w")
-	if err == nil || !strings.Contains(err.Error(), `tensor "w": destination has`) {
-		t.Errorf("short destination: err = %v", err)
-	}
-	if _, err := f.Info("missing"); err == nil || !strings.Contains(err.Error(), `no tensor "missing"`) || !strings.Contains(err.Error(), path) {
-		t.Errorf("Info(missing): err = %v", err)
-	}
+	assert.ErrorContains(t, f.Float32Into(make([]float32, n-1), "w"), `tensor "w": destination has`)
+	_, err = f.Info("missing")
+	assert.ErrorContains(t, err, `no tensor "missing"`)
+	assert.ErrorContains(t, err, path)
 }
 
 // TestWriteStream writes through the callback API (WriteFloat32 in F32, BF16
@@ -247,21 +215,17 @@ func TestWriteStream(t *testing.T) {
 	values := map[string][]float32{"x": {1, 2, 3}, "y": {0.5}, "z": {-1, 8}}
 	specs := []Spec{{"x", F32, []int{3}}, {"y", BF16, []int{1}}, {"z", F64, []int{2, 1}}}
 	write := func(s Spec, w io.Writer) error { return WriteFloat32(w, s.DType, values[s.Name]) }
-	if err := WriteStream(path, specs, nil, write); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, WriteStream(path, specs, nil, write))
 	f, err := Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	for name, want := range values {
 		got, _, err := f.Float32(name)
-		if err != nil || !slices.Equal(got, want) {
-			t.Errorf("%s = %v, %v; want %v", name, got, err, want)
-		}
+		require.NoError(t, err, name)
+		assert.Equal(t, want, got, name)
 	}
-	f.Close()
-	before, _ := os.ReadFile(path)
+	require.NoError(t, f.Close())
+	before, err := os.ReadFile(path)
+	require.NoError(t, err)
 
 	failures := []struct {
 		name  string
@@ -274,15 +238,15 @@ func TestWriteStream(t *testing.T) {
 	}
 	for _, c := range failures {
 		err := WriteStream(path, specs, nil, c.write)
-		if err == nil || !strings.Contains(err.Error(), c.want) || !strings.Contains(err.Error(), path) {
-			t.Errorf("%s: err = %v, want it to contain %q and the path", c.name, err, c.want)
-		}
+		assert.ErrorContains(t, err, c.want, c.name)
+		assert.ErrorContains(t, err, path, c.name)
 	}
-	after, _ := os.ReadFile(path)
-	entries, _ := os.ReadDir(dir)
-	if !bytes.Equal(before, after) || len(entries) != 1 {
-		t.Errorf("failed writes changed the file or left %d entries in the directory", len(entries))
-	}
+	after, err := os.ReadFile(path)
+	require.NoError(t, err)
+	entries, err := os.ReadDir(dir)
+	require.NoError(t, err)
+	assert.True(t, bytes.Equal(before, after), "failed writes changed the file")
+	assert.Len(t, entries, 1, "failed writes left files in the directory")
 }
 
 // TestWriteRejectsBadTensors checks each writer-side validation error.
@@ -304,9 +268,6 @@ func TestWriteRejectsBadTensors(t *testing.T) {
 		{"utf8 metadata", []Tensor{ok}, map[string]string{"k": "\xff"}, `metadata entry "k"`},
 	}
 	for _, c := range cases {
-		err := Encode(io.Discard, c.tensors, c.meta)
-		if err == nil || !strings.Contains(err.Error(), c.want) {
-			t.Errorf("%s: err = %v, want it to contain %q", c.name, err, c.want)
-		}
+		assert.ErrorContains(t, Encode(io.Discard, c.tensors, c.meta), c.want, c.name)
 	}
 }
