@@ -2,7 +2,6 @@ package judge
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -13,6 +12,8 @@ import (
 	"testing"
 
 	"github.com/daalab/daa/eval"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // lengthReward scores a response by its length: a gold reward with ties.
@@ -51,16 +52,14 @@ func TestWinRateMatchesRewards(t *testing.T) {
 	}
 	cand, ref := randomResponses(rng, 30, 2), randomResponses(rng, 30, 3)
 	res, err := WinRate(context.Background(), RewardJudge{Name: "length", Reward: lengthReward}, prompts, cand, ref, WinRateOptions{Seed: 1, Concurrency: 3})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	want := eval.WinRateFromRewards(rewardsOf(cand), rewardsOf(ref))
-	if math.Abs(res.WinRate.Mean-want.Mean) > 1e-15 || math.Abs(res.WinRate.SE-want.SE) > 1e-15 || res.WinRate.N != 180 {
-		t.Errorf("WinRate %v, WinRateFromRewards %v", res.WinRate, want)
-	}
-	if res.Wins+res.Ties+res.Losses != 180 || res.Errors != 0 || res.Ties == 0 {
-		t.Errorf("counts %d/%d/%d errors %d; want 180 comparisons with some ties", res.Wins, res.Ties, res.Losses, res.Errors)
-	}
+	assert.InDelta(t, want.Mean, res.WinRate.Mean, 1e-15, "mean")
+	assert.InDelta(t, want.SE, res.WinRate.SE, 1e-15, "SE")
+	assert.Equal(t, 180, res.WinRate.N)
+	assert.Equal(t, 180, res.Wins+res.Ties+res.Losses, "comparisons")
+	assert.Zero(t, res.Errors)
+	assert.Positive(t, res.Ties, "some ties")
 }
 
 // alwaysA is a judge with pure position bias.
@@ -85,26 +84,19 @@ func TestWinRatePositionFlipCancelsBias(t *testing.T) {
 	var first []bool
 	for _, conc := range []int{1, 8} {
 		res, err := WinRate(context.Background(), &alwaysA{}, prompts, cand, ref, WinRateOptions{Seed: 42, Concurrency: conc})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if z := (res.WinRate.Mean - 0.5) / res.WinRate.SE; math.Abs(z) > 3 {
-			t.Errorf("concurrency %d: win rate %v under pure position bias, z = %.2f", conc, res.WinRate, z)
-		}
-		if res.FirstPositionShare != 1 {
-			t.Errorf("FirstPositionShare = %v, want 1", res.FirstPositionShare)
-		}
+		require.NoError(t, err)
+		z := (res.WinRate.Mean - 0.5) / res.WinRate.SE
+		assert.LessOrEqual(t, math.Abs(z), 3.0, "concurrency %d: win rate %v under pure position bias", conc, res.WinRate)
+		assert.Equal(t, 1.0, res.FirstPositionShare)
 		var flips []bool
 		for _, c := range res.Comparisons {
 			flips = append(flips, c.CandidateFirst)
-			if (c.Score == 1) != c.CandidateFirst {
-				t.Fatalf("comparison %+v: the candidate must win exactly when shown first", c)
-			}
+			require.Equal(t, c.CandidateFirst, c.Score == 1, "comparison %+v: the candidate must win exactly when shown first", c)
 		}
 		if first == nil {
 			first = flips
-		} else if fmt.Sprint(first) != fmt.Sprint(flips) {
-			t.Error("flips differ between concurrency 1 and 8 with the same seed")
+		} else {
+			assert.Equal(t, first, flips, "flips differ between concurrency 1 and 8 with the same seed")
 		}
 	}
 }
@@ -119,27 +111,20 @@ func TestWinRateCache(t *testing.T) {
 	var results []WinRateResult
 	for run := range 3 {
 		cache, err := OpenCache(path)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		j := &countingJudge{RewardJudge: RewardJudge{Name: "len", Reward: lengthReward}}
 		res, err := WinRate(context.Background(), j, prompts, cand, ref, WinRateOptions{Seed: 3, Cache: cache})
-		cache.Close()
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, cache.Close())
+		require.NoError(t, err)
 		wantCalls, wantHits := int64(5), 0
 		if run > 0 {
 			wantCalls, wantHits = 0, 5
 		}
-		if j.calls.Load() != wantCalls || res.CacheHits != wantHits {
-			t.Errorf("run %d: %d judge calls, %d cache hits; want %d, %d", run, j.calls.Load(), res.CacheHits, wantCalls, wantHits)
-		}
+		assert.Equal(t, wantCalls, j.calls.Load(), "run %d judge calls", run)
+		assert.Equal(t, wantHits, res.CacheHits, "run %d cache hits", run)
 		results = append(results, res)
 	}
-	if results[0].WinRate != results[2].WinRate {
-		t.Errorf("cached run %v differs from first run %v", results[2].WinRate, results[0].WinRate)
-	}
+	assert.Equal(t, results[0].WinRate, results[2].WinRate, "cached run differs from first run")
 }
 
 type countingJudge struct {
@@ -182,18 +167,14 @@ func TestWinRateErrorsAndConcurrency(t *testing.T) {
 	}
 	j := &failingJudge{}
 	res, err := WinRate(context.Background(), j, prompts, cand, ref, WinRateOptions{Seed: 1, Concurrency: 3})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if res.Errors != 12 || !errors.Is(res.FirstError, ErrUnparseable) || res.Ties != 36 || res.WinRate.N != 36 || res.WinRate.Mean != 0.5 {
-		t.Errorf("errors %d (first %v), ties %d, win rate %v; want 12 errors, 36 ties, 0.5 over 36", res.Errors, res.FirstError, res.Ties, res.WinRate)
-	}
-	if !math.IsNaN(res.FirstPositionShare) {
-		t.Errorf("FirstPositionShare = %v with only ties, want NaN", res.FirstPositionShare)
-	}
-	if j.peak > 3 {
-		t.Errorf("%d judge calls in flight, limit 3", j.peak)
-	}
+	require.NoError(t, err)
+	assert.Equal(t, 12, res.Errors)
+	assert.ErrorIs(t, res.FirstError, ErrUnparseable)
+	assert.Equal(t, 36, res.Ties)
+	assert.Equal(t, 36, res.WinRate.N)
+	assert.Equal(t, 0.5, res.WinRate.Mean)
+	assert.True(t, math.IsNaN(res.FirstPositionShare), "FirstPositionShare = %v with only ties, want NaN", res.FirstPositionShare)
+	assert.LessOrEqual(t, j.peak, 3, "judge calls in flight")
 }
 
 // TestWinRateContextCanceled: a cancelled context stops the run with an error.
@@ -201,9 +182,7 @@ func TestWinRateContextCanceled(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	_, err := WinRate(ctx, &alwaysA{}, []string{"p"}, [][]string{{"c"}}, [][]string{{"r"}}, WinRateOptions{})
-	if !errors.Is(err, context.Canceled) {
-		t.Errorf("error %v, want context.Canceled", err)
-	}
+	assert.ErrorIs(t, err, context.Canceled)
 }
 
 func TestRewardJudge(t *testing.T) {
@@ -212,15 +191,13 @@ func TestRewardJudge(t *testing.T) {
 		a, b string
 		want Verdict
 	}{{"xx", "x", A}, {"x", "xx", B}, {"ab", "cd", Tie}} {
-		if v, err := j.Judge(context.Background(), "p", c.a, c.b); err != nil || v != c.want {
-			t.Errorf("Judge(%q, %q) = %v, %v; want %v", c.a, c.b, v, err, c.want)
+		v, err := j.Judge(context.Background(), "p", c.a, c.b)
+		if assert.NoError(t, err) {
+			assert.Equal(t, c.want, v, "Judge(%q, %q)", c.a, c.b)
 		}
 	}
 	nan := RewardJudge{Name: "nan", Reward: func(p, r string) float64 { return math.NaN() }}
-	if _, err := nan.Judge(context.Background(), "p", "a", "b"); err == nil {
-		t.Error("NaN reward: no error")
-	}
-	if j.ID() != "reward:len" {
-		t.Errorf("ID = %q", j.ID())
-	}
+	_, err := nan.Judge(context.Background(), "p", "a", "b")
+	assert.Error(t, err, "NaN reward")
+	assert.Equal(t, "reward:len", j.ID())
 }
