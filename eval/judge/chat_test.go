@@ -12,6 +12,9 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // fakeServer is a local chat-completions endpoint: respond is called for
@@ -46,9 +49,7 @@ func testJudge(t *testing.T, url string, waits *[]time.Duration) *ChatJudge {
 	cfg.MaxBackoff = 10 * time.Second
 	cfg.RequestTimeout = 2 * time.Second
 	j, err := NewChatJudge(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	var mu sync.Mutex
 	j.sleep = func(ctx context.Context, d time.Duration) error {
 		mu.Lock()
@@ -63,26 +64,22 @@ func testJudge(t *testing.T, url string, waits *[]time.Duration) *ChatJudge {
 // key from the configured variable, the model, and the TL;DR prompt with the
 // post and both summaries in the order given.
 func TestChatJudgeRequest(t *testing.T) {
-	s := newFakeServer(t, func(n int64, w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path != "/v1/chat/completions" || r.Header.Get("Authorization") != "Bearer sk-test" {
-			t.Errorf("request to %s with Authorization %q", r.URL.Path, r.Header.Get("Authorization"))
-		}
+	s := newFakeServer(t, func(n int64, w http.ResponseWriter, r *http.Request) { // a server goroutine: assert only
+		assert.Equal(t, "/v1/chat/completions", r.URL.Path)
+		assert.Equal(t, "Bearer sk-test", r.Header.Get("Authorization"))
 		var req chatRequest
-		if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
-			t.Error(err)
-		}
-		msg := req.Messages[0].Content
-		if req.Model != "judge-model" || !strings.Contains(msg, "Post:\nMY POST\n\nSummary A:\nFIRST\n\nSummary B:\nSECOND\n") ||
-			!strings.HasPrefix(msg, "Which of the following summaries does a better job") {
-			t.Errorf("model %q, message:\n%s", req.Model, msg)
+		if assert.NoError(t, json.NewDecoder(r.Body).Decode(&req)) && assert.NotEmpty(t, req.Messages) {
+			msg := req.Messages[0].Content
+			assert.Equal(t, "judge-model", req.Model)
+			assert.Contains(t, msg, "Post:\nMY POST\n\nSummary A:\nFIRST\n\nSummary B:\nSECOND\n")
+			assert.True(t, strings.HasPrefix(msg, "Which of the following summaries does a better job"), "message:\n%s", msg)
 		}
 		w.Write([]byte(reply("Comparison: B is shorter.\nPreferred: B")))
 	})
 	var waits []time.Duration
 	v, err := testJudge(t, s.URL, &waits).Judge(context.Background(), "MY POST", "FIRST", "SECOND")
-	if err != nil || v != B {
-		t.Errorf("Judge = %v, %v; want B", v, err)
-	}
+	require.NoError(t, err)
+	assert.Equal(t, B, v)
 }
 
 // TestChatJudgeFailures runs the judge against servers that misbehave and
@@ -162,17 +159,16 @@ func TestChatJudgeFailures(t *testing.T) {
 			s := newFakeServer(t, c.respond)
 			var waits []time.Duration
 			v, err := testJudge(t, s.URL, &waits).Judge(context.Background(), "post", "a", "b")
-			if c.check == nil && (err != nil || v != c.want) {
-				t.Errorf("Judge = %v, %v; want %v", v, err, c.want)
+			if c.check == nil {
+				require.NoError(t, err)
+				assert.Equal(t, c.want, v)
+			} else if assert.Error(t, err, "Judge = %v", v) {
+				assert.True(t, c.check(err), "not the expected error: %v", err)
 			}
-			if c.check != nil && (err == nil || !c.check(err)) {
-				t.Errorf("Judge = %v, error %v; not the expected error", v, err)
-			}
-			if got := s.requests.Load(); got != c.requests || len(waits) != c.waits {
-				t.Errorf("%d requests and waits %v; want %d requests and %d waits", got, waits, c.requests, c.waits)
-			}
-			if c.name == "429 then success" && waits[0] != 2*time.Second {
-				t.Errorf("waited %v after Retry-After: 2, want 2s", waits[0])
+			assert.Equal(t, c.requests, s.requests.Load(), "requests")
+			assert.Len(t, waits, c.waits, "waits %v", waits)
+			if c.name == "429 then success" && assert.NotEmpty(t, waits) {
+				assert.Equal(t, 2*time.Second, waits[0], "wait after Retry-After: 2")
 			}
 		})
 	}
@@ -192,9 +188,8 @@ func TestChatJudgeTimeout(t *testing.T) {
 	j := testJudge(t, s.URL, &waits)
 	j.cfg.RequestTimeout = 20 * time.Millisecond
 	_, err := j.Judge(context.Background(), "post", "a", "b")
-	if !errors.Is(err, context.DeadlineExceeded) || len(waits) != 3 {
-		t.Errorf("error %v after waits %v; want DeadlineExceeded after 3 retries", err, waits)
-	}
+	assert.ErrorIs(t, err, context.DeadlineExceeded)
+	assert.Len(t, waits, 3, "retries")
 }
 
 // TestChatJudgeNetworkError: a refused connection is retried, then reported.
@@ -204,9 +199,8 @@ func TestChatJudgeNetworkError(t *testing.T) {
 	s.Close()
 	var waits []time.Duration
 	_, err := testJudge(t, url, &waits).Judge(context.Background(), "post", "a", "b")
-	if err == nil || !strings.Contains(err.Error(), "giving up after 4 attempts") || len(waits) != 3 {
-		t.Errorf("error %v after waits %v; want failure after 4 attempts", err, waits)
-	}
+	assert.ErrorContains(t, err, "giving up after 4 attempts")
+	assert.Len(t, waits, 3, "retries")
 }
 
 // TestChatJudgeCancel: cancelling the context during the backoff wait stops
@@ -221,9 +215,8 @@ func TestChatJudgeCancel(t *testing.T) {
 	j := testJudge(t, s.URL, &waits)
 	j.sleep = sleepContext
 	j.cfg.InitialBackoff, j.cfg.MaxBackoff = time.Hour, time.Hour
-	if _, err := j.Judge(ctx, "post", "a", "b"); !errors.Is(err, context.Canceled) {
-		t.Errorf("error %v, want context.Canceled", err)
-	}
+	_, err := j.Judge(ctx, "post", "a", "b")
+	assert.ErrorIs(t, err, context.Canceled)
 }
 
 // TestChatJudgeConcurrency: with Concurrency 2, no more than 2 requests
@@ -248,29 +241,23 @@ func TestChatJudgeConcurrency(t *testing.T) {
 	var wg sync.WaitGroup
 	for range 8 {
 		wg.Go(func() {
-			if _, err := j.Judge(context.Background(), "p", "a", "b"); err != nil {
-				t.Error(err)
-			}
+			_, err := j.Judge(context.Background(), "p", "a", "b")
+			assert.NoError(t, err) // another goroutine: assert, not require
 		})
 	}
 	wg.Wait()
-	if peak > 2 {
-		t.Errorf("%d requests in flight, limit 2", peak)
-	}
+	assert.LessOrEqual(t, peak, 2, "requests in flight")
 }
 
 func TestNewChatJudgeConfig(t *testing.T) {
 	t.Setenv("DAA_TEST_EMPTY_KEY", "")
 	cfg := DefaultChatConfig("http://localhost:1/v1", "m")
 	cfg.APIKeyEnv = "DAA_TEST_EMPTY_KEY"
-	if _, err := NewChatJudge(cfg); err == nil || !strings.Contains(err.Error(), "DAA_TEST_EMPTY_KEY") {
-		t.Errorf("missing key: error %v, want one naming the variable", err)
-	}
+	_, err := NewChatJudge(cfg)
+	assert.ErrorContains(t, err, "DAA_TEST_EMPTY_KEY", "missing key")
 	cfg.AllowNoKey = true
 	j, err := NewChatJudge(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	bad := []func(c *ChatConfig){
 		func(c *ChatConfig) { c.BaseURL = "" },
 		func(c *ChatConfig) { c.Model = "" },
@@ -282,21 +269,19 @@ func TestNewChatJudgeConfig(t *testing.T) {
 	for i, f := range bad {
 		c := cfg
 		f(&c)
-		if _, err := NewChatJudge(c); err == nil {
-			t.Errorf("bad config %d accepted", i)
-		}
+		_, err := NewChatJudge(c)
+		assert.Error(t, err, "bad config %d accepted", i)
 	}
 	c := cfg
 	c.Template = "Post {{.Prompt}}; 1: {{.A}}; 2: {{.B}}. Preferred: A or B?"
 	j2, err := NewChatJudge(c)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	c.Temperature = 0.7
-	j3, _ := NewChatJudge(c)
-	if j.ID() == j2.ID() || j2.ID() == j3.ID() || !strings.HasPrefix(j.ID(), "chat:m:") {
-		t.Errorf("IDs %q %q %q must differ by template and temperature", j.ID(), j2.ID(), j3.ID())
-	}
+	j3, err := NewChatJudge(c)
+	require.NoError(t, err)
+	assert.NotEqual(t, j.ID(), j2.ID(), "IDs differ by template")
+	assert.NotEqual(t, j2.ID(), j3.ID(), "IDs differ by temperature")
+	assert.True(t, strings.HasPrefix(j.ID(), "chat:m:"), "ID %q", j.ID())
 }
 
 func TestBackoff(t *testing.T) {
@@ -316,9 +301,7 @@ func TestBackoff(t *testing.T) {
 		{0, s, 60 * s, 100 * s, 0, 60 * s}, // MaxBackoff caps Retry-After
 	}
 	for _, c := range cases {
-		if got := backoff(c.attempt, c.initial, c.max, c.after, c.u); got != c.want {
-			t.Errorf("backoff(%d, %v, %v, %v, %v) = %v, want %v", c.attempt, c.initial, c.max, c.after, c.u, got, c.want)
-		}
+		assert.Equal(t, c.want, backoff(c.attempt, c.initial, c.max, c.after, c.u), "backoff(%d, %v, %v, %v, %v)", c.attempt, c.initial, c.max, c.after, c.u)
 	}
 }
 
@@ -332,9 +315,7 @@ func TestParseRetryAfter(t *testing.T) {
 		{now.Add(10 * time.Second).Format(http.TimeFormat), 10 * time.Second},
 		{now.Add(-10 * time.Second).Format(http.TimeFormat), 0},
 	} {
-		if got := parseRetryAfter(c.v, now); got != c.want {
-			t.Errorf("parseRetryAfter(%q) = %v, want %v", c.v, got, c.want)
-		}
+		assert.Equal(t, c.want, parseRetryAfter(c.v, now), "parseRetryAfter(%q)", c.v)
 	}
 }
 
@@ -361,11 +342,10 @@ func TestChatJudgeWinRate(t *testing.T) {
 	ref := [][]string{{"xxx"}, {"xx", "xxxx"}, {"xxxx"}, {"xx"}}
 	opt := WinRateOptions{Seed: 9, Concurrency: 4, Cache: NewCache()}
 	got, err := WinRate(context.Background(), chat, prompts, cand, ref, opt)
-	if err != nil {
-		t.Fatal(err)
-	}
-	want, _ := WinRate(context.Background(), RewardJudge{Name: "len", Reward: lengthReward}, prompts, cand, ref, opt)
-	if got.WinRate != want.WinRate || got.Errors != 0 || s.requests.Load() != 7 {
-		t.Errorf("chat judge %v (%d errors, %d requests), reward judge %v", got.WinRate, got.Errors, s.requests.Load(), want.WinRate)
-	}
+	require.NoError(t, err)
+	want, err := WinRate(context.Background(), RewardJudge{Name: "len", Reward: lengthReward}, prompts, cand, ref, opt)
+	require.NoError(t, err)
+	assert.Equal(t, want.WinRate, got.WinRate)
+	assert.Zero(t, got.Errors)
+	assert.EqualValues(t, 7, s.requests.Load(), "requests")
 }
