@@ -1,6 +1,7 @@
 // Package train trains a Pythia / GPT-NeoX policy with a direct alignment
 // loss on preference pairs: what TRL's DPOTrainer does, with any loss of
-// package align.
+// package align; and, with NewSFT, with the completion-only NLL on
+// prompt/completion examples (TRL's SFTTrainer), the paper's first stage.
 //
 //	pairs, err := train.ReadDataset("pairs.jsonl", tok.Encode)
 //	cfg := train.DefaultConfig()
@@ -9,16 +10,29 @@
 //	err = t.Train(ctx) // metrics.jsonl, checkpoint-<step>/, LATEST
 //	// later, or after a crash: New as before, then t.Resume("out") and t.Train(ctx)
 //
+// # Backends
+//
+// The models run behind the scoring contract pythia.Scorer. A float32
+// policy trains on the fused engine of package pythia/fast by default (a
+// training engine on the policy; inference engines for evaluation and for
+// the reference, bfloat16 with BF16Reference); Config.Backend "autograd"
+// runs pythia.Model's graph instead, the only choice for float64 (the
+// reference implementation the tests compare the engine with: metrics and
+// weights agree to float32 rounding). The policy's log-probs enter the
+// loss's autograd graph through pythia.PerTokenValue, whose backward runs
+// the engine's backward pass, so any align loss, built in, registered or a
+// user's own, trains either backend.
+//
 // # One step
 //
-// The pairs of a step are collated (align/data) as 2B right-padded rows,
-// prompt ++ completion ++ EOS: B chosen then B rejected, prompts cut to
-// their last max_prompt_length tokens and sequences to their first
-// max_length. One forward pass of the policy over the 2B rows scores every
-// completion token from the position before it; the reference sums come
-// from a frozen copy of the initial policy (or a given reference model) run
-// without a graph, from a cache precomputed once, or are absent
-// (reference-free). The loss (align.Loss.Compute on the sequence sums, with
+// The pairs of a step are collated (align/data) as 2B rows, prompt ++
+// completion ++ EOS: B chosen then B rejected, prompts cut to their last
+// max_prompt_length tokens and sequences to their first max_length. One
+// pass of the policy over the 2B rows (the engine packs each pair's prompt
+// once) scores every completion token from the position before it; the
+// reference sums come from a frozen copy of the initial policy (or a given
+// reference model) run without gradients, from a cache precomputed once, or
+// are absent (reference-free). The loss (align.Loss.Compute on the sequence sums, with
 // LD-DPO weighting when ld_alpha is set) is backpropagated; with gradient
 // accumulation each micro-batch's loss is weighted by its share of the
 // step's pairs. Then the global gradient norm is clipped, the optimizer
@@ -52,6 +66,13 @@
 // (with the truncation settings), of the reference weights and of ld_alpha,
 // and a later run with the same data and reference reads it instead of
 // computing it again.
+//
+// # In memory
+//
+// With DisableCheckpoints and an empty OutputDir a run writes nothing: the
+// records are in History and OnStep, and Policy gives the live weights to
+// evaluate, so many small runs can train concurrently (each Trainer in its
+// own goroutine).
 //
 // # Numerics
 //
