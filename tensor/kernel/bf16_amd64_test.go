@@ -80,3 +80,75 @@ func TestRoundBF16MatchesInstruction(t *testing.T) {
 		}
 	}
 }
+
+// TestFMAFTZMatchesDotBF16 checks the premise of the FMA kernel: two
+// VFMADD231PS steps under MXCSR's FTZ and DAZ, odd element first, give
+// VDPBF16PS's bits (the Go model's, NaN payloads included on the measured
+// cases, NaN for NaN on random lanes).
+func TestFMAFTZMatchesDotBF16(t *testing.T) {
+	if !gemmBF16FMA.available {
+		t.Skip("no AVX-512 on this CPU")
+	}
+	for _, tc := range dotCases {
+		acc := [16]float32{tc.acc}
+		x, y := [16]float32{widenBF16(uint16(tc.a >> 16))}, [16]float32{widenBF16(uint16(tc.b >> 16))}
+		fmaFTZProbeAVX512(&acc[0], &x[0], &y[0], 1)
+		x[0], y[0] = widenBF16(uint16(tc.a)), widenBF16(uint16(tc.b))
+		fmaFTZProbeAVX512(&acc[0], &x[0], &y[0], 1)
+		assert.Equalf(t, tc.want, math.Float32bits(acc[0]), "%s: two FMAs give %#08x", tc.name, math.Float32bits(acc[0]))
+	}
+	rng := rand.New(rand.NewPCG(25, 26))
+	const lanes = 16 * 1024
+	acc, x, y, want := make([]float32, lanes), make([]float32, lanes), make([]float32, lanes), make([]float32, lanes)
+	for round := 0; round < 20; round++ {
+		for i := range acc {
+			acc[i] = randomAcc(rng)
+			xh, yh := randomBF16(rng), randomBF16(rng)
+			if round%2 == 1 { // near the smallest normal
+				acc[i] = math.Float32frombits(uint32(rng.IntN(2))<<31 | 0x00800000 + uint32(rng.IntN(4)))
+				xh = uint16(rng.IntN(2))<<15 | uint16(127-75+rng.IntN(4))<<7 | uint16(rng.IntN(128))
+				yh = uint16(127-77+rng.IntN(4))<<7 | uint16(rng.IntN(128))
+			}
+			x[i], y[i] = math.Float32frombits(uint32(xh)<<16), math.Float32frombits(uint32(yh)<<16) // DAZ reads subnormals as 0
+			want[i] = dotStepBF16(acc[i], widenBF16(xh), widenBF16(yh))
+		}
+		fmaFTZProbeAVX512(&acc[0], &x[0], &y[0], lanes/16)
+		for i := range acc {
+			if !sameBits(acc[i], want[i]) && !(acc[i] != acc[i] && want[i] != want[i]) {
+				require.Failf(t, "FMA under FTZ/DAZ and the model differ", "lane %d: x %#08x y %#08x: FMA %#08x, model %#08x",
+					i, math.Float32bits(x[i]), math.Float32bits(y[i]), math.Float32bits(acc[i]), math.Float32bits(want[i]))
+			}
+		}
+	}
+}
+
+// TestWidePackers compares the AVX-512 wide packer with packWidePanelGo on
+// copy and transposed panels of several depths, odd ones included.
+func TestWidePackers(t *testing.T) {
+	if gemmBF16FMA.pack == nil {
+		t.Skip("no AVX512_BF16: the wide panels are packed in Go")
+	}
+	rng := rand.New(rand.NewPCG(27, 28))
+	for _, w := range []int{12, 32} {
+		for _, kc := range []int{1, 2, 15, 16, 17, 33, 64, 511, 512} {
+			for _, transposed := range []bool{false, true} {
+				ld := w + 5
+				op := bf16Operand{sx: 1, sp: ld}
+				rows, cols := kc, w
+				if transposed {
+					ld = kc + 3
+					op = bf16Operand{sx: ld, sp: 1}
+					rows, cols = w, kc
+				}
+				op.f32 = randomSlice[float32](rng, (rows-1)*ld+cols)
+				want, got := make([]uint32, 2*pairs(kc)*w), make([]uint32, 2*pairs(kc)*w)
+				packWidePanelGo(want, op, w, kc, w)
+				tmp := make([]uint32, 2*pairs(kc)*w)
+				if !packWideAVX512(got, op, kc, w, tmp) {
+					continue
+				}
+				require.Equalf(t, want, got, "w=%d kc=%d transposed=%v", w, kc, transposed)
+			}
+		}
+	}
+}

@@ -94,7 +94,7 @@ TEXT ·gemmBF16Kernel12x32AVX512(SB), NOSPLIT, $0-48
 	VPXORD     Z22, Z22, Z22
 	VPXORD     Z23, Z23, Z23
 
-	// k loop (pairs) unrolled 4 times.
+	// k loop unrolled 4 times.
 	CMPQ CX, $0x04
 	JL   gemmBF16Kernel12x32AVX512_tail
 
@@ -1303,6 +1303,454 @@ gemmBF16Kernel12x32AVX512_store:
 	VZEROUPPER
 	RET
 
+// func gemmBF16Kernel12x32FMA(k int, a *uint32, b *uint32, c *float32, ldc int, alpha float32, beta float32)
+// Requires: AVX, AVX512F, MMX+, SSE
+TEXT ·gemmBF16Kernel12x32FMA(SB), NOSPLIT, $8-48
+	MOVQ    k+0(FP), CX
+	MOVQ    a+8(FP), AX
+	MOVQ    b+16(FP), BX
+	MOVQ    c+24(FP), DI
+	MOVQ    ldc+32(FP), SI
+	SHLQ    $0x02, SI
+	SHLQ    $0x01, CX
+	STMXCSR (SP)
+	MOVL    (SP), R10
+	ORL     $0x00008040, R10
+	MOVL    R10, 4(SP)
+	LDMXCSR 4(SP)
+
+	// Prefetch the C tile; it is read after the k loop.
+	MOVQ       DI, R8
+	PREFETCHT0 (R8)
+	PREFETCHT0 64(R8)
+	ADDQ       SI, R8
+	PREFETCHT0 (R8)
+	PREFETCHT0 64(R8)
+	ADDQ       SI, R8
+	PREFETCHT0 (R8)
+	PREFETCHT0 64(R8)
+	ADDQ       SI, R8
+	PREFETCHT0 (R8)
+	PREFETCHT0 64(R8)
+	ADDQ       SI, R8
+	PREFETCHT0 (R8)
+	PREFETCHT0 64(R8)
+	ADDQ       SI, R8
+	PREFETCHT0 (R8)
+	PREFETCHT0 64(R8)
+	ADDQ       SI, R8
+	PREFETCHT0 (R8)
+	PREFETCHT0 64(R8)
+	ADDQ       SI, R8
+	PREFETCHT0 (R8)
+	PREFETCHT0 64(R8)
+	ADDQ       SI, R8
+	PREFETCHT0 (R8)
+	PREFETCHT0 64(R8)
+	ADDQ       SI, R8
+	PREFETCHT0 (R8)
+	PREFETCHT0 64(R8)
+	ADDQ       SI, R8
+	PREFETCHT0 (R8)
+	PREFETCHT0 64(R8)
+	ADDQ       SI, R8
+	PREFETCHT0 (R8)
+	PREFETCHT0 64(R8)
+	VPXORD     Z0, Z0, Z0
+	VPXORD     Z1, Z1, Z1
+	VPXORD     Z2, Z2, Z2
+	VPXORD     Z3, Z3, Z3
+	VPXORD     Z4, Z4, Z4
+	VPXORD     Z5, Z5, Z5
+	VPXORD     Z6, Z6, Z6
+	VPXORD     Z7, Z7, Z7
+	VPXORD     Z8, Z8, Z8
+	VPXORD     Z9, Z9, Z9
+	VPXORD     Z10, Z10, Z10
+	VPXORD     Z11, Z11, Z11
+	VPXORD     Z12, Z12, Z12
+	VPXORD     Z13, Z13, Z13
+	VPXORD     Z14, Z14, Z14
+	VPXORD     Z15, Z15, Z15
+	VPXORD     Z16, Z16, Z16
+	VPXORD     Z17, Z17, Z17
+	VPXORD     Z18, Z18, Z18
+	VPXORD     Z19, Z19, Z19
+	VPXORD     Z20, Z20, Z20
+	VPXORD     Z21, Z21, Z21
+	VPXORD     Z22, Z22, Z22
+	VPXORD     Z23, Z23, Z23
+
+	// k loop unrolled 4 times.
+	CMPQ CX, $0x04
+	JL   gemmBF16Kernel12x32FMA_tail
+
+gemmBF16Kernel12x32FMA_loop:
+	VMOVUPS      (BX), Z24
+	VMOVUPS      64(BX), Z25
+	VBROADCASTSS (AX), Z26
+	VFMADD231PS  Z26, Z24, Z0
+	VFMADD231PS  Z26, Z25, Z1
+	VBROADCASTSS 4(AX), Z27
+	VFMADD231PS  Z27, Z24, Z2
+	VFMADD231PS  Z27, Z25, Z3
+	VBROADCASTSS 8(AX), Z28
+	VFMADD231PS  Z28, Z24, Z4
+	VFMADD231PS  Z28, Z25, Z5
+	VBROADCASTSS 12(AX), Z29
+	VFMADD231PS  Z29, Z24, Z6
+	VFMADD231PS  Z29, Z25, Z7
+	VBROADCASTSS 16(AX), Z30
+	VFMADD231PS  Z30, Z24, Z8
+	VFMADD231PS  Z30, Z25, Z9
+	VBROADCASTSS 20(AX), Z31
+	VFMADD231PS  Z31, Z24, Z10
+	VFMADD231PS  Z31, Z25, Z11
+	VBROADCASTSS 24(AX), Z26
+	VFMADD231PS  Z26, Z24, Z12
+	VFMADD231PS  Z26, Z25, Z13
+	VBROADCASTSS 28(AX), Z27
+	VFMADD231PS  Z27, Z24, Z14
+	VFMADD231PS  Z27, Z25, Z15
+	VBROADCASTSS 32(AX), Z28
+	VFMADD231PS  Z28, Z24, Z16
+	VFMADD231PS  Z28, Z25, Z17
+	VBROADCASTSS 36(AX), Z29
+	VFMADD231PS  Z29, Z24, Z18
+	VFMADD231PS  Z29, Z25, Z19
+	VBROADCASTSS 40(AX), Z30
+	VFMADD231PS  Z30, Z24, Z20
+	VFMADD231PS  Z30, Z25, Z21
+	VBROADCASTSS 44(AX), Z31
+	VFMADD231PS  Z31, Z24, Z22
+	VFMADD231PS  Z31, Z25, Z23
+	VMOVUPS      128(BX), Z24
+	VMOVUPS      192(BX), Z25
+	VBROADCASTSS 48(AX), Z26
+	VFMADD231PS  Z26, Z24, Z0
+	VFMADD231PS  Z26, Z25, Z1
+	VBROADCASTSS 52(AX), Z27
+	VFMADD231PS  Z27, Z24, Z2
+	VFMADD231PS  Z27, Z25, Z3
+	VBROADCASTSS 56(AX), Z28
+	VFMADD231PS  Z28, Z24, Z4
+	VFMADD231PS  Z28, Z25, Z5
+	VBROADCASTSS 60(AX), Z29
+	VFMADD231PS  Z29, Z24, Z6
+	VFMADD231PS  Z29, Z25, Z7
+	VBROADCASTSS 64(AX), Z30
+	VFMADD231PS  Z30, Z24, Z8
+	VFMADD231PS  Z30, Z25, Z9
+	VBROADCASTSS 68(AX), Z31
+	VFMADD231PS  Z31, Z24, Z10
+	VFMADD231PS  Z31, Z25, Z11
+	VBROADCASTSS 72(AX), Z26
+	VFMADD231PS  Z26, Z24, Z12
+	VFMADD231PS  Z26, Z25, Z13
+	VBROADCASTSS 76(AX), Z27
+	VFMADD231PS  Z27, Z24, Z14
+	VFMADD231PS  Z27, Z25, Z15
+	VBROADCASTSS 80(AX), Z28
+	VFMADD231PS  Z28, Z24, Z16
+	VFMADD231PS  Z28, Z25, Z17
+	VBROADCASTSS 84(AX), Z29
+	VFMADD231PS  Z29, Z24, Z18
+	VFMADD231PS  Z29, Z25, Z19
+	VBROADCASTSS 88(AX), Z30
+	VFMADD231PS  Z30, Z24, Z20
+	VFMADD231PS  Z30, Z25, Z21
+	VBROADCASTSS 92(AX), Z31
+	VFMADD231PS  Z31, Z24, Z22
+	VFMADD231PS  Z31, Z25, Z23
+	VMOVUPS      256(BX), Z24
+	VMOVUPS      320(BX), Z25
+	VBROADCASTSS 96(AX), Z26
+	VFMADD231PS  Z26, Z24, Z0
+	VFMADD231PS  Z26, Z25, Z1
+	VBROADCASTSS 100(AX), Z27
+	VFMADD231PS  Z27, Z24, Z2
+	VFMADD231PS  Z27, Z25, Z3
+	VBROADCASTSS 104(AX), Z28
+	VFMADD231PS  Z28, Z24, Z4
+	VFMADD231PS  Z28, Z25, Z5
+	VBROADCASTSS 108(AX), Z29
+	VFMADD231PS  Z29, Z24, Z6
+	VFMADD231PS  Z29, Z25, Z7
+	VBROADCASTSS 112(AX), Z30
+	VFMADD231PS  Z30, Z24, Z8
+	VFMADD231PS  Z30, Z25, Z9
+	VBROADCASTSS 116(AX), Z31
+	VFMADD231PS  Z31, Z24, Z10
+	VFMADD231PS  Z31, Z25, Z11
+	VBROADCASTSS 120(AX), Z26
+	VFMADD231PS  Z26, Z24, Z12
+	VFMADD231PS  Z26, Z25, Z13
+	VBROADCASTSS 124(AX), Z27
+	VFMADD231PS  Z27, Z24, Z14
+	VFMADD231PS  Z27, Z25, Z15
+	VBROADCASTSS 128(AX), Z28
+	VFMADD231PS  Z28, Z24, Z16
+	VFMADD231PS  Z28, Z25, Z17
+	VBROADCASTSS 132(AX), Z29
+	VFMADD231PS  Z29, Z24, Z18
+	VFMADD231PS  Z29, Z25, Z19
+	VBROADCASTSS 136(AX), Z30
+	VFMADD231PS  Z30, Z24, Z20
+	VFMADD231PS  Z30, Z25, Z21
+	VBROADCASTSS 140(AX), Z31
+	VFMADD231PS  Z31, Z24, Z22
+	VFMADD231PS  Z31, Z25, Z23
+	VMOVUPS      384(BX), Z24
+	VMOVUPS      448(BX), Z25
+	VBROADCASTSS 144(AX), Z26
+	VFMADD231PS  Z26, Z24, Z0
+	VFMADD231PS  Z26, Z25, Z1
+	VBROADCASTSS 148(AX), Z27
+	VFMADD231PS  Z27, Z24, Z2
+	VFMADD231PS  Z27, Z25, Z3
+	VBROADCASTSS 152(AX), Z28
+	VFMADD231PS  Z28, Z24, Z4
+	VFMADD231PS  Z28, Z25, Z5
+	VBROADCASTSS 156(AX), Z29
+	VFMADD231PS  Z29, Z24, Z6
+	VFMADD231PS  Z29, Z25, Z7
+	VBROADCASTSS 160(AX), Z30
+	VFMADD231PS  Z30, Z24, Z8
+	VFMADD231PS  Z30, Z25, Z9
+	VBROADCASTSS 164(AX), Z31
+	VFMADD231PS  Z31, Z24, Z10
+	VFMADD231PS  Z31, Z25, Z11
+	VBROADCASTSS 168(AX), Z26
+	VFMADD231PS  Z26, Z24, Z12
+	VFMADD231PS  Z26, Z25, Z13
+	VBROADCASTSS 172(AX), Z27
+	VFMADD231PS  Z27, Z24, Z14
+	VFMADD231PS  Z27, Z25, Z15
+	VBROADCASTSS 176(AX), Z28
+	VFMADD231PS  Z28, Z24, Z16
+	VFMADD231PS  Z28, Z25, Z17
+	VBROADCASTSS 180(AX), Z29
+	VFMADD231PS  Z29, Z24, Z18
+	VFMADD231PS  Z29, Z25, Z19
+	VBROADCASTSS 184(AX), Z30
+	VFMADD231PS  Z30, Z24, Z20
+	VFMADD231PS  Z30, Z25, Z21
+	VBROADCASTSS 188(AX), Z31
+	VFMADD231PS  Z31, Z24, Z22
+	VFMADD231PS  Z31, Z25, Z23
+	ADDQ         $0x000000c0, AX
+	ADDQ         $0x00000200, BX
+	SUBQ         $0x04, CX
+	CMPQ         CX, $0x04
+	JGE          gemmBF16Kernel12x32FMA_loop
+
+gemmBF16Kernel12x32FMA_tail:
+	TESTQ        CX, CX
+	JZ           gemmBF16Kernel12x32FMA_epilogue
+	VMOVUPS      (BX), Z24
+	VMOVUPS      64(BX), Z25
+	VBROADCASTSS (AX), Z26
+	VFMADD231PS  Z26, Z24, Z0
+	VFMADD231PS  Z26, Z25, Z1
+	VBROADCASTSS 4(AX), Z27
+	VFMADD231PS  Z27, Z24, Z2
+	VFMADD231PS  Z27, Z25, Z3
+	VBROADCASTSS 8(AX), Z28
+	VFMADD231PS  Z28, Z24, Z4
+	VFMADD231PS  Z28, Z25, Z5
+	VBROADCASTSS 12(AX), Z29
+	VFMADD231PS  Z29, Z24, Z6
+	VFMADD231PS  Z29, Z25, Z7
+	VBROADCASTSS 16(AX), Z30
+	VFMADD231PS  Z30, Z24, Z8
+	VFMADD231PS  Z30, Z25, Z9
+	VBROADCASTSS 20(AX), Z31
+	VFMADD231PS  Z31, Z24, Z10
+	VFMADD231PS  Z31, Z25, Z11
+	VBROADCASTSS 24(AX), Z26
+	VFMADD231PS  Z26, Z24, Z12
+	VFMADD231PS  Z26, Z25, Z13
+	VBROADCASTSS 28(AX), Z27
+	VFMADD231PS  Z27, Z24, Z14
+	VFMADD231PS  Z27, Z25, Z15
+	VBROADCASTSS 32(AX), Z28
+	VFMADD231PS  Z28, Z24, Z16
+	VFMADD231PS  Z28, Z25, Z17
+	VBROADCASTSS 36(AX), Z29
+	VFMADD231PS  Z29, Z24, Z18
+	VFMADD231PS  Z29, Z25, Z19
+	VBROADCASTSS 40(AX), Z30
+	VFMADD231PS  Z30, Z24, Z20
+	VFMADD231PS  Z30, Z25, Z21
+	VBROADCASTSS 44(AX), Z31
+	VFMADD231PS  Z31, Z24, Z22
+	VFMADD231PS  Z31, Z25, Z23
+	ADDQ         $0x00000030, AX
+	ADDQ         $0x00000080, BX
+	DECQ         CX
+	JMP          gemmBF16Kernel12x32FMA_tail
+
+gemmBF16Kernel12x32FMA_epilogue:
+	LDMXCSR      (SP)
+	VBROADCASTSS alpha+40(FP), Z26
+	MOVL         beta+44(FP), DX
+	SHLL         $0x01, DX
+	JZ           gemmBF16Kernel12x32FMA_store
+
+	// C = alpha*acc + beta*C
+	VBROADCASTSS beta+44(FP), Z24
+	VMULPS       (DI), Z24, Z27
+	VFMADD231PS  Z26, Z0, Z27
+	VMOVUPS      Z27, (DI)
+	VMULPS       64(DI), Z24, Z27
+	VFMADD231PS  Z26, Z1, Z27
+	VMOVUPS      Z27, 64(DI)
+	ADDQ         SI, DI
+	VMULPS       (DI), Z24, Z27
+	VFMADD231PS  Z26, Z2, Z27
+	VMOVUPS      Z27, (DI)
+	VMULPS       64(DI), Z24, Z27
+	VFMADD231PS  Z26, Z3, Z27
+	VMOVUPS      Z27, 64(DI)
+	ADDQ         SI, DI
+	VMULPS       (DI), Z24, Z27
+	VFMADD231PS  Z26, Z4, Z27
+	VMOVUPS      Z27, (DI)
+	VMULPS       64(DI), Z24, Z27
+	VFMADD231PS  Z26, Z5, Z27
+	VMOVUPS      Z27, 64(DI)
+	ADDQ         SI, DI
+	VMULPS       (DI), Z24, Z27
+	VFMADD231PS  Z26, Z6, Z27
+	VMOVUPS      Z27, (DI)
+	VMULPS       64(DI), Z24, Z27
+	VFMADD231PS  Z26, Z7, Z27
+	VMOVUPS      Z27, 64(DI)
+	ADDQ         SI, DI
+	VMULPS       (DI), Z24, Z27
+	VFMADD231PS  Z26, Z8, Z27
+	VMOVUPS      Z27, (DI)
+	VMULPS       64(DI), Z24, Z27
+	VFMADD231PS  Z26, Z9, Z27
+	VMOVUPS      Z27, 64(DI)
+	ADDQ         SI, DI
+	VMULPS       (DI), Z24, Z27
+	VFMADD231PS  Z26, Z10, Z27
+	VMOVUPS      Z27, (DI)
+	VMULPS       64(DI), Z24, Z27
+	VFMADD231PS  Z26, Z11, Z27
+	VMOVUPS      Z27, 64(DI)
+	ADDQ         SI, DI
+	VMULPS       (DI), Z24, Z27
+	VFMADD231PS  Z26, Z12, Z27
+	VMOVUPS      Z27, (DI)
+	VMULPS       64(DI), Z24, Z27
+	VFMADD231PS  Z26, Z13, Z27
+	VMOVUPS      Z27, 64(DI)
+	ADDQ         SI, DI
+	VMULPS       (DI), Z24, Z27
+	VFMADD231PS  Z26, Z14, Z27
+	VMOVUPS      Z27, (DI)
+	VMULPS       64(DI), Z24, Z27
+	VFMADD231PS  Z26, Z15, Z27
+	VMOVUPS      Z27, 64(DI)
+	ADDQ         SI, DI
+	VMULPS       (DI), Z24, Z27
+	VFMADD231PS  Z26, Z16, Z27
+	VMOVUPS      Z27, (DI)
+	VMULPS       64(DI), Z24, Z27
+	VFMADD231PS  Z26, Z17, Z27
+	VMOVUPS      Z27, 64(DI)
+	ADDQ         SI, DI
+	VMULPS       (DI), Z24, Z27
+	VFMADD231PS  Z26, Z18, Z27
+	VMOVUPS      Z27, (DI)
+	VMULPS       64(DI), Z24, Z27
+	VFMADD231PS  Z26, Z19, Z27
+	VMOVUPS      Z27, 64(DI)
+	ADDQ         SI, DI
+	VMULPS       (DI), Z24, Z27
+	VFMADD231PS  Z26, Z20, Z27
+	VMOVUPS      Z27, (DI)
+	VMULPS       64(DI), Z24, Z27
+	VFMADD231PS  Z26, Z21, Z27
+	VMOVUPS      Z27, 64(DI)
+	ADDQ         SI, DI
+	VMULPS       (DI), Z24, Z27
+	VFMADD231PS  Z26, Z22, Z27
+	VMOVUPS      Z27, (DI)
+	VMULPS       64(DI), Z24, Z27
+	VFMADD231PS  Z26, Z23, Z27
+	VMOVUPS      Z27, 64(DI)
+	ADDQ         SI, DI
+	VZEROUPPER
+	RET
+
+gemmBF16Kernel12x32FMA_store:
+	// C = alpha*acc
+	VMULPS  Z26, Z0, Z0
+	VMOVUPS Z0, (DI)
+	VMULPS  Z26, Z1, Z1
+	VMOVUPS Z1, 64(DI)
+	ADDQ    SI, DI
+	VMULPS  Z26, Z2, Z2
+	VMOVUPS Z2, (DI)
+	VMULPS  Z26, Z3, Z3
+	VMOVUPS Z3, 64(DI)
+	ADDQ    SI, DI
+	VMULPS  Z26, Z4, Z4
+	VMOVUPS Z4, (DI)
+	VMULPS  Z26, Z5, Z5
+	VMOVUPS Z5, 64(DI)
+	ADDQ    SI, DI
+	VMULPS  Z26, Z6, Z6
+	VMOVUPS Z6, (DI)
+	VMULPS  Z26, Z7, Z7
+	VMOVUPS Z7, 64(DI)
+	ADDQ    SI, DI
+	VMULPS  Z26, Z8, Z8
+	VMOVUPS Z8, (DI)
+	VMULPS  Z26, Z9, Z9
+	VMOVUPS Z9, 64(DI)
+	ADDQ    SI, DI
+	VMULPS  Z26, Z10, Z10
+	VMOVUPS Z10, (DI)
+	VMULPS  Z26, Z11, Z11
+	VMOVUPS Z11, 64(DI)
+	ADDQ    SI, DI
+	VMULPS  Z26, Z12, Z12
+	VMOVUPS Z12, (DI)
+	VMULPS  Z26, Z13, Z13
+	VMOVUPS Z13, 64(DI)
+	ADDQ    SI, DI
+	VMULPS  Z26, Z14, Z14
+	VMOVUPS Z14, (DI)
+	VMULPS  Z26, Z15, Z15
+	VMOVUPS Z15, 64(DI)
+	ADDQ    SI, DI
+	VMULPS  Z26, Z16, Z16
+	VMOVUPS Z16, (DI)
+	VMULPS  Z26, Z17, Z17
+	VMOVUPS Z17, 64(DI)
+	ADDQ    SI, DI
+	VMULPS  Z26, Z18, Z18
+	VMOVUPS Z18, (DI)
+	VMULPS  Z26, Z19, Z19
+	VMOVUPS Z19, 64(DI)
+	ADDQ    SI, DI
+	VMULPS  Z26, Z20, Z20
+	VMOVUPS Z20, (DI)
+	VMULPS  Z26, Z21, Z21
+	VMOVUPS Z21, 64(DI)
+	ADDQ    SI, DI
+	VMULPS  Z26, Z22, Z22
+	VMOVUPS Z22, (DI)
+	VMULPS  Z26, Z23, Z23
+	VMOVUPS Z23, 64(DI)
+	ADDQ    SI, DI
+	VZEROUPPER
+	RET
+
 // func cvtBF16AVX512(dst *uint32, src *float32, n int)
 // Requires: AVX, AVX512F
 TEXT ·cvtBF16AVX512(SB), NOSPLIT, $0-24
@@ -1417,6 +1865,156 @@ packPairsCopy32BF16AVX512_done:
 	VZEROUPPER
 	RET
 
+// func packWideCopy12AVX512(dst *uint32, src *float32, ld int, k int)
+// Requires: AVX, AVX512F
+TEXT ·packWideCopy12AVX512(SB), NOSPLIT, $0-32
+	MOVQ  dst+0(FP), DI
+	MOVQ  src+8(FP), SI
+	MOVQ  ld+16(FP), DX
+	MOVQ  k+24(FP), CX
+	SHLQ  $0x02, DX
+	MOVL  $0x00000fff, AX
+	KMOVW AX, K1
+	TESTQ CX, CX
+	JZ    packWideCopy12AVX512_done
+
+packWideCopy12AVX512_loop:
+	VMOVUPS.Z (SI)(DX*1), K1, Z0
+
+	// vcvtne2ps2bf16 Z1, Z0, Z0 (Intel order: dst, src1, src2)
+	BYTE      $0x62
+	BYTE      $0xf2
+	BYTE      $0x7f
+	BYTE      $0x48
+	BYTE      $0x72
+	BYTE      $0xc8
+	VPMOVZXWD Y1, Z2
+	VPSLLD    $0x10, Z2, Z2
+	VMOVUPS   Z2, K1, (DI)
+	VMOVUPS.Z (SI), K1, Z0
+
+	// vcvtne2ps2bf16 Z1, Z0, Z0 (Intel order: dst, src1, src2)
+	BYTE      $0x62
+	BYTE      $0xf2
+	BYTE      $0x7f
+	BYTE      $0x48
+	BYTE      $0x72
+	BYTE      $0xc8
+	VPMOVZXWD Y1, Z2
+	VPSLLD    $0x10, Z2, Z2
+	VMOVUPS   Z2, K1, 48(DI)
+	LEAQ      (SI)(DX*2), SI
+	ADDQ      $0x00000060, DI
+	DECQ      CX
+	JNZ       packWideCopy12AVX512_loop
+
+packWideCopy12AVX512_done:
+	VZEROUPPER
+	RET
+
+// func packWideCopy32AVX512(dst *uint32, src *float32, ld int, k int)
+// Requires: AVX, AVX512F
+TEXT ·packWideCopy32AVX512(SB), NOSPLIT, $0-32
+	MOVQ  dst+0(FP), DI
+	MOVQ  src+8(FP), SI
+	MOVQ  ld+16(FP), DX
+	MOVQ  k+24(FP), CX
+	SHLQ  $0x02, DX
+	MOVL  $0x00000000, AX
+	KMOVW AX, K1
+	TESTQ CX, CX
+	JZ    packWideCopy32AVX512_done
+
+packWideCopy32AVX512_loop:
+	VMOVUPS (SI)(DX*1), Z0
+
+	// vcvtne2ps2bf16 Z1, Z0, Z0 (Intel order: dst, src1, src2)
+	BYTE      $0x62
+	BYTE      $0xf2
+	BYTE      $0x7f
+	BYTE      $0x48
+	BYTE      $0x72
+	BYTE      $0xc8
+	VPMOVZXWD Y1, Z2
+	VPSLLD    $0x10, Z2, Z2
+	VMOVUPS   Z2, (DI)
+	VMOVUPS   64(SI)(DX*1), Z0
+
+	// vcvtne2ps2bf16 Z1, Z0, Z0 (Intel order: dst, src1, src2)
+	BYTE      $0x62
+	BYTE      $0xf2
+	BYTE      $0x7f
+	BYTE      $0x48
+	BYTE      $0x72
+	BYTE      $0xc8
+	VPMOVZXWD Y1, Z2
+	VPSLLD    $0x10, Z2, Z2
+	VMOVUPS   Z2, 64(DI)
+	VMOVUPS   (SI), Z0
+
+	// vcvtne2ps2bf16 Z1, Z0, Z0 (Intel order: dst, src1, src2)
+	BYTE      $0x62
+	BYTE      $0xf2
+	BYTE      $0x7f
+	BYTE      $0x48
+	BYTE      $0x72
+	BYTE      $0xc8
+	VPMOVZXWD Y1, Z2
+	VPSLLD    $0x10, Z2, Z2
+	VMOVUPS   Z2, 128(DI)
+	VMOVUPS   64(SI), Z0
+
+	// vcvtne2ps2bf16 Z1, Z0, Z0 (Intel order: dst, src1, src2)
+	BYTE      $0x62
+	BYTE      $0xf2
+	BYTE      $0x7f
+	BYTE      $0x48
+	BYTE      $0x72
+	BYTE      $0xc8
+	VPMOVZXWD Y1, Z2
+	VPSLLD    $0x10, Z2, Z2
+	VMOVUPS   Z2, 192(DI)
+	LEAQ      (SI)(DX*2), SI
+	ADDQ      $0x00000100, DI
+	DECQ      CX
+	JNZ       packWideCopy32AVX512_loop
+
+packWideCopy32AVX512_done:
+	VZEROUPPER
+	RET
+
+// func widenRowsAVX512(dst *uint32, src *float32, n int)
+// Requires: AVX, AVX512F
+TEXT ·widenRowsAVX512(SB), NOSPLIT, $0-24
+	MOVQ  dst+0(FP), DI
+	MOVQ  src+8(FP), SI
+	MOVQ  n+16(FP), CX
+	TESTQ CX, CX
+	JZ    widenRowsAVX512_done
+
+widenRowsAVX512_loop:
+	VMOVUPS (SI), Z0
+
+	// vcvtne2ps2bf16 Z1, Z0, Z0 (Intel order: dst, src1, src2)
+	BYTE      $0x62
+	BYTE      $0xf2
+	BYTE      $0x7f
+	BYTE      $0x48
+	BYTE      $0x72
+	BYTE      $0xc8
+	VPMOVZXWD Y1, Z2
+	VPSLLD    $0x10, Z2, Z2
+	VPSHUFD   $0xb1, Z2, Z2
+	VMOVUPS   Z2, (DI)
+	ADDQ      $0x40, SI
+	ADDQ      $0x40, DI
+	DECQ      CX
+	JNZ       widenRowsAVX512_loop
+
+widenRowsAVX512_done:
+	VZEROUPPER
+	RET
+
 // func dpbf16psAVX512(acc *float32, a *uint32, b *uint32, n int)
 // Requires: AVX, AVX512F
 TEXT ·dpbf16psAVX512(SB), NOSPLIT, $0-32
@@ -1448,4 +2046,466 @@ dpbf16psAVX512_loop:
 
 dpbf16psAVX512_done:
 	VZEROUPPER
+	RET
+
+// func dpbf16PeakAVX512(n int)
+// Requires: AVX, AVX512F
+TEXT ·dpbf16PeakAVX512(SB), NOSPLIT, $0-8
+	MOVQ   n+0(FP), CX
+	VPXORD Z0, Z0, Z0
+	VPXORD Z1, Z1, Z1
+	VPXORD Z2, Z2, Z2
+	VPXORD Z3, Z3, Z3
+	VPXORD Z4, Z4, Z4
+	VPXORD Z5, Z5, Z5
+	VPXORD Z6, Z6, Z6
+	VPXORD Z7, Z7, Z7
+	VPXORD Z8, Z8, Z8
+	VPXORD Z9, Z9, Z9
+	VPXORD Z10, Z10, Z10
+	VPXORD Z11, Z11, Z11
+	VPXORD Z12, Z12, Z12
+	VPXORD Z13, Z13, Z13
+	VPXORD Z14, Z14, Z14
+	VPXORD Z15, Z15, Z15
+	VPXORD Z16, Z16, Z16
+	VPXORD Z17, Z17, Z17
+	VPXORD Z18, Z18, Z18
+	VPXORD Z19, Z19, Z19
+	VPXORD Z20, Z20, Z20
+	VPXORD Z21, Z21, Z21
+	VPXORD Z22, Z22, Z22
+	VPXORD Z23, Z23, Z23
+	VPXORD Z24, Z24, Z24
+	VPXORD Z25, Z25, Z25
+
+dpbf16PeakAVX512_loop:
+	// vdpbf16ps Z0, Z24, Z25 (Intel order: dst, src1, src2)
+	BYTE $0x62
+	BYTE $0x92
+	BYTE $0x3e
+	BYTE $0x40
+	BYTE $0x52
+	BYTE $0xc1
+
+	// vdpbf16ps Z1, Z24, Z25 (Intel order: dst, src1, src2)
+	BYTE $0x62
+	BYTE $0x92
+	BYTE $0x3e
+	BYTE $0x40
+	BYTE $0x52
+	BYTE $0xc9
+
+	// vdpbf16ps Z2, Z24, Z25 (Intel order: dst, src1, src2)
+	BYTE $0x62
+	BYTE $0x92
+	BYTE $0x3e
+	BYTE $0x40
+	BYTE $0x52
+	BYTE $0xd1
+
+	// vdpbf16ps Z3, Z24, Z25 (Intel order: dst, src1, src2)
+	BYTE $0x62
+	BYTE $0x92
+	BYTE $0x3e
+	BYTE $0x40
+	BYTE $0x52
+	BYTE $0xd9
+
+	// vdpbf16ps Z4, Z24, Z25 (Intel order: dst, src1, src2)
+	BYTE $0x62
+	BYTE $0x92
+	BYTE $0x3e
+	BYTE $0x40
+	BYTE $0x52
+	BYTE $0xe1
+
+	// vdpbf16ps Z5, Z24, Z25 (Intel order: dst, src1, src2)
+	BYTE $0x62
+	BYTE $0x92
+	BYTE $0x3e
+	BYTE $0x40
+	BYTE $0x52
+	BYTE $0xe9
+
+	// vdpbf16ps Z6, Z24, Z25 (Intel order: dst, src1, src2)
+	BYTE $0x62
+	BYTE $0x92
+	BYTE $0x3e
+	BYTE $0x40
+	BYTE $0x52
+	BYTE $0xf1
+
+	// vdpbf16ps Z7, Z24, Z25 (Intel order: dst, src1, src2)
+	BYTE $0x62
+	BYTE $0x92
+	BYTE $0x3e
+	BYTE $0x40
+	BYTE $0x52
+	BYTE $0xf9
+
+	// vdpbf16ps Z8, Z24, Z25 (Intel order: dst, src1, src2)
+	BYTE $0x62
+	BYTE $0x12
+	BYTE $0x3e
+	BYTE $0x40
+	BYTE $0x52
+	BYTE $0xc1
+
+	// vdpbf16ps Z9, Z24, Z25 (Intel order: dst, src1, src2)
+	BYTE $0x62
+	BYTE $0x12
+	BYTE $0x3e
+	BYTE $0x40
+	BYTE $0x52
+	BYTE $0xc9
+
+	// vdpbf16ps Z10, Z24, Z25 (Intel order: dst, src1, src2)
+	BYTE $0x62
+	BYTE $0x12
+	BYTE $0x3e
+	BYTE $0x40
+	BYTE $0x52
+	BYTE $0xd1
+
+	// vdpbf16ps Z11, Z24, Z25 (Intel order: dst, src1, src2)
+	BYTE $0x62
+	BYTE $0x12
+	BYTE $0x3e
+	BYTE $0x40
+	BYTE $0x52
+	BYTE $0xd9
+
+	// vdpbf16ps Z12, Z24, Z25 (Intel order: dst, src1, src2)
+	BYTE $0x62
+	BYTE $0x12
+	BYTE $0x3e
+	BYTE $0x40
+	BYTE $0x52
+	BYTE $0xe1
+
+	// vdpbf16ps Z13, Z24, Z25 (Intel order: dst, src1, src2)
+	BYTE $0x62
+	BYTE $0x12
+	BYTE $0x3e
+	BYTE $0x40
+	BYTE $0x52
+	BYTE $0xe9
+
+	// vdpbf16ps Z14, Z24, Z25 (Intel order: dst, src1, src2)
+	BYTE $0x62
+	BYTE $0x12
+	BYTE $0x3e
+	BYTE $0x40
+	BYTE $0x52
+	BYTE $0xf1
+
+	// vdpbf16ps Z15, Z24, Z25 (Intel order: dst, src1, src2)
+	BYTE $0x62
+	BYTE $0x12
+	BYTE $0x3e
+	BYTE $0x40
+	BYTE $0x52
+	BYTE $0xf9
+
+	// vdpbf16ps Z16, Z24, Z25 (Intel order: dst, src1, src2)
+	BYTE $0x62
+	BYTE $0x82
+	BYTE $0x3e
+	BYTE $0x40
+	BYTE $0x52
+	BYTE $0xc1
+
+	// vdpbf16ps Z17, Z24, Z25 (Intel order: dst, src1, src2)
+	BYTE $0x62
+	BYTE $0x82
+	BYTE $0x3e
+	BYTE $0x40
+	BYTE $0x52
+	BYTE $0xc9
+
+	// vdpbf16ps Z18, Z24, Z25 (Intel order: dst, src1, src2)
+	BYTE $0x62
+	BYTE $0x82
+	BYTE $0x3e
+	BYTE $0x40
+	BYTE $0x52
+	BYTE $0xd1
+
+	// vdpbf16ps Z19, Z24, Z25 (Intel order: dst, src1, src2)
+	BYTE $0x62
+	BYTE $0x82
+	BYTE $0x3e
+	BYTE $0x40
+	BYTE $0x52
+	BYTE $0xd9
+
+	// vdpbf16ps Z20, Z24, Z25 (Intel order: dst, src1, src2)
+	BYTE $0x62
+	BYTE $0x82
+	BYTE $0x3e
+	BYTE $0x40
+	BYTE $0x52
+	BYTE $0xe1
+
+	// vdpbf16ps Z21, Z24, Z25 (Intel order: dst, src1, src2)
+	BYTE $0x62
+	BYTE $0x82
+	BYTE $0x3e
+	BYTE $0x40
+	BYTE $0x52
+	BYTE $0xe9
+
+	// vdpbf16ps Z22, Z24, Z25 (Intel order: dst, src1, src2)
+	BYTE $0x62
+	BYTE $0x82
+	BYTE $0x3e
+	BYTE $0x40
+	BYTE $0x52
+	BYTE $0xf1
+
+	// vdpbf16ps Z23, Z24, Z25 (Intel order: dst, src1, src2)
+	BYTE $0x62
+	BYTE $0x82
+	BYTE $0x3e
+	BYTE $0x40
+	BYTE $0x52
+	BYTE $0xf9
+
+	// vdpbf16ps Z0, Z24, Z25 (Intel order: dst, src1, src2)
+	BYTE $0x62
+	BYTE $0x92
+	BYTE $0x3e
+	BYTE $0x40
+	BYTE $0x52
+	BYTE $0xc1
+
+	// vdpbf16ps Z1, Z24, Z25 (Intel order: dst, src1, src2)
+	BYTE $0x62
+	BYTE $0x92
+	BYTE $0x3e
+	BYTE $0x40
+	BYTE $0x52
+	BYTE $0xc9
+
+	// vdpbf16ps Z2, Z24, Z25 (Intel order: dst, src1, src2)
+	BYTE $0x62
+	BYTE $0x92
+	BYTE $0x3e
+	BYTE $0x40
+	BYTE $0x52
+	BYTE $0xd1
+
+	// vdpbf16ps Z3, Z24, Z25 (Intel order: dst, src1, src2)
+	BYTE $0x62
+	BYTE $0x92
+	BYTE $0x3e
+	BYTE $0x40
+	BYTE $0x52
+	BYTE $0xd9
+
+	// vdpbf16ps Z4, Z24, Z25 (Intel order: dst, src1, src2)
+	BYTE $0x62
+	BYTE $0x92
+	BYTE $0x3e
+	BYTE $0x40
+	BYTE $0x52
+	BYTE $0xe1
+
+	// vdpbf16ps Z5, Z24, Z25 (Intel order: dst, src1, src2)
+	BYTE $0x62
+	BYTE $0x92
+	BYTE $0x3e
+	BYTE $0x40
+	BYTE $0x52
+	BYTE $0xe9
+
+	// vdpbf16ps Z6, Z24, Z25 (Intel order: dst, src1, src2)
+	BYTE $0x62
+	BYTE $0x92
+	BYTE $0x3e
+	BYTE $0x40
+	BYTE $0x52
+	BYTE $0xf1
+
+	// vdpbf16ps Z7, Z24, Z25 (Intel order: dst, src1, src2)
+	BYTE $0x62
+	BYTE $0x92
+	BYTE $0x3e
+	BYTE $0x40
+	BYTE $0x52
+	BYTE $0xf9
+
+	// vdpbf16ps Z8, Z24, Z25 (Intel order: dst, src1, src2)
+	BYTE $0x62
+	BYTE $0x12
+	BYTE $0x3e
+	BYTE $0x40
+	BYTE $0x52
+	BYTE $0xc1
+
+	// vdpbf16ps Z9, Z24, Z25 (Intel order: dst, src1, src2)
+	BYTE $0x62
+	BYTE $0x12
+	BYTE $0x3e
+	BYTE $0x40
+	BYTE $0x52
+	BYTE $0xc9
+
+	// vdpbf16ps Z10, Z24, Z25 (Intel order: dst, src1, src2)
+	BYTE $0x62
+	BYTE $0x12
+	BYTE $0x3e
+	BYTE $0x40
+	BYTE $0x52
+	BYTE $0xd1
+
+	// vdpbf16ps Z11, Z24, Z25 (Intel order: dst, src1, src2)
+	BYTE $0x62
+	BYTE $0x12
+	BYTE $0x3e
+	BYTE $0x40
+	BYTE $0x52
+	BYTE $0xd9
+
+	// vdpbf16ps Z12, Z24, Z25 (Intel order: dst, src1, src2)
+	BYTE $0x62
+	BYTE $0x12
+	BYTE $0x3e
+	BYTE $0x40
+	BYTE $0x52
+	BYTE $0xe1
+
+	// vdpbf16ps Z13, Z24, Z25 (Intel order: dst, src1, src2)
+	BYTE $0x62
+	BYTE $0x12
+	BYTE $0x3e
+	BYTE $0x40
+	BYTE $0x52
+	BYTE $0xe9
+
+	// vdpbf16ps Z14, Z24, Z25 (Intel order: dst, src1, src2)
+	BYTE $0x62
+	BYTE $0x12
+	BYTE $0x3e
+	BYTE $0x40
+	BYTE $0x52
+	BYTE $0xf1
+
+	// vdpbf16ps Z15, Z24, Z25 (Intel order: dst, src1, src2)
+	BYTE $0x62
+	BYTE $0x12
+	BYTE $0x3e
+	BYTE $0x40
+	BYTE $0x52
+	BYTE $0xf9
+
+	// vdpbf16ps Z16, Z24, Z25 (Intel order: dst, src1, src2)
+	BYTE $0x62
+	BYTE $0x82
+	BYTE $0x3e
+	BYTE $0x40
+	BYTE $0x52
+	BYTE $0xc1
+
+	// vdpbf16ps Z17, Z24, Z25 (Intel order: dst, src1, src2)
+	BYTE $0x62
+	BYTE $0x82
+	BYTE $0x3e
+	BYTE $0x40
+	BYTE $0x52
+	BYTE $0xc9
+
+	// vdpbf16ps Z18, Z24, Z25 (Intel order: dst, src1, src2)
+	BYTE $0x62
+	BYTE $0x82
+	BYTE $0x3e
+	BYTE $0x40
+	BYTE $0x52
+	BYTE $0xd1
+
+	// vdpbf16ps Z19, Z24, Z25 (Intel order: dst, src1, src2)
+	BYTE $0x62
+	BYTE $0x82
+	BYTE $0x3e
+	BYTE $0x40
+	BYTE $0x52
+	BYTE $0xd9
+
+	// vdpbf16ps Z20, Z24, Z25 (Intel order: dst, src1, src2)
+	BYTE $0x62
+	BYTE $0x82
+	BYTE $0x3e
+	BYTE $0x40
+	BYTE $0x52
+	BYTE $0xe1
+
+	// vdpbf16ps Z21, Z24, Z25 (Intel order: dst, src1, src2)
+	BYTE $0x62
+	BYTE $0x82
+	BYTE $0x3e
+	BYTE $0x40
+	BYTE $0x52
+	BYTE $0xe9
+
+	// vdpbf16ps Z22, Z24, Z25 (Intel order: dst, src1, src2)
+	BYTE $0x62
+	BYTE $0x82
+	BYTE $0x3e
+	BYTE $0x40
+	BYTE $0x52
+	BYTE $0xf1
+
+	// vdpbf16ps Z23, Z24, Z25 (Intel order: dst, src1, src2)
+	BYTE $0x62
+	BYTE $0x82
+	BYTE $0x3e
+	BYTE $0x40
+	BYTE $0x52
+	BYTE $0xf9
+	DECQ CX
+	JNZ  dpbf16PeakAVX512_loop
+	VZEROUPPER
+	RET
+
+// func fmaFTZProbeAVX512(acc *float32, x *float32, y *float32, n int)
+// Requires: AVX, AVX512F, SSE
+TEXT ·fmaFTZProbeAVX512(SB), NOSPLIT, $8-32
+	MOVQ    acc+0(FP), DI
+	MOVQ    x+8(FP), SI
+	MOVQ    y+16(FP), DX
+	MOVQ    n+24(FP), CX
+	STMXCSR (SP)
+	MOVL    (SP), R10
+	ORL     $0x00008040, R10
+	MOVL    R10, 4(SP)
+	LDMXCSR 4(SP)
+	TESTQ   CX, CX
+	JZ      fmaFTZProbeAVX512_done
+
+fmaFTZProbeAVX512_loop:
+	VMOVUPS     (DI), Z0
+	VMOVUPS     (SI), Z1
+	VFMADD231PS (DX), Z1, Z0
+	VMOVUPS     Z0, (DI)
+	ADDQ        $0x40, DI
+	ADDQ        $0x40, SI
+	ADDQ        $0x40, DX
+	DECQ        CX
+	JNZ         fmaFTZProbeAVX512_loop
+
+fmaFTZProbeAVX512_done:
+	LDMXCSR (SP)
+	VZEROUPPER
+	RET
+
+// func cpuVendor() (ebx uint32, edx uint32, ecx uint32)
+// Requires: CPUID
+TEXT ·cpuVendor(SB), NOSPLIT, $0-12
+	XORL AX, AX
+	XORL CX, CX
+	CPUID
+	MOVL BX, ebx+0(FP)
+	MOVL DX, edx+4(FP)
+	MOVL CX, ecx+8(FP)
 	RET

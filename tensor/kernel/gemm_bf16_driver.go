@@ -25,6 +25,11 @@ type bf16Impl struct {
 	kc        int  // depth of a packed block; gemmBF16KC except in tests
 	mc, nc    int  // rows of a packed A block, columns of a packed B block
 
+	// wide panels hold two float32 steps per pair, the widened odd element
+	// then the even one (for the FMA kernels), instead of one word of two
+	// bfloat16 values.
+	wide bool
+
 	// kernel computes the mr×nr tile C = alpha*acc + beta*C (acc summed
 	// as VDPBF16PS does; C = fma(alpha, acc, beta*C) with beta*C rounded;
 	// C = alpha*acc without reading C when beta == 0) from a packed A
@@ -33,6 +38,9 @@ type bf16Impl struct {
 	kernel func(k int, a, b *uint32, c *float32, ldc int, alpha, beta float32)
 
 	// pack, if not nil, packs full panels quickly (see packPairs).
+	//
+	// With wide set the kernel takes 2k float32 steps per panel instead
+	// (see packPairs) and k is still the number of pairs.
 	pack bf16Packer
 }
 
@@ -46,9 +54,17 @@ type bf16Buffers struct {
 
 var bf16BufferPool sync.Pool
 
+// words returns the words a panel holds per pair and row: 2 when wide.
+func (impl *bf16Impl) words() int {
+	if impl.wide {
+		return 2
+	}
+	return 1
+}
+
 // getBF16Buffers returns buffers for impl on an m×n×k product.
 func getBF16Buffers(impl *bf16Impl, m, n, k int) *bf16Buffers {
-	kc2 := pairs(min(impl.kc, k))
+	kc2 := pairs(min(impl.kc, k)) * impl.words()
 	sizeA := roundUp(min(impl.mc, m), impl.mr) * kc2
 	sizeB := roundUp(min(impl.nc, n), impl.nr) * kc2
 	sizeTmp := max(impl.mr, impl.nr) * kc2
@@ -112,16 +128,17 @@ func gemmBF16Block(impl *bf16Impl, m, n, k int, alpha float32, a, b bf16Operand,
 		for pc := 0; pc < k; pc += impl.kc {
 			kcb := min(impl.kc, k-pc)
 			kc2 := pairs(kcb)
+			stride := kc2 * impl.words() // words per panel row
 			betaBlock := blockBeta(beta, pc)
-			packPairs(buf.b, b.at(jc, pc), ncb, kcb, nr, impl.pack, buf.tmp)
+			packPairs(buf.b, b.at(jc, pc), ncb, kcb, nr, impl.wide, impl.pack, buf.tmp)
 			for ic := 0; ic < m; ic += impl.mc {
 				mcb := min(impl.mc, m-ic)
-				packPairs(buf.a, a.at(ic, pc), mcb, kcb, mr, impl.pack, buf.tmp)
+				packPairs(buf.a, a.at(ic, pc), mcb, kcb, mr, impl.wide, impl.pack, buf.tmp)
 				for jr := 0; jr < ncb; jr += nr {
-					bp := &buf.b[jr*kc2]
+					bp := &buf.b[jr*stride]
 					cols := min(nr, ncb-jr)
 					for ir := 0; ir < mcb; ir += mr {
-						ap := &buf.a[ir*kc2]
+						ap := &buf.a[ir*stride]
 						rows := min(mr, mcb-ir)
 						ci := (ic+ir)*ldc + jc + jr
 						if rows == mr && cols == nr {

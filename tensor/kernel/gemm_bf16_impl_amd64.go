@@ -20,7 +20,91 @@ var gemmBF16AVX512 = &bf16Impl{
 	pack:   packPairsAVX512,
 }
 
-func archGemmBF16Impls() []*bf16Impl { return []*bf16Impl{gemmBF16AVX512} }
+// gemmBF16FMA computes the same bits with the 12×32 FMA kernel on widened
+// panels under FTZ and DAZ (see gemmBF16Kernel12x32FMA), for CPUs whose
+// VDPBF16PS is slow: on an Intel Xeon (family 6 model 207, Emerald
+// Rapids) BenchmarkDPBF16Peak measured VDPBF16PS zmm at about half the
+// flop rate of VFMADD231PS, where on AMD Zen 5 it runs at twice it. It
+// needs AVX512F and AVX512BW; its packers use AVX512_BF16 when present
+// and Go otherwise.
+var gemmBF16FMA = &bf16Impl{
+	name: "avx512fma", available: cpu.X86.HasAVX512F && cpu.X86.HasAVX512BW,
+	mr: 12, nr: 32, kc: gemmBF16KC, mc: 12 * 12, nc: 1024, wide: true,
+	kernel: gemmBF16Kernel12x32FMA,
+	pack:   packWideFast(),
+}
+
+// archGemmBF16Impls lists VDPBF16PS first on AMD CPUs and the FMA kernel
+// first on the others.
+func archGemmBF16Impls() []*bf16Impl {
+	if isAMD() {
+		return []*bf16Impl{gemmBF16AVX512, gemmBF16FMA}
+	}
+	return []*bf16Impl{gemmBF16FMA, gemmBF16AVX512}
+}
+
+// isAMD reports whether CPUID names the vendor AuthenticAMD.
+func isAMD() bool {
+	ebx, edx, ecx := cpuVendor()
+	return ebx == 0x68747541 && edx == 0x69746e65 && ecx == 0x444d4163 // "Auth" "enti" "cAMD"
+}
+
+// packWideFast returns the wide packer when the CPU has AVX512_BF16.
+func packWideFast() bf16Packer {
+	if !cpu.X86.HasAVX512BF16 {
+		return nil
+	}
+	return packWideAVX512
+}
+
+// packWideAVX512 packs a full wide panel (see packPairs) of width 12 or 32
+// of float32 values: steps contiguous in the source (sx == 1) go through
+// packWideCopy; rows contiguous (sp == 1) are widened into tmp in step
+// order (widenRowsAVX512) and packed by the float32 16×16 transposer.
+func packWideAVX512(panel []uint32, src bf16Operand, kc, w int, tmp []uint32) bool {
+	if src.f32 == nil || w != 12 && w != 32 {
+		return false
+	}
+	full, kc2 := kc/2, pairs(kc)
+	switch {
+	case src.sx == 1 && full > 0:
+		_ = src.f32[(2*full-1)*src.sp+w-1]
+		_ = panel[2*kc2*w-1]
+		if w == 12 {
+			packWideCopy12AVX512(&panel[0], &src.f32[0], src.sp, full)
+		} else {
+			packWideCopy32AVX512(&panel[0], &src.f32[0], src.sp, full)
+		}
+		if kc%2 == 1 {
+			clear(panel[2*full*w : (2*full+1)*w])
+			last := panel[(2*full+1)*w : (2*full+2)*w]
+			for r := range last {
+				last[r] = uint32(src.elem(r, kc-1)) << 16
+			}
+		}
+		return true
+	case src.sp == 1:
+		steps := 2 * kc2
+		rows := tmp[:w*steps]
+		for r := 0; r < w; r++ {
+			line := src.f32[r*src.sx : r*src.sx+kc]
+			row := rows[r*steps : (r+1)*steps]
+			n := kc / 16
+			if n > 0 {
+				widenRowsAVX512(&row[0], &line[0], n)
+			}
+			for p := 8 * n; p < kc2; p++ {
+				var hi uint16
+				if 2*p+1 < kc {
+					hi = roundBF16(line[2*p+1])
+				}
+				row[2*p], row[2*p+1] = uint32(hi)<<16, uint32(roundBF16(line[2*p]))<<16
+			}
+		}
+		return packPanelAVX512(wordsAsFloats(panel), wordsAsFloats(rows), steps, steps, w, true)
+	}
+	return false
+}
 
 // packPairsAVX512 packs a full panel of width 12 or 32 of float32 values:
 // when the steps are contiguous (sx == 1), pairs of source lines go through

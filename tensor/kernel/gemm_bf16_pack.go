@@ -50,17 +50,27 @@ func pairs(kc int) int { return (kc + 1) / 2 }
 // ceil(nx/w) panels of w×pairs(kc) words: panel q holds
 // dst[q*w*kc2 + p*w + r] = bf16(src(q*w+r, 2p)) | bf16(src(q*w+r, 2p+1))<<16,
 // with the missing high half of an odd kc and rows r >= nx - q*w zero.
+// With wide set, each panel holds 2·pairs(kc) steps of w float32 bit
+// patterns instead: dst[q*w*2kc2 + 2p*w + r] = bf16(src(q*w+r, 2p+1))<<16
+// and dst[q*w*2kc2 + (2p+1)*w + r] = bf16(src(q*w+r, 2p))<<16, the odd
+// element of each pair first, as VDPBF16PS sums them.
 // fast, if not nil, is tried first on each full panel (tmp is its scratch).
-func packPairs(dst []uint32, src bf16Operand, nx, kc, w int, fast bf16Packer, tmp []uint32) {
-	kc2 := pairs(kc)
+func packPairs(dst []uint32, src bf16Operand, nx, kc, w int, wide bool, fast bf16Packer, tmp []uint32) {
+	size := w * pairs(kc)
+	if wide {
+		size *= 2
+	}
 	for q := 0; q*w < nx; q++ {
-		panel := dst[q*w*kc2 : (q+1)*w*kc2]
+		panel := dst[q*size : (q+1)*size]
 		rows := min(w, nx-q*w)
 		s := src.at(q*w, 0)
-		if rows == w && fast != nil && fast(panel, s, kc, w, tmp) {
-			continue
+		switch {
+		case rows == w && fast != nil && fast(panel, s, kc, w, tmp):
+		case wide:
+			packWidePanelGo(panel, s, rows, kc, w)
+		default:
+			packPairPanelGo(panel, s, rows, kc, w)
 		}
-		packPairPanelGo(panel, s, rows, kc, w)
 	}
 }
 
@@ -82,6 +92,27 @@ func packPairPanelGo(panel []uint32, src bf16Operand, rows, kc, w int) {
 	if rows < w {
 		for p := 0; p < kc2; p++ {
 			clear(panel[p*w+rows : p*w+w])
+		}
+	}
+}
+
+// packWidePanelGo packs one wide panel of rows <= w valid rows (see
+// packPairs).
+func packWidePanelGo(panel []uint32, src bf16Operand, rows, kc, w int) {
+	kc2 := pairs(kc)
+	for r := 0; r < rows; r++ {
+		for p := 0; p < kc2; p++ {
+			var hi uint16
+			if 2*p+1 < kc {
+				hi = src.elem(r, 2*p+1)
+			}
+			panel[2*p*w+r] = uint32(hi) << 16
+			panel[(2*p+1)*w+r] = uint32(src.elem(r, 2*p)) << 16
+		}
+	}
+	if rows < w {
+		for s := 0; s < 2*kc2; s++ {
+			clear(panel[s*w+rows : s*w+w])
 		}
 	}
 }

@@ -9,6 +9,11 @@ package kernel
 //go:noescape
 func gemmBF16Kernel12x32AVX512(k int, a *uint32, b *uint32, c *float32, ldc int, alpha float32, beta float32)
 
+// gemmBF16Kernel12x32FMA computes the 12x32 tile C = alpha*A*B + beta*C from packed panels of 2k widened bfloat16 steps of A (2k×12, odd element of each pair first) and B (2k×32), with FMAs under FTZ and DAZ.
+//
+//go:noescape
+func gemmBF16Kernel12x32FMA(k int, a *uint32, b *uint32, c *float32, ldc int, alpha float32, beta float32)
+
 // cvtBF16AVX512 rounds 32n float32 values to bfloat16: dst[i] = bf16(src[2i]) | bf16(src[2i+1])<<16 for i < 16n.
 //
 //go:noescape
@@ -24,7 +29,33 @@ func packPairsCopy12BF16AVX512(dst *uint32, src *float32, ld int, k int)
 //go:noescape
 func packPairsCopy32BF16AVX512(dst *uint32, src *float32, ld int, k int)
 
+// packWideCopy12AVX512 packs dst[2p*12+r] = wide(src[(2p+1)*ld+r]), dst[(2p+1)*12+r] = wide(src[2p*ld+r]) for p < k, r < 12, wide(x) the float32 bits of bf16(x).
+//
+//go:noescape
+func packWideCopy12AVX512(dst *uint32, src *float32, ld int, k int)
+
+// packWideCopy32AVX512 packs dst[2p*32+r] = wide(src[(2p+1)*ld+r]), dst[(2p+1)*32+r] = wide(src[2p*ld+r]) for p < k, r < 32, wide(x) the float32 bits of bf16(x).
+//
+//go:noescape
+func packWideCopy32AVX512(dst *uint32, src *float32, ld int, k int)
+
+// widenRowsAVX512 sets dst[2q] = wide(src[2q+1]), dst[2q+1] = wide(src[2q]) for q < 8n, wide(x) the float32 bits of bf16(x).
+//
+//go:noescape
+func widenRowsAVX512(dst *uint32, src *float32, n int)
+
 // dpbf16psAVX512 runs VDPBF16PS on n groups of 16 lanes: acc[i] += a[i].hi*b[i].hi + a[i].lo*b[i].lo as the instruction rounds.
 //
 //go:noescape
 func dpbf16psAVX512(acc *float32, a *uint32, b *uint32, n int)
+
+// dpbf16PeakAVX512 runs n iterations of 48 independent VDPBF16PS on zmm (3072 flops each).
+func dpbf16PeakAVX512(n int)
+
+// fmaFTZProbeAVX512 sets acc[i] = fma(x[i], y[i], acc[i]) for i < 16n with MXCSR's FTZ and DAZ set.
+//
+//go:noescape
+func fmaFTZProbeAVX512(acc *float32, x *float32, y *float32, n int)
+
+// cpuVendor returns EBX, EDX and ECX of CPUID leaf 0: the vendor string.
+func cpuVendor() (ebx uint32, edx uint32, ecx uint32)

@@ -25,12 +25,32 @@ import (
 // Registers: mr*nv accumulators (VDPBF16PS has a latency of about 6
 // cycles and two issue per cycle, so 24 independent chains keep it busy),
 // nv vectors of B pairs, and the rest hold broadcast A pairs.
-func microkernel(mr, nv, unroll int) {
+//
+// With fma set it generates gemmBF16Kernel<MR>x<NR>FMA instead, the same
+// product on panels of widened values: 2k float32 steps per panel, step
+// 2p holding the high elements (A[i,2p+1], B[2p+1,j]) and step 2p+1 the
+// low ones, summed by VFMADD231PS with MXCSR's FTZ and DAZ set. That is
+// VDPBF16PS's arithmetic step for step (odd term first, each fused step
+// rounded to nearest even, tiny results flushed after rounding, as
+// TestFMAFTZMatchesDotBF16 checks), at the FMA unit's rate, for CPUs
+// whose VDPBF16PS is slower than two FMAs.
+func microkernel(mr, nv, unroll int, fma bool) {
 	nr := 16 * nv
 	name := fmt.Sprintf("gemmBF16Kernel%dx%dAVX512", mr, nr)
+	if fma {
+		name = fmt.Sprintf("gemmBF16Kernel%dx%dFMA", mr, nr)
+	}
 	TEXT(name, NOSPLIT, "func(k int, a, b *uint32, c *float32, ldc int, alpha, beta float32)")
 	Pragma("noescape")
-	Doc(fmt.Sprintf("%s computes the %dx%d tile C = alpha*A*B + beta*C from packed panels of k bfloat16 pairs of A (k×%d) and B (k×%d).", name, mr, nr, mr, nr))
+	if fma {
+		Doc(fmt.Sprintf("%s computes the %dx%d tile C = alpha*A*B + beta*C from packed panels of 2k widened bfloat16 steps of A (2k×%d, odd element of each pair first) and B (2k×%d), with FMAs under FTZ and DAZ.", name, mr, nr, mr, nr))
+	} else {
+		Doc(fmt.Sprintf("%s computes the %dx%d tile C = alpha*A*B + beta*C from packed panels of k bfloat16 pairs of A (k×%d) and B (k×%d).", name, mr, nr, mr, nr))
+	}
+	var oldMXCSR, tmpMXCSR Mem
+	if fma {
+		oldMXCSR, tmpMXCSR = AllocLocal(4), AllocLocal(4)
+	}
 	nacc := mr * nv
 	acc := func(i, v int) VecPhysical { return zmm(i*nv + v) }
 	bv := func(v int) VecPhysical { return zmm(nacc + v) }
@@ -46,6 +66,10 @@ func microkernel(mr, nv, unroll int) {
 	c := Load(Param("c"), RDI)
 	ldc := Load(Param("ldc"), RSI)
 	SHLQ(U8(2), ldc) // bytes between rows of C
+	if fma {
+		SHLQ(U8(1), k) // float32 steps
+		ftzMXCSR(oldMXCSR, tmpMXCSR)
+	}
 
 	Comment("Prefetch the C tile; it is read after the k loop.")
 	MOVQ(c, R8)
@@ -69,14 +93,22 @@ func microkernel(mr, nv, unroll int) {
 		}
 		for i := 0; i < mr; i++ {
 			t := tmp(i)
-			VPBROADCASTD(Mem{Base: a, Disp: 4 * (u*mr + i)}, t)
+			if fma {
+				VBROADCASTSS(Mem{Base: a, Disp: 4 * (u*mr + i)}, t)
+			} else {
+				VPBROADCASTD(Mem{Base: a, Disp: 4 * (u*mr + i)}, t)
+			}
 			for v := 0; v < nv; v++ {
-				VDPBF16PS(acc(i, v), bv(v), t)
+				if fma {
+					VFMADD231PS(t, bv(v), acc(i, v))
+				} else {
+					VDPBF16PS(acc(i, v), bv(v), t)
+				}
 			}
 		}
 	}
 
-	Comment(fmt.Sprintf("k loop (pairs) unrolled %d times.", unroll))
+	Comment(fmt.Sprintf("k loop unrolled %d times.", unroll))
 	CMPQ(k, U8(unroll))
 	JL(LabelRef(name + "_tail"))
 	Label(name + "_loop")
@@ -99,6 +131,9 @@ func microkernel(mr, nv, unroll int) {
 	JMP(LabelRef(name + "_tail"))
 
 	Label(name + "_epilogue")
+	if fma {
+		restoreMXCSR(oldMXCSR) // the epilogue rounds as IEEE does, subnormals kept
+	}
 	alpha, t := tmp(0), tmp(1)
 	VBROADCASTSS(avxutil.ParamAddr("alpha"), alpha)
 	MOVL(avxutil.ParamAddr("beta"), EDX)
@@ -267,4 +302,180 @@ func constant(name string) Mem {
 		panic(fmt.Sprintf("constant %q not defined", name))
 	}
 	return constBase
+}
+
+// dotPeak generates func dpbf16PeakAVX512(n int), which runs n iterations
+// of 2*nacc independent VDPBF16PS (64 flops each), for measuring their
+// throughput on one core next to fmaPeakAVX512.
+func dotPeak(nacc int) {
+	name := "dpbf16PeakAVX512"
+	TEXT(name, NOSPLIT, "func(n int)")
+	Doc(fmt.Sprintf("%s runs n iterations of %d independent VDPBF16PS on zmm (%d flops each).", name, 2*nacc, 2*nacc*64))
+	n := Load(Param("n"), RCX)
+	for i := 0; i < nacc+2; i++ {
+		VPXORD(zmm(i), zmm(i), zmm(i))
+	}
+	Label(name + "_loop")
+	for r := 0; r < 2; r++ {
+		for i := 0; i < nacc; i++ {
+			VDPBF16PS(zmm(i), zmm(nacc), zmm(nacc+1))
+		}
+	}
+	DECQ(n)
+	JNZ(LabelRef(name + "_loop"))
+	VZEROUPPER()
+	RET()
+}
+
+// ftzMXCSR sets the flush-to-zero (bit 15) and denormals-are-zero (bit 6)
+// bits of MXCSR, saving the old value in the 4-byte local slot old and
+// using slot tmp and R10; restoreMXCSR puts the old value back. The
+// kernels are assembly, which Go never preempts asynchronously, so no
+// other goroutine runs on this thread while MXCSR is changed.
+func ftzMXCSR(old, tmp Mem) {
+	STMXCSR(old)
+	MOVL(old, R10L)
+	ORL(U32(1<<15|1<<6), R10L)
+	MOVL(R10L, tmp)
+	LDMXCSR(tmp)
+}
+
+func restoreMXCSR(old Mem) { LDMXCSR(old) }
+
+// fmaFTZProbe generates
+//
+//	func fmaFTZProbeAVX512(acc, x, y *float32, n int)
+//
+// which runs acc[i] = fma(x[i], y[i], acc[i]) (VFMADD231PS) on n groups of
+// 16 lanes with MXCSR's FTZ and DAZ set, for comparing the FMA unit's
+// flushing with VDPBF16PS's.
+func fmaFTZProbe() {
+	name := "fmaFTZProbeAVX512"
+	TEXT(name, NOSPLIT, "func(acc, x, y *float32, n int)")
+	Pragma("noescape")
+	Doc(name + " sets acc[i] = fma(x[i], y[i], acc[i]) for i < 16n with MXCSR's FTZ and DAZ set.")
+	old, tmp := AllocLocal(4), AllocLocal(4)
+	acc := Load(Param("acc"), RDI)
+	x := Load(Param("x"), RSI)
+	y := Load(Param("y"), RDX)
+	n := Load(Param("n"), RCX)
+	ftzMXCSR(old, tmp)
+	TESTQ(n, n)
+	JZ(LabelRef(name + "_done"))
+	Label(name + "_loop")
+	VMOVUPS(Mem{Base: acc}, Z0)
+	VMOVUPS(Mem{Base: x}, Z1)
+	VFMADD231PS(Mem{Base: y}, Z1, Z0)
+	VMOVUPS(Z0, Mem{Base: acc})
+	for _, r := range []Register{acc, x, y} {
+		ADDQ(U8(64), r)
+	}
+	DECQ(n)
+	JNZ(LabelRef(name + "_loop"))
+	Label(name + "_done")
+	restoreMXCSR(old)
+	VZEROUPPER()
+	RET()
+}
+
+// packWideCopy generates
+//
+//	func packWideCopy<W>AVX512(dst *uint32, src *float32, ld, k int)
+//
+// which packs a panel whose steps are contiguous in the source as widened
+// bfloat16 (the float32 bits of the rounded value) with each pair's odd
+// step first: dst[(2p)*W+r] = wide(src[(2p+1)*ld+r]),
+// dst[(2p+1)*W+r] = wide(src[2p*ld+r]) for p < k, r < W (12 or 32).
+func packWideCopy(w int) {
+	name := fmt.Sprintf("packWideCopy%dAVX512", w)
+	TEXT(name, NOSPLIT, "func(dst *uint32, src *float32, ld, k int)")
+	Pragma("noescape")
+	Doc(fmt.Sprintf("%s packs dst[2p*%d+r] = wide(src[(2p+1)*ld+r]), dst[(2p+1)*%d+r] = wide(src[2p*ld+r]) for p < k, r < %d, wide(x) the float32 bits of bf16(x).", name, w, w, w))
+	dst := Load(Param("dst"), RDI)
+	src := Load(Param("src"), RSI)
+	ld := Load(Param("ld"), RDX)
+	k := Load(Param("k"), RCX)
+	SHLQ(U8(2), ld) // bytes between source lines
+	MOVL(U32(1<<(w%16)-1), EAX)
+	KMOVW(EAX, K1) // lanes of a partial last vector
+	TESTQ(k, k)
+	JZ(LabelRef(name + "_done"))
+	Label(name + "_loop")
+	for half := 0; half < 2; half++ { // step 2p from line 2p+1, step 2p+1 from line 2p
+		for v := 0; v*16 < w; v++ {
+			line := Mem{Base: src, Index: ld, Scale: 1, Disp: 64 * v}
+			if half == 1 {
+				line = Mem{Base: src, Disp: 64 * v}
+			}
+			d := Mem{Base: dst, Disp: 4*half*w + 64*v}
+			full := w-v*16 >= 16
+			if full {
+				VMOVUPS(line, Z0)
+			} else {
+				VMOVUPS_Z(line, K1, Z0)
+			}
+			VCVTNE2PS2BF16(Z1, Z0, Z0)
+			VPMOVZXWD(Z1.AsY(), Z2)
+			VPSLLD(U8(16), Z2, Z2)
+			if full {
+				VMOVUPS(Z2, d)
+			} else {
+				VMOVUPS(Z2, K1, d) // merge-masked store
+			}
+		}
+	}
+	LEAQ(Mem{Base: src, Index: ld, Scale: 2}, src)
+	ADDQ(U32(8*w), dst)
+	DECQ(k)
+	JNZ(LabelRef(name + "_loop"))
+	Label(name + "_done")
+	VZEROUPPER()
+	RET()
+}
+
+// widenRows generates
+//
+//	func widenRowsAVX512(dst *uint32, src *float32, n int)
+//
+// which rounds 16n float32 values to bfloat16 and widens them back, each
+// pair's odd element first: dst[2q] = wide(src[2q+1]), dst[2q+1] =
+// wide(src[2q]) for q < 8n.
+func widenRows() {
+	name := "widenRowsAVX512"
+	TEXT(name, NOSPLIT, "func(dst *uint32, src *float32, n int)")
+	Pragma("noescape")
+	Doc(name + " sets dst[2q] = wide(src[2q+1]), dst[2q+1] = wide(src[2q]) for q < 8n, wide(x) the float32 bits of bf16(x).")
+	dst := Load(Param("dst"), RDI)
+	src := Load(Param("src"), RSI)
+	n := Load(Param("n"), RCX)
+	TESTQ(n, n)
+	JZ(LabelRef(name + "_done"))
+	Label(name + "_loop")
+	VMOVUPS(Mem{Base: src}, Z0)
+	VCVTNE2PS2BF16(Z1, Z0, Z0)
+	VPMOVZXWD(Z1.AsY(), Z2)
+	VPSLLD(U8(16), Z2, Z2)
+	VPSHUFD(U8(0xb1), Z2, Z2) // swap the elements of each pair
+	VMOVUPS(Z2, Mem{Base: dst})
+	ADDQ(U8(64), src)
+	ADDQ(U8(64), dst)
+	DECQ(n)
+	JNZ(LabelRef(name + "_loop"))
+	Label(name + "_done")
+	VZEROUPPER()
+	RET()
+}
+
+// vendor generates func cpuVendor() (ebx, edx, ecx uint32): CPUID leaf 0,
+// whose registers spell the vendor ("AuthenticAMD", "GenuineIntel").
+func vendor() {
+	TEXT("cpuVendor", NOSPLIT, "func() (ebx, edx, ecx uint32)")
+	Doc("cpuVendor returns EBX, EDX and ECX of CPUID leaf 0: the vendor string.")
+	XORL(EAX, EAX)
+	XORL(ECX, ECX)
+	CPUID()
+	Store(EBX, ReturnIndex(0))
+	Store(EDX, ReturnIndex(1))
+	Store(ECX, ReturnIndex(2))
+	RET()
 }

@@ -21,11 +21,18 @@ func zmm(i int) reg.VecPhysical { return avxutil.Zmm(i) }
 func generate() {
 	ConstraintExpr("!purego")
 	emitConstants()
-	microkernel(12, 2, 4)
+	microkernel(12, 2, 4, false)
+	microkernel(12, 2, 4, true)
 	convertRows()
 	packPairsCopy(12)
 	packPairsCopy(32)
+	packWideCopy(12)
+	packWideCopy(32)
+	widenRows()
 	dotProbe()
+	dotPeak(24)
+	fmaFTZProbe()
+	vendor()
 }
 
 func main() {
