@@ -28,7 +28,7 @@ type adapter struct {
 	r       int
 	in, out int
 	low     []float32 // (rows, r) u A^T of the last forward pass
-	mask    []uint64  // (rows, in) bits: the dropout mask of the last forward pass (kept elements set)
+	mask    []uint64  // (rows, in) bits: the dropout mask of the last forward pass (kept elements set); nil until dropout is used
 	dropped bool      // the last forward pass applied mask
 }
 
@@ -70,8 +70,7 @@ func (e *Engine) allocAdapters(n int) {
 			if ad == nil {
 				continue
 			}
-			ad.low = make([]float32, n*ad.r)
-			ad.mask = make([]uint64, (n*ad.in+63)/64)
+			ad.low = make([]float32, n*ad.r) // the mask is allocated by the first pass with dropout
 			widest, rank = max(widest, ad.in), max(rank, ad.r)
 		}
 	}
@@ -115,6 +114,9 @@ func (e *Engine) loraForward(l, k int, y, x []float32, draw bool) {
 	if draw {
 		ad.dropped = ad.l.RNG != nil && ad.l.Dropout > 0
 		if ad.dropped {
+			if ad.mask == nil {
+				ad.mask = make([]uint64, (e.maxB*e.maxT*in+63)/64)
+			}
 			drawMask(ad.mask, ad.l, n*in)
 		}
 	}
