@@ -2,9 +2,12 @@ package probe
 
 import (
 	"archive/zip"
+	"bufio"
 	"bytes"
+	"encoding/binary"
 	"fmt"
 	"hash/crc32"
+	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -162,6 +165,34 @@ func (w *bitWriter) flush() []byte {
 	return w.out
 }
 
+// manyTensors writes a safetensors file whose header (about size bytes)
+// lists empty U8 tensors t0, t1, ..., streamed to disk in two passes (one to
+// measure the header) so the test process never holds it.
+func manyTensors(t *testing.T, path string, size int) {
+	t.Helper()
+	entries := func(w io.Writer) int {
+		n := 0
+		for i := 0; n < size; i++ {
+			sep := ","
+			if i == 0 {
+				sep = "{"
+			}
+			k, _ := fmt.Fprintf(w, `%s"t%d":{"dtype":"U8","shape":[0],"data_offsets":[0,0]}`, sep, i)
+			n += k
+		}
+		k, _ := io.WriteString(w, "}")
+		return n + k
+	}
+	length := entries(io.Discard)
+	f, err := os.Create(path)
+	require.NoError(t, err)
+	w := bufio.NewWriter(f)
+	require.NoError(t, binary.Write(w, binary.LittleEndian, uint64(length)))
+	require.Equal(t, length, entries(w))
+	require.NoError(t, w.Flush())
+	require.NoError(t, f.Close())
+}
+
 // loadDir is the library reader of a checkpoint directory.
 func loadDir(dir string) (string, error) {
 	m, err := pythia.LoadDir(dir, pythia.LoadOptions{})
@@ -283,6 +314,12 @@ func cases() []probeCase {
 				write(t, filepath.Join(dir, "model.safetensors"), []byte{0x00, 0x9f, 0xe7, 0x05, 0, 0, 0, 0, '{', '}'})
 			},
 			want: []string{"DIR/model.safetensors: header length 99065600 runs past the end of the file (10 bytes)"}},
+		{name: "weights/95 MB header of 1.6M tensors", run: loadDir,
+			setup: func(t *testing.T, dir string) {
+				write(t, filepath.Join(dir, "config.json"), []byte(tinyConfig))
+				manyTensors(t, filepath.Join(dir, "model.safetensors"), 95_000_000)
+			},
+			want: []string{"DIR/model.safetensors: header lists more than 131072 tensors (safetensors.MaxTensors)"}},
 		{name: "weights/truncated data", run: loadDir,
 			setup: func(t *testing.T, dir string) {
 				checkpoint(t, dir, nil)

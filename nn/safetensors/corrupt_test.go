@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -79,6 +80,27 @@ func TestCorruptFiles(t *testing.T) {
 		assert.Regexp(t, `^safetensors: \(in-memory\): `, err.Error(), c.name)
 		assert.Contains(t, err.Error(), c.want, c.name)
 	}
+}
+
+// TestTooManyTensors: a header listing more than MaxTensors (empty) tensors
+// is refused, one listing exactly MaxTensors is read.
+func TestTooManyTensors(t *testing.T) {
+	entries := func(n int) string {
+		var b strings.Builder
+		b.WriteString("{")
+		for i := range n {
+			if i > 0 {
+				b.WriteString(",")
+			}
+			fmt.Fprintf(&b, `"t%d":{"dtype":"U8","shape":[0],"data_offsets":[0,0]}`, i)
+		}
+		return b.String() + "}"
+	}
+	f, err := Parse(rawFile(entries(MaxTensors), nil))
+	require.NoError(t, err)
+	assert.Len(t, f.Names(), MaxTensors)
+	_, err = Parse(rawFile(entries(MaxTensors+1), nil))
+	assert.EqualError(t, err, "safetensors: (in-memory): header lists more than 131072 tensors (safetensors.MaxTensors)")
 }
 
 // TestOpenNamesThePath checks that Open's errors carry the file path.

@@ -17,6 +17,12 @@ import (
 // implementation's limit).
 const MaxHeaderSize = 100_000_000
 
+// MaxTensors is the largest number of tensors a file's header may list. A
+// Pythia-12B file lists about 500 and the shards of the largest published
+// models a few thousand; a header of 1.6 million tiny entries (95 MB, under
+// MaxHeaderSize) would otherwise take about 1 GB and many seconds to parse.
+const MaxTensors = 1 << 17
+
 // TensorInfo describes one tensor of a file: its dtype, its shape (row-major,
 // empty for a scalar) and its byte range [Begin, End) within the data buffer.
 type TensorInfo struct {
@@ -98,6 +104,9 @@ func parseHeaderJSON(raw []byte) (*header, error) {
 			return nil, fmt.Errorf("header is not valid JSON: %w", err)
 		}
 		key := tok.(string) // object keys are always strings
+		if len(h.names) == MaxTensors && key != "__metadata__" {
+			return nil, fmt.Errorf("header lists more than %d tensors (safetensors.MaxTensors)", MaxTensors)
+		}
 		if seen[key] {
 			return nil, fmt.Errorf("header has key %q twice", key)
 		}
