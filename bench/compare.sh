@@ -6,6 +6,7 @@
 #   bench/compare.sh                      # all three models, about 10 minutes
 #   MODELS=pythia-70m bench/compare.sh    # one model
 #   MEMORY=1 bench/compare.sh             # also peak RSS of DPO steps (full, bf16 reference, LoRA)
+#   GEMM=1 bench/compare.sh               # also float32 and bfloat16 GEMM GFLOP/s: Go, then PyTorch bf16 torch.mm
 #
 # Environment: MODELS (comma list, default pythia-14m,pythia-70m,pythia-160m),
 # BENCHTIME (go test -benchtime, default 3x), REPS (bench_torch.py --reps,
@@ -114,5 +115,15 @@ if [ "${MEMORY:-0}" = 1 ]; then
 		done
 	done
 	echo "# PyTorch: bench_torch.py's DPO+AdamW step (float32 reference) for the presets it knows (up to pythia-160m); it has no LoRA (PEFT) or bf16-reference variant."
+fi
+if [ "${GEMM:-0}" = 1 ]; then
+	echo
+	echo "## go test ./tensor/kernel -run '^\$' -bench '^Benchmark(Sgemm|GemmBF16)\$/(1024x1024x1024|1024x512x2048)\$'   (load $(cut -d' ' -f1-3 /proc/loadavg))"
+	(cd "$root" && go test ./tensor/kernel -run '^$' -bench '^Benchmark(Sgemm|GemmBF16)$/(1024x1024x1024|1024x512x2048)$') | grep -E '^Benchmark' || true
+	if [ "$have_torch" = 1 ]; then
+		echo "## $PYTHON $bench_torch --blas openblas --threads 2 --amp bf16 --skip fwd,fwdbwd,dpo,adamw   (load $(cut -d' ' -f1-3 /proc/loadavg))"
+		env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE "$PYTHON" "$bench_torch" --blas openblas --threads 2 --amp bf16 \
+			--skip fwd,fwdbwd,dpo,adamw --reps "$REPS" | grep -E '^\| [0-9]+x' || true
+	fi
 fi
 echo "# load at the end: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -24,6 +24,22 @@
 // Sums over k are float32 (float64 for Dgemm) fused multiply-adds, so the
 // error of each element is within the usual bound 2(k+2)u·Σ|a||b|.
 //
+// # bfloat16 products
+//
+// GemmBF16, GemmBF16B (B stored as bfloat16) and GemmBF16Strided round A and
+// B to bfloat16 as they pack them and sum in float32 exactly as the
+// AVX512_BF16 instruction VDPBF16PS does: pairs of terms, the odd one
+// first, each step a fused multiply-add rounded to nearest even with
+// subnormal inputs read as zero and tiny results flushed to zero, in k
+// blocks of 512. bf16.go holds the Go model of the instruction, checked bit
+// for bit against it. Three implementations give the same bits: a VDPBF16PS
+// microkernel (12×32, chosen first on AMD, where the instruction does twice
+// the work of an FMA), an FMA microkernel on widened panels under MXCSR's
+// FTZ and DAZ (chosen first elsewhere: on the Intel Xeon this was written
+// on, VDPBF16PS runs at half the FMA flop rate), and the portable Go model
+// (purego, other CPUs). The generator is _asm/bf16; it emits the
+// instructions Go's assembler lacks as bytes, checked against GNU as.
+//
 // # Accuracy of the row kernels
 //
 // Dot, Sum and the statistics of LayerNorm accumulate in float64. Against
