@@ -4,7 +4,10 @@ import (
 	"math"
 	"math/rand/v2"
 	"sync"
+	"syscall"
 	"testing"
+
+	"github.com/stretchr/testify/require"
 
 	"github.com/daalab/daa/nn"
 	"github.com/daalab/daa/nn/optim"
@@ -42,13 +45,9 @@ func benchModel(b *testing.B, preset string) *pythia.Model {
 // from benchSeed.
 func newPresetModel(b *testing.B, preset string) *pythia.Model {
 	cfg, err := pythia.Preset(preset)
-	if err != nil {
-		b.Fatal(err)
-	}
+	require.NoError(b, err)
 	m, err := pythia.NewRandom(cfg, tensor.Float32, benchSeed)
-	if err != nil {
-		b.Fatal(err)
-	}
+	require.NoError(b, err)
 	return m
 }
 
@@ -73,9 +72,7 @@ func BenchmarkForward(b *testing.B) {
 		b.Run(preset, func(b *testing.B) {
 			m := benchModel(b, preset)
 			e, err := NewInference(m, benchBatch, benchSeq)
-			if err != nil {
-				b.Fatal(err)
-			}
+			require.NoError(b, err)
 			ids := benchIDs(benchBatch, benchSeq, m.Config.VocabSize)
 			e.Logits(ids, nil)
 			b.ReportAllocs()
@@ -106,9 +103,7 @@ func benchTrainPresets(b *testing.B, fused bool) {
 		b.Run(preset, func(b *testing.B) {
 			m := benchModel(b, preset)
 			e, err := New(m, benchBatch, benchSeq)
-			if err != nil {
-				b.Fatal(err)
-			}
+			require.NoError(b, err)
 			runTrainSteps(b, m, e, benchIDs(benchBatch, benchSeq, m.Config.VocabSize), fused)
 			b.ReportMetric(float64(benchBatch*benchSeq*b.N)/b.Elapsed().Seconds(), "tokens/s")
 		})
@@ -121,13 +116,9 @@ func benchTrainPresets(b *testing.B, fused bool) {
 func BenchmarkTinyTrainStep(b *testing.B) {
 	cfg := tinyConfig()
 	m, err := pythia.NewRandom(cfg, tensor.Float32, benchSeed)
-	if err != nil {
-		b.Fatal(err)
-	}
+	require.NoError(b, err)
 	e, err := New(m, 64, 24)
-	if err != nil {
-		b.Fatal(err)
-	}
+	require.NoError(b, err)
 	runTrainSteps(b, m, e, benchIDs(64, 24, cfg.VocabSize), true)
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "steps/s")
 }
@@ -171,7 +162,8 @@ func runTrainSteps(b *testing.B, m *pythia.Model, e *Engine, ids [][]int, fused 
 // SequenceLogProbs on the 8 sequences, reference SequenceLogProbs on an
 // inference engine of a separate copy of the weights, the sigmoid loss
 // (beta 0.1) on the summed response log-probs, and Backward; the
-// adamw variant adds an optim.AdamW step. Reported in pairs/s.
+// adamw variant adds an optim.AdamW step. Reported in pairs/s and pairs per
+// CPU-second.
 func BenchmarkDPOStep(b *testing.B) {
 	for _, preset := range benchPresets {
 		for _, withOpt := range []bool{false, true} {
@@ -190,20 +182,15 @@ func benchDPO(b *testing.B, preset string, withOpt bool) {
 	policy := benchModel(b, preset)
 	ref := newPresetModel(b, preset) // same seed: the policy's initial weights
 	pe, err := New(policy, 2*benchPairs, benchSeq)
-	if err != nil {
-		b.Fatal(err)
-	}
+	require.NoError(b, err)
 	re, err := NewInference(ref, 2*benchPairs, benchSeq)
-	if err != nil {
-		b.Fatal(err)
-	}
+	require.NoError(b, err)
 	var opt *optim.AdamW
 	if withOpt {
 		cfg := optim.DefaultAdamW()
 		cfg.LR = 1e-6
-		if opt, err = optim.NewAdamW(policy.Params(), cfg); err != nil {
-			b.Fatal(err)
-		}
+		opt, err = optim.NewAdamW(policy.Params(), cfg)
+		require.NoError(b, err)
 	}
 	prompts, responses := dpoBatch(policy.Config.VocabSize)
 	dSum := make([]float64, 2*benchPairs)
@@ -220,10 +207,12 @@ func benchDPO(b *testing.B, preset string, withOpt bool) {
 	step()
 	b.ReportAllocs()
 	b.ResetTimer()
+	cpu0 := cpuSeconds()
 	for range b.N {
 		step()
 	}
 	b.ReportMetric(float64(benchPairs*b.N)/b.Elapsed().Seconds(), "pairs/s")
+	b.ReportMetric(float64(benchPairs*b.N)/(cpuSeconds()-cpu0), "pairs/cpu-s")
 	b.StopTimer()
 	if opt != nil { // restore the shared policy's weights for later benchmarks
 		for i, p := range ref.Params() {
@@ -260,6 +249,18 @@ func dpoSumGrads(pl, rl *LogProbs, d []float64) []float64 {
 	return d
 }
 
+// cpuSeconds returns the user and system CPU time of the process so far.
+// pairs/cpu-s (pairs per CPU-second) compares benchmarks on a machine
+// loaded by other processes better than pairs/s does, as long as the
+// process's own parallelism is the same.
+func cpuSeconds() float64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return math.NaN()
+	}
+	return float64(ru.Utime.Nano()+ru.Stime.Nano()) / 1e9
+}
+
 // zeroGrads sets every parameter's gradient to nil (torch's zero_grad).
 func zeroGrads(params []nn.Param) {
 	for _, p := range params {
@@ -272,21 +273,16 @@ func zeroGrads(params []nn.Param) {
 // in groups of 64 rows, in generated tokens/s.
 func BenchmarkGenerate(b *testing.B) {
 	m, err := pythia.NewRandom(tinyConfig(), tensor.Float32, benchSeed)
-	if err != nil {
-		b.Fatal(err)
-	}
+	require.NoError(b, err)
 	e, err := NewInference(m, 64, 24)
-	if err != nil {
-		b.Fatal(err)
-	}
+	require.NoError(b, err)
 	prompts := benchIDs(256, 8, m.Config.VocabSize)
 	opts := pythia.GenerateOptions{SampleOptions: pythia.SampleOptions{Temperature: 1}, MaxNewTokens: 16, Seed: 1}
 	b.ReportAllocs()
 	b.ResetTimer()
 	for range b.N {
-		if _, err := e.Generate(prompts, opts); err != nil {
-			b.Fatal(err)
-		}
+		_, err := e.Generate(prompts, opts)
+		require.NoError(b, err)
 	}
 	b.ReportMetric(float64(256*16*b.N)/b.Elapsed().Seconds(), "tokens/s")
 }
