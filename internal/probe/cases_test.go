@@ -377,6 +377,22 @@ func cases() []probeCase {
 				return "", err
 			},
 			want: []string{"DIR/pytorch_model.bin: archive/data.pkl: pickle: unsupported global mmm", "more bytes)"}},
+		{name: "torchbin/200k archive entries", run: loadDir,
+			setup: func(t *testing.T, dir string) {
+				write(t, filepath.Join(dir, "config.json"), []byte(tinyConfig))
+				f, err := os.Create(filepath.Join(dir, "pytorch_model.bin"))
+				require.NoError(t, err)
+				bw := bufio.NewWriter(f)
+				w := zip.NewWriter(bw)
+				for i := range 200_000 {
+					_, err := w.CreateHeader(&zip.FileHeader{Name: fmt.Sprintf("archive/data/%d", i), Method: zip.Store})
+					require.NoError(t, err)
+				}
+				require.NoError(t, w.Close())
+				require.NoError(t, bw.Flush())
+				require.NoError(t, f.Close())
+			},
+			want: []string{"DIR/pytorch_model.bin: archive declares 200000 entries, more than the 131072"}},
 		{name: "torchbin/FIFO", run: loadDir,
 			setup: func(t *testing.T, dir string) {
 				write(t, filepath.Join(dir, "config.json"), []byte(tinyConfig))

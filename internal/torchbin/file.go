@@ -99,6 +99,9 @@ func NewReader(r io.ReaderAt, size int64, name string) (*File, error) {
 // readStructure opens the zip archive, unpickles data.pkl and checks every
 // tensor's view against its storage.
 func readStructure(r io.ReaderAt, size int64) (map[string]*tensorRef, error) {
+	if n, ok := archiveEntries(r, size); ok && n > maxArchiveEntries {
+		return nil, fmt.Errorf("archive declares %d entries, more than the %d a checkpoint may have (torch.save writes one per storage)", n, maxArchiveEntries)
+	}
 	zr, err := zip.NewReader(r, size)
 	if err != nil {
 		return nil, notZipError(r, err)

@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -96,4 +97,31 @@ func TestOpenRefusesFIFO(t *testing.T) {
 	assert.EqualError(t, err, "torchbin: "+filepath.Dir(p)+" is a directory, not a regular file")
 	_, err = Open(filepath.Join(filepath.Dir(p), "absent"))
 	assert.ErrorIs(t, err, os.ErrNotExist)
+}
+
+// TestManyEntries: an archive declaring more than maxArchiveEntries entries
+// is refused from its end record, before archive/zip reads them; zip64
+// records are read too.
+func TestManyEntries(t *testing.T) {
+	for _, n := range []int{maxArchiveEntries + 1, 70_000} { // 70000 > 65535: a zip64 end record
+		var b bytes.Buffer
+		w := zip.NewWriter(&b)
+		for i := range n {
+			_, err := w.CreateHeader(&zip.FileHeader{Name: "a/" + strconv.Itoa(i), Method: zip.Store})
+			require.NoError(t, err)
+		}
+		require.NoError(t, w.Close())
+		got, ok := archiveEntries(bytes.NewReader(b.Bytes()), int64(b.Len()))
+		require.True(t, ok, "%d entries: no end record found", n)
+		assert.EqualValues(t, n, got)
+		_, err := NewReader(bytes.NewReader(b.Bytes()), int64(b.Len()), "many.bin")
+		if n > maxArchiveEntries {
+			assert.EqualError(t, err, "torchbin: many.bin: archive declares 131073 entries, more than the 131072 a checkpoint may have (torch.save writes one per storage)")
+		} else {
+			assert.ErrorContains(t, err, "archive has no data.pkl")
+		}
+	}
+	n, ok := archiveEntries(bytes.NewReader([]byte("not a zip")), 9)
+	assert.False(t, ok)
+	assert.Zero(t, n)
 }
