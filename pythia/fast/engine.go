@@ -12,7 +12,8 @@ import (
 // sequences of up to maxSeq tokens, with every buffer allocated by the
 // constructor. It reads the model's weights at every call, so in-place
 // optimizer updates are seen, and accumulates gradients into the model's
-// Grad tensors.
+// Grad tensors. It implements pythia.Scorer (SequenceLogProbs, Backward,
+// BackwardPerToken), the contract align/train trains through.
 type Engine struct {
 	model *pythia.Model
 	p     modelParams
