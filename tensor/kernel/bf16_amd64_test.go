@@ -123,10 +123,11 @@ func TestFMAFTZMatchesDotBF16(t *testing.T) {
 }
 
 // TestWidePackers compares the AVX-512 wide packer with packWidePanelGo on
-// copy and transposed panels of several depths, odd ones included.
+// copy and transposed panels of several depths, odd ones included, of
+// float32 and of stored bfloat16 values.
 func TestWidePackers(t *testing.T) {
-	if gemmBF16FMA.pack == nil {
-		t.Skip("no AVX512_BF16: the wide panels are packed in Go")
+	if !gemmBF16FMA.available || !cpu.X86.HasAVX512BF16 {
+		t.Skip("no AVX512_BF16: the wide panels of float32 values are packed in Go")
 	}
 	rng := rand.New(rand.NewPCG(27, 28))
 	for _, w := range []int{12, 32} {
@@ -141,13 +142,21 @@ func TestWidePackers(t *testing.T) {
 					rows, cols = w, kc
 				}
 				op.f32 = randomSlice[float32](rng, (rows-1)*ld+cols)
-				want, got := make([]uint32, 2*pairs(kc)*w), make([]uint32, 2*pairs(kc)*w)
-				packWidePanelGo(want, op, w, kc, w)
-				tmp := make([]uint32, 2*pairs(kc)*w)
-				if !packWideAVX512(got, op, kc, w, tmp) {
-					continue
+				stored := op
+				stored.f32, stored.b16 = nil, make([]uint16, len(op.f32))
+				for i, v := range op.f32 {
+					stored.b16[i] = roundBF16(v)
 				}
-				require.Equalf(t, want, got, "w=%d kc=%d transposed=%v", w, kc, transposed)
+				for _, src := range []bf16Operand{op, stored} {
+					want, got := make([]uint32, 2*pairs(kc)*w), make([]uint32, 2*pairs(kc)*w)
+					packWidePanelGo(want, src, w, kc, w)
+					tmp := make([]uint32, 2*pairs(kc)*w)
+					if !packWideAVX512(got, src, kc, w, tmp) {
+						require.Truef(t, kc == 1 && !transposed, "w=%d kc=%d transposed=%v: not packed", w, kc, transposed)
+						continue
+					}
+					require.Equalf(t, want, got, "w=%d kc=%d transposed=%v stored=%v", w, kc, transposed, src.b16 != nil)
+				}
 			}
 		}
 	}

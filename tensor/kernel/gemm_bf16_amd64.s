@@ -2015,6 +2015,93 @@ widenRowsAVX512_done:
 	VZEROUPPER
 	RET
 
+// func widenRowsStoredAVX512(dst *uint32, src *uint16, n int)
+// Requires: AVX, AVX512F
+TEXT ·widenRowsStoredAVX512(SB), NOSPLIT, $0-24
+	MOVQ  dst+0(FP), DI
+	MOVQ  src+8(FP), SI
+	MOVQ  n+16(FP), CX
+	TESTQ CX, CX
+	JZ    widenRowsStoredAVX512_done
+
+widenRowsStoredAVX512_loop:
+	VPMOVZXWD (SI), Z0
+	VPSLLD    $0x10, Z0, Z0
+	VPSHUFD   $0xb1, Z0, Z0
+	VMOVUPS   Z0, (DI)
+	ADDQ      $0x20, SI
+	ADDQ      $0x40, DI
+	DECQ      CX
+	JNZ       widenRowsStoredAVX512_loop
+
+widenRowsStoredAVX512_done:
+	VZEROUPPER
+	RET
+
+// func packWideCopyStored12AVX512(dst *uint32, src *uint16, ld int, k int)
+// Requires: AVX, AVX512F
+TEXT ·packWideCopyStored12AVX512(SB), NOSPLIT, $0-32
+	MOVQ  dst+0(FP), DI
+	MOVQ  src+8(FP), SI
+	MOVQ  ld+16(FP), DX
+	MOVQ  k+24(FP), CX
+	SHLQ  $0x01, DX
+	MOVL  $0x00000fff, AX
+	KMOVW AX, K1
+	TESTQ CX, CX
+	JZ    packWideCopyStored12AVX512_done
+
+packWideCopyStored12AVX512_loop:
+	VPMOVZXWD.Z (SI)(DX*1), K1, Z0
+	VPSLLD      $0x10, Z0, Z0
+	VMOVUPS     Z0, K1, (DI)
+	VPMOVZXWD.Z (SI), K1, Z0
+	VPSLLD      $0x10, Z0, Z0
+	VMOVUPS     Z0, K1, 48(DI)
+	LEAQ        (SI)(DX*2), SI
+	ADDQ        $0x00000060, DI
+	DECQ        CX
+	JNZ         packWideCopyStored12AVX512_loop
+
+packWideCopyStored12AVX512_done:
+	VZEROUPPER
+	RET
+
+// func packWideCopyStored32AVX512(dst *uint32, src *uint16, ld int, k int)
+// Requires: AVX, AVX512F
+TEXT ·packWideCopyStored32AVX512(SB), NOSPLIT, $0-32
+	MOVQ  dst+0(FP), DI
+	MOVQ  src+8(FP), SI
+	MOVQ  ld+16(FP), DX
+	MOVQ  k+24(FP), CX
+	SHLQ  $0x01, DX
+	MOVL  $0x00000000, AX
+	KMOVW AX, K1
+	TESTQ CX, CX
+	JZ    packWideCopyStored32AVX512_done
+
+packWideCopyStored32AVX512_loop:
+	VPMOVZXWD (SI)(DX*1), Z0
+	VPSLLD    $0x10, Z0, Z0
+	VMOVUPS   Z0, (DI)
+	VPMOVZXWD 32(SI)(DX*1), Z0
+	VPSLLD    $0x10, Z0, Z0
+	VMOVUPS   Z0, 64(DI)
+	VPMOVZXWD (SI), Z0
+	VPSLLD    $0x10, Z0, Z0
+	VMOVUPS   Z0, 128(DI)
+	VPMOVZXWD 32(SI), Z0
+	VPSLLD    $0x10, Z0, Z0
+	VMOVUPS   Z0, 192(DI)
+	LEAQ      (SI)(DX*2), SI
+	ADDQ      $0x00000100, DI
+	DECQ      CX
+	JNZ       packWideCopyStored32AVX512_loop
+
+packWideCopyStored32AVX512_done:
+	VZEROUPPER
+	RET
+
 // func dpbf16psAVX512(acc *float32, a *uint32, b *uint32, n int)
 // Requires: AVX, AVX512F
 TEXT ·dpbf16psAVX512(SB), NOSPLIT, $0-32

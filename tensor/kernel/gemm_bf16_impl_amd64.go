@@ -25,8 +25,8 @@ var gemmBF16AVX512 = &bf16Impl{
 // VDPBF16PS is slow: on an Intel Xeon (family 6 model 207, Emerald
 // Rapids) BenchmarkDPBF16Peak measured VDPBF16PS zmm at about half the
 // flop rate of VFMADD231PS, where on AMD Zen 5 it runs at twice it. It
-// needs AVX512F and AVX512BW; its packers use AVX512_BF16 when present
-// and Go otherwise.
+// needs AVX512F and AVX512BW; its packers round float32 values with
+// AVX512_BF16 when present and in Go otherwise.
 var gemmBF16FMA = &bf16Impl{
 	name: "avx512fma", available: cpu.X86.HasAVX512F && cpu.X86.HasAVX512BW,
 	mr: 12, nr: 32, kc: gemmBF16KC, mc: 12 * 12, nc: 1024, wide: true,
@@ -49,56 +49,73 @@ func isAMD() bool {
 	return ebx == 0x68747541 && edx == 0x69746e65 && ecx == 0x444d4163 // "Auth" "enti" "cAMD"
 }
 
-// packWideFast returns the wide packer when the CPU has AVX512_BF16.
+// packWideFast returns packWideAVX512 with float32 sources rounded by
+// VCVTNE2PS2BF16 when the CPU has AVX512_BF16, and in Go otherwise.
 func packWideFast() bf16Packer {
-	if !cpu.X86.HasAVX512BF16 {
-		return nil
+	round := cpu.X86.HasAVX512BF16
+	return func(panel []uint32, src bf16Operand, kc, w int, tmp []uint32) bool {
+		if src.f32 != nil && !round {
+			return false
+		}
+		return packWideAVX512(panel, src, kc, w, tmp)
 	}
-	return packWideAVX512
 }
 
-// packWideAVX512 packs a full wide panel (see packPairs) of width 12 or 32
-// of float32 values: steps contiguous in the source (sx == 1) go through
-// packWideCopy; rows contiguous (sp == 1) are widened into tmp in step
-// order (widenRowsAVX512) and packed by the float32 16×16 transposer.
+// packWideAVX512 packs a full wide panel (see packPairs) of width 12 or 32:
+// steps contiguous in the source (sx == 1) go through packWideCopy (float32
+// rounded) or packWideCopyStored (bfloat16); rows contiguous (sp == 1) are
+// widened into tmp in step order (widenRowsAVX512, widenRowsStoredAVX512)
+// and packed by the float32 16×16 transposer. Odd tails are packed in Go.
 func packWideAVX512(panel []uint32, src bf16Operand, kc, w int, tmp []uint32) bool {
-	if src.f32 == nil || w != 12 && w != 32 {
+	if w != 12 && w != 32 {
 		return false
 	}
 	full, kc2 := kc/2, pairs(kc)
 	switch {
 	case src.sx == 1 && full > 0:
-		_ = src.f32[(2*full-1)*src.sp+w-1]
 		_ = panel[2*kc2*w-1]
-		if w == 12 {
+		last := (2*full-1)*src.sp + w - 1
+		switch {
+		case src.f32 != nil && w == 12:
+			_ = src.f32[last]
 			packWideCopy12AVX512(&panel[0], &src.f32[0], src.sp, full)
-		} else {
+		case src.f32 != nil:
+			_ = src.f32[last]
 			packWideCopy32AVX512(&panel[0], &src.f32[0], src.sp, full)
+		case w == 12:
+			_ = src.b16[last]
+			packWideCopyStored12AVX512(&panel[0], &src.b16[0], src.sp, full)
+		default:
+			_ = src.b16[last]
+			packWideCopyStored32AVX512(&panel[0], &src.b16[0], src.sp, full)
 		}
 		if kc%2 == 1 {
 			clear(panel[2*full*w : (2*full+1)*w])
-			last := panel[(2*full+1)*w : (2*full+2)*w]
-			for r := range last {
-				last[r] = uint32(src.elem(r, kc-1)) << 16
+			tail := panel[(2*full+1)*w : (2*full+2)*w]
+			for r := range tail {
+				tail[r] = uint32(src.elem(r, kc-1)) << 16
 			}
 		}
 		return true
 	case src.sp == 1:
 		steps := 2 * kc2
 		rows := tmp[:w*steps]
+		n := kc / 16 // groups of 16 values widened in assembly
 		for r := 0; r < w; r++ {
-			line := src.f32[r*src.sx : r*src.sx+kc]
 			row := rows[r*steps : (r+1)*steps]
-			n := kc / 16
 			if n > 0 {
-				widenRowsAVX512(&row[0], &line[0], n)
+				if src.f32 != nil {
+					widenRowsAVX512(&row[0], &src.f32[r*src.sx : r*src.sx+16*n][0], n)
+				} else {
+					widenRowsStoredAVX512(&row[0], &src.b16[r*src.sx : r*src.sx+16*n][0], n)
+				}
 			}
 			for p := 8 * n; p < kc2; p++ {
 				var hi uint16
 				if 2*p+1 < kc {
-					hi = roundBF16(line[2*p+1])
+					hi = src.elem(r, 2*p+1)
 				}
-				row[2*p], row[2*p+1] = uint32(hi)<<16, uint32(roundBF16(line[2*p]))<<16
+				row[2*p], row[2*p+1] = uint32(hi)<<16, uint32(src.elem(r, 2*p))<<16
 			}
 		}
 		return packPanelAVX512(wordsAsFloats(panel), wordsAsFloats(rows), steps, steps, w, true)

@@ -44,6 +44,21 @@ func packWideCopy32AVX512(dst *uint32, src *float32, ld int, k int)
 //go:noescape
 func widenRowsAVX512(dst *uint32, src *float32, n int)
 
+// widenRowsStoredAVX512 sets dst[2q] = src[2q+1]<<16, dst[2q+1] = src[2q]<<16 for q < 8n.
+//
+//go:noescape
+func widenRowsStoredAVX512(dst *uint32, src *uint16, n int)
+
+// packWideCopyStored12AVX512 packs dst[2p*12+r] = src[(2p+1)*ld+r]<<16, dst[(2p+1)*12+r] = src[2p*ld+r]<<16 for p < k, r < 12.
+//
+//go:noescape
+func packWideCopyStored12AVX512(dst *uint32, src *uint16, ld int, k int)
+
+// packWideCopyStored32AVX512 packs dst[2p*32+r] = src[(2p+1)*ld+r]<<16, dst[(2p+1)*32+r] = src[2p*ld+r]<<16 for p < k, r < 32.
+//
+//go:noescape
+func packWideCopyStored32AVX512(dst *uint32, src *uint16, ld int, k int)
+
 // dpbf16psAVX512 runs VDPBF16PS on n groups of 16 lanes: acc[i] += a[i].hi*b[i].hi + a[i].lo*b[i].lo as the instruction rounds.
 //
 //go:noescape

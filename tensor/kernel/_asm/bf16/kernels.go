@@ -479,3 +479,81 @@ func vendor() {
 	Store(ECX, ReturnIndex(2))
 	RET()
 }
+
+// widenStored generates
+//
+//	func widenRowsStoredAVX512(dst *uint32, src *uint16, n int)
+//
+// which widens 16n stored bfloat16 values, each pair's odd element first:
+// dst[2q] = src[2q+1]<<16, dst[2q+1] = src[2q]<<16 for q < 8n.
+func widenStored() {
+	name := "widenRowsStoredAVX512"
+	TEXT(name, NOSPLIT, "func(dst *uint32, src *uint16, n int)")
+	Pragma("noescape")
+	Doc(name + " sets dst[2q] = src[2q+1]<<16, dst[2q+1] = src[2q]<<16 for q < 8n.")
+	dst := Load(Param("dst"), RDI)
+	src := Load(Param("src"), RSI)
+	n := Load(Param("n"), RCX)
+	TESTQ(n, n)
+	JZ(LabelRef(name + "_done"))
+	Label(name + "_loop")
+	VPMOVZXWD(Mem{Base: src}, Z0)
+	VPSLLD(U8(16), Z0, Z0)
+	VPSHUFD(U8(0xb1), Z0, Z0) // swap the elements of each pair
+	VMOVUPS(Z0, Mem{Base: dst})
+	ADDQ(U8(32), src)
+	ADDQ(U8(64), dst)
+	DECQ(n)
+	JNZ(LabelRef(name + "_loop"))
+	Label(name + "_done")
+	VZEROUPPER()
+	RET()
+}
+
+// packWideCopyStored generates
+//
+//	func packWideCopyStored<W>AVX512(dst *uint32, src *uint16, ld, k int)
+//
+// packWideCopy for stored bfloat16 values: dst[2p*W+r] = src[(2p+1)*ld+r]<<16,
+// dst[(2p+1)*W+r] = src[2p*ld+r]<<16 for p < k, r < W (12 or 32).
+func packWideCopyStored(w int) {
+	name := fmt.Sprintf("packWideCopyStored%dAVX512", w)
+	TEXT(name, NOSPLIT, "func(dst *uint32, src *uint16, ld, k int)")
+	Pragma("noescape")
+	Doc(fmt.Sprintf("%s packs dst[2p*%d+r] = src[(2p+1)*ld+r]<<16, dst[(2p+1)*%d+r] = src[2p*ld+r]<<16 for p < k, r < %d.", name, w, w, w))
+	dst := Load(Param("dst"), RDI)
+	src := Load(Param("src"), RSI)
+	ld := Load(Param("ld"), RDX)
+	k := Load(Param("k"), RCX)
+	SHLQ(U8(1), ld) // bytes between source lines
+	MOVL(U32(1<<(w%16)-1), EAX)
+	KMOVW(EAX, K1) // lanes of a partial last vector
+	TESTQ(k, k)
+	JZ(LabelRef(name + "_done"))
+	Label(name + "_loop")
+	for half := 0; half < 2; half++ { // step 2p from line 2p+1, step 2p+1 from line 2p
+		for v := 0; v*16 < w; v++ {
+			line := Mem{Base: src, Index: ld, Scale: 1, Disp: 32 * v}
+			if half == 1 {
+				line = Mem{Base: src, Disp: 32 * v}
+			}
+			d := Mem{Base: dst, Disp: 4*half*w + 64*v}
+			if w-v*16 >= 16 {
+				VPMOVZXWD(line, Z0)
+				VPSLLD(U8(16), Z0, Z0)
+				VMOVUPS(Z0, d)
+			} else {
+				VPMOVZXWD_Z(line, K1, Z0)
+				VPSLLD(U8(16), Z0, Z0)
+				VMOVUPS(Z0, K1, d) // merge-masked store
+			}
+		}
+	}
+	LEAQ(Mem{Base: src, Index: ld, Scale: 2}, src)
+	ADDQ(U32(8*w), dst)
+	DECQ(k)
+	JNZ(LabelRef(name + "_loop"))
+	Label(name + "_done")
+	VZEROUPPER()
+	RET()
+}
