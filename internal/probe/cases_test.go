@@ -320,6 +320,23 @@ func cases() []probeCase {
 				manyTensors(t, filepath.Join(dir, "model.safetensors"), 95_000_000)
 			},
 			want: []string{"DIR/model.safetensors: header lists more than 131072 tensors (safetensors.MaxTensors)"}},
+		{name: "weights/32 MB index of 2.4M tensors", run: loadDir,
+			setup: func(t *testing.T, dir string) {
+				write(t, filepath.Join(dir, "config.json"), []byte(tinyConfig))
+				f, err := os.Create(filepath.Join(dir, "model.safetensors.index.json"))
+				require.NoError(t, err)
+				w := bufio.NewWriter(f)
+				_, err = w.WriteString(`{"weight_map": {"t":"a"`)
+				require.NoError(t, err)
+				for i := range 2_400_000 { // about 32 MB: under the 32 MiB cap on the file's size
+					fmt.Fprintf(w, `,"%d":"a"`, i)
+				}
+				_, err = w.WriteString(`}}`)
+				require.NoError(t, err)
+				require.NoError(t, w.Flush())
+				require.NoError(t, f.Close())
+			},
+			want: []string{"DIR/model.safetensors.index.json: \"weight_map\" lists more than 262144 tensors"}},
 		{name: "weights/truncated data", run: loadDir,
 			setup: func(t *testing.T, dir string) {
 				checkpoint(t, dir, nil)

@@ -1,7 +1,6 @@
 package safetensors
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -37,39 +36,30 @@ type Sharded struct {
 	shards map[string]*File // by shard file name
 }
 
-// maxIndexBytes bounds the size of a model.safetensors.index.json (the
-// index of a 12B-parameter model is about 100 KB).
-const maxIndexBytes = 64 << 20
-
 // OpenSharded reads the index file at indexPath and checks that every shard
 // it names exists beside it. Shard headers are read when a tensor of the
 // shard is first asked for. Shard names must be plain file names.
 //
-// The index must be a regular file of at most 64 MiB.
+// The index must be a regular file of at most 32 MiB whose weight map lists
+// at most 262144 tensors.
 func OpenSharded(indexPath string) (*Sharded, error) {
 	raw, err := regfile.ReadFile(indexPath, maxIndexBytes)
 	if err != nil {
 		return nil, fmt.Errorf("safetensors: %w", err)
 	}
-	var index struct {
-		Metadata  map[string]any     `json:"metadata"`
-		WeightMap *map[string]string `json:"weight_map"`
-	}
-	if err := json.Unmarshal(raw, &index); err != nil {
-		return nil, fmt.Errorf("safetensors: %s: not a valid index (want {\"metadata\": {...}, \"weight_map\": {tensor: file}}): %w", indexPath, err)
-	}
-	if index.WeightMap == nil {
-		return nil, fmt.Errorf("safetensors: %s: index has no \"weight_map\"", indexPath)
+	weightMap, metadata, err := parseIndex(raw)
+	if err != nil {
+		return nil, fmt.Errorf("safetensors: %s: %w", indexPath, err)
 	}
 	s := &Sharded{
 		index:     indexPath,
 		dir:       filepath.Dir(indexPath),
-		weightMap: *index.WeightMap,
-		names:     slices.Sorted(maps.Keys(*index.WeightMap)),
-		metadata:  index.Metadata,
+		weightMap: weightMap,
+		names:     slices.Sorted(maps.Keys(weightMap)),
+		metadata:  metadata,
 		shards:    map[string]*File{},
 	}
-	for _, shard := range slices.Sorted(maps.Values(s.weightMap)) {
+	for _, shard := range slices.Compact(slices.Sorted(maps.Values(s.weightMap))) {
 		if shard == "" || shard == "." || shard == ".." || strings.ContainsAny(shard, `/\`) {
 			return nil, fmt.Errorf("safetensors: %s: shard name %q is not a plain file name", indexPath, shard)
 		}
