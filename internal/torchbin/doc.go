@@ -21,7 +21,9 @@
 // the unpickler allocate more than the pickle holds, and panics inside the
 // unpickler are turned into errors.
 //
-// Hostile input is bounded: data.pkl may inflate to at most 16 MiB (a
+// Hostile input is bounded: the archive may declare at most 131072 entries
+// (checked from its end record before they are read), data.pkl may inflate
+// to at most 16 MiB (a
 // deflated entry is refused on its declared size, and reading stops at the
 // bound whatever it declares), hold at most 2^20 opcodes and nest at most
 // 100000 stack items (a state dict's pickle is about 200 bytes, 30 opcodes

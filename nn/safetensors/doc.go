@@ -30,6 +30,13 @@
 // OpenSharded reads an index file and opens its shards on first use; OpenDir
 // picks the index or the single model.safetensors of a checkpoint directory.
 //
+// Hostile files are bounded: a header of at most MaxHeaderSize bytes listing
+// at most MaxTensors tensors; an index of at most 32 MiB whose weight map
+// lists at most 262144 tensors (read as a stream, so a larger one is refused
+// before it is built) with at most 1 MiB of metadata. A path that is not a
+// regular file (a named pipe, a device, a directory) is refused without
+// being opened, so a FIFO in place of a checkpoint cannot block a reader.
+//
 // # Writing
 //
 // Write and WriteStream write a file atomically (temporary file in the same
