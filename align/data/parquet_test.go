@@ -1,6 +1,10 @@
 package data
 
 import (
+	"bytes"
+	"encoding/binary"
+	"fmt"
+	"os"
 	"path/filepath"
 	"testing"
 
@@ -139,4 +143,32 @@ func TestParquetCorrupt(t *testing.T) {
 	_, err := ReadPairs(path)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "bad.parquet")
+}
+
+// TestParquetFooterLength: a footer length beyond the file or over 16 MiB
+// is refused before the reader allocates it.
+func TestParquetFooterLength(t *testing.T) {
+	path := writeParquet(t, []pqUnpaired{{"Q", " yes", true}})
+	good, err := os.ReadFile(path)
+	require.NoError(t, err)
+	for _, c := range []struct {
+		length uint32
+		want   string
+	}{
+		{0xffffffff, "footer length 4294967295 exceeds the file"},
+		{uint32(len(good) - 11), fmt.Sprintf("footer length %d exceeds the file", len(good)-11)},
+	} {
+		b := bytes.Clone(good)
+		binary.LittleEndian.PutUint32(b[len(b)-8:], c.length)
+		require.NoError(t, os.WriteFile(path, b, 0o644))
+		_, err := ReadUnpaired(path)
+		assert.ErrorContains(t, err, "data: "+path+": "+c.want)
+	}
+	var big bytes.Buffer
+	big.Write(make([]byte, 17<<20+4))
+	binary.Write(&big, binary.LittleEndian, uint32(17<<20))
+	big.WriteString("PAR1")
+	assert.EqualError(t, parquetFooter(bytes.NewReader(big.Bytes()), int64(big.Len())), "footer length 17825792 exceeds the 16777216-byte limit")
+	assert.EqualError(t, parquetFooter(bytes.NewReader([]byte("PAR1")), 4), "4 bytes is too short for a Parquet file")
+	assert.EqualError(t, parquetFooter(bytes.NewReader([]byte("0123456789abcdef")), 16), `last 4 bytes are "cdef", not "PAR1": not a Parquet file`)
 }

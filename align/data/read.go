@@ -171,6 +171,9 @@ func scanParquet(path string, each func(at string, row map[string]any) error) (e
 			err = fmt.Errorf("data: %s: parquet: %v", path, p)
 		}
 	}()
+	if err := parquetFooter(f, st.Size()); err != nil {
+		return fmt.Errorf("data: %s: %w", path, err)
+	}
 	pf, err := parquet.OpenFile(f, st.Size())
 	if err != nil {
 		return fmt.Errorf("data: %s: %w", path, err)

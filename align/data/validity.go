@@ -3,8 +3,10 @@ package data
 import (
 	"bufio"
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"io"
 	"slices"
 	"unicode/utf8"
 )
@@ -113,6 +115,36 @@ func rowUTF8(v any, path string) error {
 				return err
 			}
 		}
+	}
+	return nil
+}
+
+// maxParquetFooter bounds a Parquet file's footer (its thrift-encoded
+// metadata), which the Parquet reader allocates in full from the length
+// stored in the file's last 8 bytes. Data sets' footers are kilobytes to a
+// few megabytes; a corrupt length of 4 GB made it allocate 4 GB.
+const maxParquetFooter = 16 << 20
+
+// parquetFooter checks the footer length stored before the trailing "PAR1"
+// of a size-byte Parquet file against the file and maxParquetFooter.
+func parquetFooter(r io.ReaderAt, size int64) error {
+	const magic = "PAR1"
+	if size < 12 {
+		return fmt.Errorf("%d bytes is too short for a Parquet file", size)
+	}
+	var tail [8]byte
+	if _, err := r.ReadAt(tail[:], size-8); err != nil {
+		return fmt.Errorf("reading the footer length: %w", err)
+	}
+	if string(tail[4:]) != magic {
+		return fmt.Errorf("last 4 bytes are %q, not %q: not a Parquet file", tail[4:], magic)
+	}
+	n := int64(binary.LittleEndian.Uint32(tail[:4]))
+	if n > size-12 {
+		return fmt.Errorf("footer length %d exceeds the file (%d bytes)", n, size)
+	}
+	if n > maxParquetFooter {
+		return fmt.Errorf("footer length %d exceeds the %d-byte limit", n, maxParquetFooter)
 	}
 	return nil
 }
