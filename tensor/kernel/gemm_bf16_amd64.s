@@ -1888,9 +1888,9 @@ packWideCopy12AVX512_loop:
 	BYTE      $0x48
 	BYTE      $0x72
 	BYTE      $0xc8
-	VPMOVZXWD Y1, Z2
-	VPSLLD    $0x10, Z2, Z2
-	VMOVUPS   Z2, K1, (DI)
+	VPMOVZXWD Y1, Z0
+	VPSLLD    $0x10, Z0, Z0
+	VMOVUPS   Z0, K1, (DI)
 	VMOVUPS.Z (SI), K1, Z0
 
 	// vcvtne2ps2bf16 Z1, Z0, Z0 (Intel order: dst, src1, src2)
@@ -1900,9 +1900,9 @@ packWideCopy12AVX512_loop:
 	BYTE      $0x48
 	BYTE      $0x72
 	BYTE      $0xc8
-	VPMOVZXWD Y1, Z2
-	VPSLLD    $0x10, Z2, Z2
-	VMOVUPS   Z2, K1, 48(DI)
+	VPMOVZXWD Y1, Z0
+	VPSLLD    $0x10, Z0, Z0
+	VMOVUPS   Z0, K1, 48(DI)
 	LEAQ      (SI)(DX*2), SI
 	ADDQ      $0x00000060, DI
 	DECQ      CX
@@ -1935,9 +1935,9 @@ packWideCopy32AVX512_loop:
 	BYTE      $0x48
 	BYTE      $0x72
 	BYTE      $0xc8
-	VPMOVZXWD Y1, Z2
-	VPSLLD    $0x10, Z2, Z2
-	VMOVUPS   Z2, (DI)
+	VPMOVZXWD Y1, Z0
+	VPSLLD    $0x10, Z0, Z0
+	VMOVUPS   Z0, (DI)
 	VMOVUPS   64(SI)(DX*1), Z0
 
 	// vcvtne2ps2bf16 Z1, Z0, Z0 (Intel order: dst, src1, src2)
@@ -1947,9 +1947,9 @@ packWideCopy32AVX512_loop:
 	BYTE      $0x48
 	BYTE      $0x72
 	BYTE      $0xc8
-	VPMOVZXWD Y1, Z2
-	VPSLLD    $0x10, Z2, Z2
-	VMOVUPS   Z2, 64(DI)
+	VPMOVZXWD Y1, Z0
+	VPSLLD    $0x10, Z0, Z0
+	VMOVUPS   Z0, 64(DI)
 	VMOVUPS   (SI), Z0
 
 	// vcvtne2ps2bf16 Z1, Z0, Z0 (Intel order: dst, src1, src2)
@@ -1959,9 +1959,9 @@ packWideCopy32AVX512_loop:
 	BYTE      $0x48
 	BYTE      $0x72
 	BYTE      $0xc8
-	VPMOVZXWD Y1, Z2
-	VPSLLD    $0x10, Z2, Z2
-	VMOVUPS   Z2, 128(DI)
+	VPMOVZXWD Y1, Z0
+	VPSLLD    $0x10, Z0, Z0
+	VMOVUPS   Z0, 128(DI)
 	VMOVUPS   64(SI), Z0
 
 	// vcvtne2ps2bf16 Z1, Z0, Z0 (Intel order: dst, src1, src2)
@@ -1971,9 +1971,9 @@ packWideCopy32AVX512_loop:
 	BYTE      $0x48
 	BYTE      $0x72
 	BYTE      $0xc8
-	VPMOVZXWD Y1, Z2
-	VPSLLD    $0x10, Z2, Z2
-	VMOVUPS   Z2, 192(DI)
+	VPMOVZXWD Y1, Z0
+	VPSLLD    $0x10, Z0, Z0
+	VMOVUPS   Z0, 192(DI)
 	LEAQ      (SI)(DX*2), SI
 	ADDQ      $0x00000100, DI
 	DECQ      CX
@@ -2002,39 +2002,16 @@ widenRowsAVX512_loop:
 	BYTE      $0x48
 	BYTE      $0x72
 	BYTE      $0xc8
-	VPMOVZXWD Y1, Z2
-	VPSLLD    $0x10, Z2, Z2
-	VPSHUFD   $0xb1, Z2, Z2
-	VMOVUPS   Z2, (DI)
+	VPMOVZXWD Y1, Z0
+	VPSLLD    $0x10, Z0, Z0
+	VPSHUFD   $0xb1, Z0, Z0
+	VMOVUPS   Z0, (DI)
 	ADDQ      $0x40, SI
 	ADDQ      $0x40, DI
 	DECQ      CX
 	JNZ       widenRowsAVX512_loop
 
 widenRowsAVX512_done:
-	VZEROUPPER
-	RET
-
-// func widenRowsStoredAVX512(dst *uint32, src *uint16, n int)
-// Requires: AVX, AVX512F
-TEXT ·widenRowsStoredAVX512(SB), NOSPLIT, $0-24
-	MOVQ  dst+0(FP), DI
-	MOVQ  src+8(FP), SI
-	MOVQ  n+16(FP), CX
-	TESTQ CX, CX
-	JZ    widenRowsStoredAVX512_done
-
-widenRowsStoredAVX512_loop:
-	VPMOVZXWD (SI), Z0
-	VPSLLD    $0x10, Z0, Z0
-	VPSHUFD   $0xb1, Z0, Z0
-	VMOVUPS   Z0, (DI)
-	ADDQ      $0x20, SI
-	ADDQ      $0x40, DI
-	DECQ      CX
-	JNZ       widenRowsStoredAVX512_loop
-
-widenRowsStoredAVX512_done:
 	VZEROUPPER
 	RET
 
@@ -2099,6 +2076,29 @@ packWideCopyStored32AVX512_loop:
 	JNZ       packWideCopyStored32AVX512_loop
 
 packWideCopyStored32AVX512_done:
+	VZEROUPPER
+	RET
+
+// func widenRowsStoredAVX512(dst *uint32, src *uint16, n int)
+// Requires: AVX, AVX512F
+TEXT ·widenRowsStoredAVX512(SB), NOSPLIT, $0-24
+	MOVQ  dst+0(FP), DI
+	MOVQ  src+8(FP), SI
+	MOVQ  n+16(FP), CX
+	TESTQ CX, CX
+	JZ    widenRowsStoredAVX512_done
+
+widenRowsStoredAVX512_loop:
+	VPMOVZXWD (SI), Z0
+	VPSLLD    $0x10, Z0, Z0
+	VPSHUFD   $0xb1, Z0, Z0
+	VMOVUPS   Z0, (DI)
+	ADDQ      $0x20, SI
+	ADDQ      $0x40, DI
+	DECQ      CX
+	JNZ       widenRowsStoredAVX512_loop
+
+widenRowsStoredAVX512_done:
 	VZEROUPPER
 	RET
 

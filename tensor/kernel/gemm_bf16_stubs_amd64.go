@@ -29,35 +29,35 @@ func packPairsCopy12BF16AVX512(dst *uint32, src *float32, ld int, k int)
 //go:noescape
 func packPairsCopy32BF16AVX512(dst *uint32, src *float32, ld int, k int)
 
-// packWideCopy12AVX512 packs dst[2p*12+r] = wide(src[(2p+1)*ld+r]), dst[(2p+1)*12+r] = wide(src[2p*ld+r]) for p < k, r < 12, wide(x) the float32 bits of bf16(x).
+// packWideCopy12AVX512 packs dst[2p*12+r] = wide(src[(2p+1)*ld+r]), dst[(2p+1)*12+r] = wide(src[2p*ld+r]) for p < k, r < 12, wide(x) the float32 bits of x as a bfloat16.
 //
 //go:noescape
 func packWideCopy12AVX512(dst *uint32, src *float32, ld int, k int)
 
-// packWideCopy32AVX512 packs dst[2p*32+r] = wide(src[(2p+1)*ld+r]), dst[(2p+1)*32+r] = wide(src[2p*ld+r]) for p < k, r < 32, wide(x) the float32 bits of bf16(x).
+// packWideCopy32AVX512 packs dst[2p*32+r] = wide(src[(2p+1)*ld+r]), dst[(2p+1)*32+r] = wide(src[2p*ld+r]) for p < k, r < 32, wide(x) the float32 bits of x as a bfloat16.
 //
 //go:noescape
 func packWideCopy32AVX512(dst *uint32, src *float32, ld int, k int)
 
-// widenRowsAVX512 sets dst[2q] = wide(src[2q+1]), dst[2q+1] = wide(src[2q]) for q < 8n, wide(x) the float32 bits of bf16(x).
+// widenRowsAVX512 sets dst[2q] = wide(src[2q+1]), dst[2q+1] = wide(src[2q]) for q < 8n, wide(x) the float32 bits of x as a bfloat16.
 //
 //go:noescape
 func widenRowsAVX512(dst *uint32, src *float32, n int)
 
-// widenRowsStoredAVX512 sets dst[2q] = src[2q+1]<<16, dst[2q+1] = src[2q]<<16 for q < 8n.
-//
-//go:noescape
-func widenRowsStoredAVX512(dst *uint32, src *uint16, n int)
-
-// packWideCopyStored12AVX512 packs dst[2p*12+r] = src[(2p+1)*ld+r]<<16, dst[(2p+1)*12+r] = src[2p*ld+r]<<16 for p < k, r < 12.
+// packWideCopyStored12AVX512 packs dst[2p*12+r] = wide(src[(2p+1)*ld+r]), dst[(2p+1)*12+r] = wide(src[2p*ld+r]) for p < k, r < 12, wide(x) the float32 bits of x as a bfloat16.
 //
 //go:noescape
 func packWideCopyStored12AVX512(dst *uint32, src *uint16, ld int, k int)
 
-// packWideCopyStored32AVX512 packs dst[2p*32+r] = src[(2p+1)*ld+r]<<16, dst[(2p+1)*32+r] = src[2p*ld+r]<<16 for p < k, r < 32.
+// packWideCopyStored32AVX512 packs dst[2p*32+r] = wide(src[(2p+1)*ld+r]), dst[(2p+1)*32+r] = wide(src[2p*ld+r]) for p < k, r < 32, wide(x) the float32 bits of x as a bfloat16.
 //
 //go:noescape
 func packWideCopyStored32AVX512(dst *uint32, src *uint16, ld int, k int)
+
+// widenRowsStoredAVX512 sets dst[2q] = wide(src[2q+1]), dst[2q+1] = wide(src[2q]) for q < 8n, wide(x) the float32 bits of x as a bfloat16.
+//
+//go:noescape
+func widenRowsStoredAVX512(dst *uint32, src *uint16, n int)
 
 // dpbf16psAVX512 runs VDPBF16PS on n groups of 16 lanes: acc[i] += a[i].hi*b[i].hi + a[i].lo*b[i].lo as the instruction rounds.
 //

@@ -378,94 +378,6 @@ func fmaFTZProbe() {
 	RET()
 }
 
-// packWideCopy generates
-//
-//	func packWideCopy<W>AVX512(dst *uint32, src *float32, ld, k int)
-//
-// which packs a panel whose steps are contiguous in the source as widened
-// bfloat16 (the float32 bits of the rounded value) with each pair's odd
-// step first: dst[(2p)*W+r] = wide(src[(2p+1)*ld+r]),
-// dst[(2p+1)*W+r] = wide(src[2p*ld+r]) for p < k, r < W (12 or 32).
-func packWideCopy(w int) {
-	name := fmt.Sprintf("packWideCopy%dAVX512", w)
-	TEXT(name, NOSPLIT, "func(dst *uint32, src *float32, ld, k int)")
-	Pragma("noescape")
-	Doc(fmt.Sprintf("%s packs dst[2p*%d+r] = wide(src[(2p+1)*ld+r]), dst[(2p+1)*%d+r] = wide(src[2p*ld+r]) for p < k, r < %d, wide(x) the float32 bits of bf16(x).", name, w, w, w))
-	dst := Load(Param("dst"), RDI)
-	src := Load(Param("src"), RSI)
-	ld := Load(Param("ld"), RDX)
-	k := Load(Param("k"), RCX)
-	SHLQ(U8(2), ld) // bytes between source lines
-	MOVL(U32(1<<(w%16)-1), EAX)
-	KMOVW(EAX, K1) // lanes of a partial last vector
-	TESTQ(k, k)
-	JZ(LabelRef(name + "_done"))
-	Label(name + "_loop")
-	for half := 0; half < 2; half++ { // step 2p from line 2p+1, step 2p+1 from line 2p
-		for v := 0; v*16 < w; v++ {
-			line := Mem{Base: src, Index: ld, Scale: 1, Disp: 64 * v}
-			if half == 1 {
-				line = Mem{Base: src, Disp: 64 * v}
-			}
-			d := Mem{Base: dst, Disp: 4*half*w + 64*v}
-			full := w-v*16 >= 16
-			if full {
-				VMOVUPS(line, Z0)
-			} else {
-				VMOVUPS_Z(line, K1, Z0)
-			}
-			VCVTNE2PS2BF16(Z1, Z0, Z0)
-			VPMOVZXWD(Z1.AsY(), Z2)
-			VPSLLD(U8(16), Z2, Z2)
-			if full {
-				VMOVUPS(Z2, d)
-			} else {
-				VMOVUPS(Z2, K1, d) // merge-masked store
-			}
-		}
-	}
-	LEAQ(Mem{Base: src, Index: ld, Scale: 2}, src)
-	ADDQ(U32(8*w), dst)
-	DECQ(k)
-	JNZ(LabelRef(name + "_loop"))
-	Label(name + "_done")
-	VZEROUPPER()
-	RET()
-}
-
-// widenRows generates
-//
-//	func widenRowsAVX512(dst *uint32, src *float32, n int)
-//
-// which rounds 16n float32 values to bfloat16 and widens them back, each
-// pair's odd element first: dst[2q] = wide(src[2q+1]), dst[2q+1] =
-// wide(src[2q]) for q < 8n.
-func widenRows() {
-	name := "widenRowsAVX512"
-	TEXT(name, NOSPLIT, "func(dst *uint32, src *float32, n int)")
-	Pragma("noescape")
-	Doc(name + " sets dst[2q] = wide(src[2q+1]), dst[2q+1] = wide(src[2q]) for q < 8n, wide(x) the float32 bits of bf16(x).")
-	dst := Load(Param("dst"), RDI)
-	src := Load(Param("src"), RSI)
-	n := Load(Param("n"), RCX)
-	TESTQ(n, n)
-	JZ(LabelRef(name + "_done"))
-	Label(name + "_loop")
-	VMOVUPS(Mem{Base: src}, Z0)
-	VCVTNE2PS2BF16(Z1, Z0, Z0)
-	VPMOVZXWD(Z1.AsY(), Z2)
-	VPSLLD(U8(16), Z2, Z2)
-	VPSHUFD(U8(0xb1), Z2, Z2) // swap the elements of each pair
-	VMOVUPS(Z2, Mem{Base: dst})
-	ADDQ(U8(64), src)
-	ADDQ(U8(64), dst)
-	DECQ(n)
-	JNZ(LabelRef(name + "_loop"))
-	Label(name + "_done")
-	VZEROUPPER()
-	RET()
-}
-
 // vendor generates func cpuVendor() (ebx, edx, ecx uint32): CPUID leaf 0,
 // whose registers spell the vendor ("AuthenticAMD", "GenuineIntel").
 func vendor() {
@@ -480,52 +392,57 @@ func vendor() {
 	RET()
 }
 
-// widenStored generates
-//
-//	func widenRowsStoredAVX512(dst *uint32, src *uint16, n int)
-//
-// which widens 16n stored bfloat16 values, each pair's odd element first:
-// dst[2q] = src[2q+1]<<16, dst[2q+1] = src[2q]<<16 for q < 8n.
-func widenStored() {
-	name := "widenRowsStoredAVX512"
-	TEXT(name, NOSPLIT, "func(dst *uint32, src *uint16, n int)")
-	Pragma("noescape")
-	Doc(name + " sets dst[2q] = src[2q+1]<<16, dst[2q+1] = src[2q]<<16 for q < 8n.")
-	dst := Load(Param("dst"), RDI)
-	src := Load(Param("src"), RSI)
-	n := Load(Param("n"), RCX)
-	TESTQ(n, n)
-	JZ(LabelRef(name + "_done"))
-	Label(name + "_loop")
-	VPMOVZXWD(Mem{Base: src}, Z0)
-	VPSLLD(U8(16), Z0, Z0)
-	VPSHUFD(U8(0xb1), Z0, Z0) // swap the elements of each pair
-	VMOVUPS(Z0, Mem{Base: dst})
-	ADDQ(U8(32), src)
-	ADDQ(U8(64), dst)
-	DECQ(n)
-	JNZ(LabelRef(name + "_loop"))
-	Label(name + "_done")
-	VZEROUPPER()
-	RET()
+// widenSource is how the wide packers read and widen 16 source values into
+// a zmm register of float32 bit patterns: float32 values are rounded by
+// VCVTNE2PS2BF16 then widened, stored bfloat16 values (uint16) widened.
+type widenSource struct {
+	suffix string // "" or "Stored"
+	goType string // the source's element type
+	size   int    // bytes per source value
 }
 
-// packWideCopyStored generates
+var fromFloat32 = widenSource{"", "float32", 4}
+var fromStored = widenSource{"Stored", "uint16", 2}
+
+// load widens the 16 values at m (the lanes of mask only, when not nil)
+// into dst, using Z1 as scratch.
+func (s widenSource) load(m Mem, mask Op, dst VecPhysical) {
+	if s.size == 2 {
+		if mask != nil {
+			VPMOVZXWD_Z(m, mask, dst)
+		} else {
+			VPMOVZXWD(m, dst)
+		}
+	} else {
+		if mask != nil {
+			VMOVUPS_Z(m, mask, dst)
+		} else {
+			VMOVUPS(m, dst)
+		}
+		VCVTNE2PS2BF16(Z1, dst, dst)
+		VPMOVZXWD(Z1.AsY(), dst)
+	}
+	VPSLLD(U8(16), dst, dst)
+}
+
+// packWideCopy generates
 //
-//	func packWideCopyStored<W>AVX512(dst *uint32, src *uint16, ld, k int)
+//	func packWideCopy<Suffix><W>AVX512(dst *uint32, src *<type>, ld, k int)
 //
-// packWideCopy for stored bfloat16 values: dst[2p*W+r] = src[(2p+1)*ld+r]<<16,
-// dst[(2p+1)*W+r] = src[2p*ld+r]<<16 for p < k, r < W (12 or 32).
-func packWideCopyStored(w int) {
-	name := fmt.Sprintf("packWideCopyStored%dAVX512", w)
-	TEXT(name, NOSPLIT, "func(dst *uint32, src *uint16, ld, k int)")
+// which packs a panel whose steps are contiguous in the source as widened
+// bfloat16 (the float32 bits of the value rounded to bfloat16) with each
+// pair's odd step first: dst[2p*W+r] = wide(src[(2p+1)*ld+r]),
+// dst[(2p+1)*W+r] = wide(src[2p*ld+r]) for p < k, r < W (12 or 32).
+func packWideCopy(s widenSource, w int) {
+	name := fmt.Sprintf("packWideCopy%s%dAVX512", s.suffix, w)
+	TEXT(name, NOSPLIT, fmt.Sprintf("func(dst *uint32, src *%s, ld, k int)", s.goType))
 	Pragma("noescape")
-	Doc(fmt.Sprintf("%s packs dst[2p*%d+r] = src[(2p+1)*ld+r]<<16, dst[(2p+1)*%d+r] = src[2p*ld+r]<<16 for p < k, r < %d.", name, w, w, w))
+	Doc(fmt.Sprintf("%s packs dst[2p*%d+r] = wide(src[(2p+1)*ld+r]), dst[(2p+1)*%d+r] = wide(src[2p*ld+r]) for p < k, r < %d, wide(x) the float32 bits of x as a bfloat16.", name, w, w, w))
 	dst := Load(Param("dst"), RDI)
 	src := Load(Param("src"), RSI)
 	ld := Load(Param("ld"), RDX)
 	k := Load(Param("k"), RCX)
-	SHLQ(U8(1), ld) // bytes between source lines
+	SHLQ(U8(map[int]uint8{2: 1, 4: 2}[s.size]), ld) // bytes between source lines
 	MOVL(U32(1<<(w%16)-1), EAX)
 	KMOVW(EAX, K1) // lanes of a partial last vector
 	TESTQ(k, k)
@@ -533,18 +450,16 @@ func packWideCopyStored(w int) {
 	Label(name + "_loop")
 	for half := 0; half < 2; half++ { // step 2p from line 2p+1, step 2p+1 from line 2p
 		for v := 0; v*16 < w; v++ {
-			line := Mem{Base: src, Index: ld, Scale: 1, Disp: 32 * v}
+			line := Mem{Base: src, Index: ld, Scale: 1, Disp: 16 * s.size * v}
 			if half == 1 {
-				line = Mem{Base: src, Disp: 32 * v}
+				line = Mem{Base: src, Disp: 16 * s.size * v}
 			}
 			d := Mem{Base: dst, Disp: 4*half*w + 64*v}
 			if w-v*16 >= 16 {
-				VPMOVZXWD(line, Z0)
-				VPSLLD(U8(16), Z0, Z0)
+				s.load(line, nil, Z0)
 				VMOVUPS(Z0, d)
 			} else {
-				VPMOVZXWD_Z(line, K1, Z0)
-				VPSLLD(U8(16), Z0, Z0)
+				s.load(line, K1, Z0)
 				VMOVUPS(Z0, K1, d) // merge-masked store
 			}
 		}
@@ -552,6 +467,35 @@ func packWideCopyStored(w int) {
 	LEAQ(Mem{Base: src, Index: ld, Scale: 2}, src)
 	ADDQ(U32(8*w), dst)
 	DECQ(k)
+	JNZ(LabelRef(name + "_loop"))
+	Label(name + "_done")
+	VZEROUPPER()
+	RET()
+}
+
+// widenRows generates
+//
+//	func widenRows<Suffix>AVX512(dst *uint32, src *<type>, n int)
+//
+// which widens 16n source values as bfloat16, each pair's odd element
+// first: dst[2q] = wide(src[2q+1]), dst[2q+1] = wide(src[2q]) for q < 8n.
+func widenRows(s widenSource) {
+	name := fmt.Sprintf("widenRows%sAVX512", s.suffix)
+	TEXT(name, NOSPLIT, fmt.Sprintf("func(dst *uint32, src *%s, n int)", s.goType))
+	Pragma("noescape")
+	Doc(name + " sets dst[2q] = wide(src[2q+1]), dst[2q+1] = wide(src[2q]) for q < 8n, wide(x) the float32 bits of x as a bfloat16.")
+	dst := Load(Param("dst"), RDI)
+	src := Load(Param("src"), RSI)
+	n := Load(Param("n"), RCX)
+	TESTQ(n, n)
+	JZ(LabelRef(name + "_done"))
+	Label(name + "_loop")
+	s.load(Mem{Base: src}, nil, Z0)
+	VPSHUFD(U8(0xb1), Z0, Z0) // swap the elements of each pair
+	VMOVUPS(Z0, Mem{Base: dst})
+	ADDQ(U8(16*s.size), src)
+	ADDQ(U8(64), dst)
+	DECQ(n)
 	JNZ(LabelRef(name + "_loop"))
 	Label(name + "_done")
 	VZEROUPPER()

@@ -26,12 +26,11 @@ func generate() {
 	convertRows()
 	packPairsCopy(12)
 	packPairsCopy(32)
-	packWideCopy(12)
-	packWideCopy(32)
-	widenRows()
-	widenStored()
-	packWideCopyStored(12)
-	packWideCopyStored(32)
+	for _, s := range []widenSource{fromFloat32, fromStored} {
+		packWideCopy(s, 12)
+		packWideCopy(s, 32)
+		widenRows(s)
+	}
 	dotProbe()
 	dotPeak(24)
 	fmaFTZProbe()
