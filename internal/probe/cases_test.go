@@ -476,7 +476,7 @@ func cases() []probeCase {
 				copy(b[len(b)-8:], []byte{0xff, 0xff, 0xff, 0x7f})
 				write(t, p, b)
 			},
-			want: []string{"DIR/x.parquet"}},
+			want: []string{"DIR/x.parquet: footer length 2147483647 exceeds the file"}},
 		{name: "parquet/invalid UTF-8", run: pairs("x.parquet"),
 			setup: func(t *testing.T, dir string) {
 				type row struct {
