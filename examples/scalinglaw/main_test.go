@@ -94,6 +94,9 @@ func TestRunBadInput(t *testing.T) {
 		{"win rate -3", "name,kl,winrate\ndpo,0,-3\n", "bad.csv:2:7: column \"winrate\": -3 is outside [0, 1]"},
 		{"win rate percent", "name,kl,winrate\ndpo,0,40\n", "bad.csv:2:7: column \"winrate\": 40 is outside [0, 1]"},
 		{"Inf kl", "name,kl,winrate\ndpo,Inf,0.5\n", "bad.csv:2:5: column \"kl\": \"Inf\" is not a finite number"},
+		{"long name", "name,kl,winrate\n" + strings.Repeat("n", 201) + ",0,0.4\n", "bad.csv:2:1: column \"name\" is 201 bytes, over the 200-byte limit"},
+		{"long number", "name,kl,winrate\ndpo," + strings.Repeat("9", 1000) + "x,0.4\n", "bad.csv:2:5: column \"kl\": \"9999999999999999999999999999999999999999\"... (1001 bytes) is not a finite number"},
+		{"long win rate", "name,kl,winrate\ndpo,0,2." + strings.Repeat("0", 1000) + "\n", "bad.csv:2:7: column \"winrate\": 2 is outside [0, 1]"},
 		{"-Inf win rate", "name,kl,winrate\ndpo,0,-Inf\n", "bad.csv:2:7: column \"winrate\": \"-Inf\" is not a finite number"},
 	}
 	for _, c := range cases {

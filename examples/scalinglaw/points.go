@@ -68,9 +68,12 @@ func parsePoints(file string, r io.Reader) ([]point, error) {
 			return nil, csvError(file, err)
 		}
 		name := strings.TrimSpace(rec[col["name"]])
-		if name == "" {
+		if name == "" || len(name) > maxNameBytes {
 			line, column := cr.FieldPos(col["name"])
-			return nil, fmt.Errorf("%s:%d:%d: column \"name\" is empty", file, line, column)
+			if name == "" {
+				return nil, fmt.Errorf("%s:%d:%d: column \"name\" is empty", file, line, column)
+			}
+			return nil, fmt.Errorf("%s:%d:%d: column \"name\" is %d bytes, over the %d-byte limit for a group name", file, line, column, len(name), maxNameBytes)
 		}
 		p := point{name: name}
 		for _, f := range []struct {
@@ -81,11 +84,11 @@ func parsePoints(file string, r io.Reader) ([]point, error) {
 			v, err := strconv.ParseFloat(text, 64)
 			if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
 				line, column := cr.FieldPos(col[f.column])
-				return nil, fmt.Errorf("%s:%d:%d: column %q: %q is not a finite number", file, line, column, f.column, text)
+				return nil, fmt.Errorf("%s:%d:%d: column %q: %s is not a finite number", file, line, column, f.column, quote(text))
 			}
 			if f.column == "winrate" && !(v >= 0 && v <= 1) {
 				line, column := cr.FieldPos(col[f.column])
-				return nil, fmt.Errorf("%s:%d:%d: column \"winrate\": %s is outside [0, 1]; want a win rate as a fraction", file, line, column, text)
+				return nil, fmt.Errorf("%s:%d:%d: column \"winrate\": %s is outside [0, 1]; want a win rate as a fraction", file, line, column, strconv.FormatFloat(v, 'g', -1, 64))
 			}
 			*f.dst = v
 		}
@@ -95,6 +98,18 @@ func parsePoints(file string, r io.Reader) ([]point, error) {
 		return nil, fmt.Errorf("%s: no data rows after the header", file)
 	}
 	return points, nil
+}
+
+// maxNameBytes bounds a group name (it labels JSON entries, plot panels and
+// error messages).
+const maxNameBytes = 200
+
+// quote quotes s for an error message, cut to 40 bytes.
+func quote(s string) string {
+	if len(s) > 40 {
+		return fmt.Sprintf("%q... (%d bytes)", s[:40], len(s))
+	}
+	return fmt.Sprintf("%q", s)
 }
 
 // csvError formats a CSV syntax error as file:line:column: message.
