@@ -50,7 +50,7 @@ func intField(row map[string]any, key string) (int, error) {
 	case json.Number:
 		i, err := n.Int64()
 		if err != nil {
-			return 0, fmt.Errorf("field %s: want an integer, got %s", key, n)
+			return 0, fmt.Errorf("field %s: want an integer, got %s", key, quote(n.String()))
 		}
 		return int(i), nil
 	case int64:

@@ -1,6 +1,9 @@
 package data
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+)
 
 // The conversational template: the Anthropic HH format of the DPO paper's
 // dialogue experiments. Each message becomes "\n\n<Speaker>: <content>"
@@ -24,21 +27,22 @@ func speaker(role string) (string, error) {
 	case "system":
 		return "System", nil
 	}
-	return "", fmt.Errorf("unknown role %q (want user, assistant or system)", role)
+	return "", fmt.Errorf("unknown role %s (want user, assistant or system)", quote(role))
 }
 
 // RenderPrompt renders prompt messages with the conversational template,
 // ending with the assistant's turn marker "\n\nAssistant:".
 func RenderPrompt(msgs []Message) (string, error) {
-	s := ""
+	var s strings.Builder // not +=: that is quadratic in the number of messages
 	for i, m := range msgs {
 		sp, err := speaker(m.Role)
 		if err != nil {
 			return "", fmt.Errorf("message %d: %w", i, err)
 		}
-		s += "\n\n" + sp + ": " + m.Content
+		s.WriteString("\n\n" + sp + ": ")
+		s.WriteString(m.Content)
 	}
-	return s + "\n\nAssistant:", nil
+	return s.String() + "\n\nAssistant:", nil
 }
 
 // RenderCompletion renders completion messages: the first, which must have
@@ -49,15 +53,17 @@ func RenderCompletion(msgs []Message) (string, error) {
 		return "", fmt.Errorf("no message")
 	}
 	if msgs[0].Role != "assistant" {
-		return "", fmt.Errorf("message 0 has role %q; a completion starts with the assistant", msgs[0].Role)
+		return "", fmt.Errorf("message 0 has role %s; a completion starts with the assistant", quote(msgs[0].Role))
 	}
-	s := " " + msgs[0].Content
+	var s strings.Builder
+	s.WriteString(" " + msgs[0].Content)
 	for i, m := range msgs[1:] {
 		sp, err := speaker(m.Role)
 		if err != nil {
 			return "", fmt.Errorf("message %d: %w", i+1, err)
 		}
-		s += "\n\n" + sp + ": " + m.Content
+		s.WriteString("\n\n" + sp + ": ")
+		s.WriteString(m.Content)
 	}
-	return s, nil
+	return s.String(), nil
 }

@@ -71,9 +71,9 @@ func jsonlUTF8(text []byte) error {
 			}
 			if int64(bad) < dec.InputOffset() {
 				name, _ := key.(string)
-				where = "field " + name
+				where = "field " + clip(name)
 				if int64(bad) < keyEnd {
-					where = fmt.Sprintf("field name %q", name)
+					where = "field name " + quote(name)
 				}
 				break
 			}
@@ -109,7 +109,7 @@ func rowUTF8(v any, path string) error {
 				sub = path + "." + k
 			}
 			if !utf8.ValidString(k) {
-				return fmt.Errorf("field %q: invalid UTF-8 in the field name; want UTF-8 text", sub)
+				return fmt.Errorf("field %s: invalid UTF-8 in the field name; want UTF-8 text", quote(sub))
 			}
 			if err := rowUTF8(x[k], sub); err != nil {
 				return err
@@ -117,6 +117,23 @@ func rowUTF8(v any, path string) error {
 		}
 	}
 	return nil
+}
+
+// quote quotes s for an error message, cut to 40 bytes (a value can be
+// up to MaxLineBytes long).
+func quote(s string) string {
+	if len(s) > 40 {
+		return fmt.Sprintf("%q... (%d bytes)", s[:40], len(s))
+	}
+	return fmt.Sprintf("%q", s)
+}
+
+// clip cuts s to 40 bytes for an error message.
+func clip(s string) string {
+	if len(s) > 40 {
+		return fmt.Sprintf("%s... (%d bytes)", s[:40], len(s))
+	}
+	return s
 }
 
 // maxParquetFooter bounds a Parquet file's footer (its thrift-encoded

@@ -79,3 +79,38 @@ func TestReadRefusesFIFO(t *testing.T) {
 		assert.EqualError(t, err, "data: "+p+" is a named pipe (FIFO), not a regular file")
 	}
 }
+
+// TestLongValuesInErrors: a value quoted in an error (up to MaxLineBytes
+// long) is cut to 40 bytes.
+func TestLongValuesInErrors(t *testing.T) {
+	long := strings.Repeat("r", 100_000)
+	cases := []struct{ name, line, want string }{
+		{"role", `{"prompt": [{"role": "` + long + `", "content": "x"}], "chosen": "b", "rejected": "c"}`, `field prompt: message 0: unknown role "rrrr`},
+		{"completion role", `{"prompt": "a", "chosen": [{"role": "` + long + `", "content": "x"}], "rejected": "c"}`, `field chosen: message 0 has role "rrrr`},
+		{"field name", `{"prompt": "a", "chosen": "b", "rejected": "c", "` + long + "\xff" + `": 1}`, `field name "rrrr`},
+		{"field", `{"prompt": "a", "chosen": "b", "rejected": "c", "` + long + "\": \"\xff\"}", "field rrrr"},
+	}
+	for _, c := range cases {
+		_, err := ParsePairsJSONL(strings.NewReader(c.line), "x.jsonl")
+		if assert.Error(t, err, c.name) {
+			assert.Contains(t, err.Error(), c.want, c.name)
+			assert.Contains(t, err.Error(), "... (100", c.name)
+			assert.Less(t, len(err.Error()), 300, c.name)
+		}
+	}
+	_, _, err := ParseTLDRJSONL(strings.NewReader(strings.Replace(tldrRow, `"choice": 1`, `"choice": 1`+strings.Repeat("0", 100_000)+`.5`, 1)), "t.jsonl")
+	assert.ErrorContains(t, err, `t.jsonl:1: field choice: want an integer, got "10000`)
+	assert.Less(t, len(err.Error()), 300)
+}
+
+// TestManyMessages renders a conversation of 30000 messages (one line under
+// MaxLineBytes) in linear time.
+func TestManyMessages(t *testing.T) {
+	msgs := strings.Repeat(`{"role": "user", "content": "q"}, `, 30_000)
+	line := `{"prompt": [` + msgs + `{"role": "user", "content": "q"}], "chosen": "b", "rejected": "c"}`
+	require.Less(t, len(line), MaxLineBytes)
+	pairs, err := ParsePairsJSONL(strings.NewReader(line), "x.jsonl")
+	require.NoError(t, err)
+	require.Len(t, pairs, 1)
+	assert.Equal(t, strings.Repeat("\n\nHuman: q", 30_001)+"\n\nAssistant:", pairs[0].Prompt)
+}
