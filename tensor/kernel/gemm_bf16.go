@@ -11,9 +11,10 @@ import "fmt"
 // C = alpha*sum + beta*C with one fused multiply-add. Shapes, transposes,
 // leading dimensions and beta == 0 (C not read) are as in Sgemm.
 //
-// Every implementation (the AVX512_BF16 kernel, and the portable Go one
-// under the purego tag or on other CPUs) gives the same bits, NaN
-// payloads aside. Against the exact product of the rounded inputs the
+// Every implementation (the VDPBF16PS kernel, chosen on AMD; the FMA
+// kernel under MXCSR's FTZ and DAZ, chosen on other AVX-512 CPUs; the
+// portable Go model under the purego tag or elsewhere) gives the same
+// bits, NaN payloads aside. Against the exact product of the rounded inputs the
 // error of each element is within 2(k+2)u·Σ|a||b| with u = 2^-24, plus
 // the flushed terms (each below 2^-126); against the float32 inputs add
 // the rounding of A and B, up to 2^-8 relative per product.

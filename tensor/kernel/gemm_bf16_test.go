@@ -243,3 +243,16 @@ func TestGemmBF16Panics(t *testing.T) {
 		GemmBF16Strided(false, false, -1, 2, 2, 1, s, 2, 0, s, 2, 0, 0, s, 2, 0, 1)
 	})
 }
+
+// TestGemmBF16Allocations checks that steady-state calls reuse pooled pack
+// buffers: a serial product allocates nothing, a product split across
+// workers only the closure handed to them.
+func TestGemmBF16Allocations(t *testing.T) {
+	a, b, c := make([]float32, 256*256), make([]float32, 256*256), make([]float32, 256*256)
+	for _, tc := range []struct{ n, want int }{{16, 0}, {256, 1}} {
+		n := tc.n
+		GemmBF16(false, true, n, n, n, 1, a, n, b, n, 0, c, n)
+		got := testing.AllocsPerRun(20, func() { GemmBF16(false, true, n, n, n, 1, a, n, b, n, 0, c, n) })
+		require.LessOrEqualf(t, got, float64(tc.want), "GemmBF16 %d×%d×%d: allocations per call", n, n, n)
+	}
+}
