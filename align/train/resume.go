@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 
 	"github.com/daalab/daa/pythia"
+	"github.com/daalab/daa/tensor"
 )
 
 // Resume restores the checkpoint at path, which is either a checkpoint
@@ -110,6 +111,8 @@ func (t *Trainer) checkResumable(dir string, st *trainerState) error {
 		{"gradient_accumulation_steps", st.Config.GradientAccumulationSteps, t.cfg.GradientAccumulationSteps},
 		{"optimizer", st.Config.Optimizer, t.cfg.Optimizer},
 		{"sync_ref_model", st.Config.SyncRefModel, t.cfg.SyncRefModel},
+		{"backend", savedBackend(st.Config, t.policy.DType()), t.backend},
+		{"bf16_reference", st.Config.BF16Reference, t.cfg.BF16Reference},
 	} {
 		if f.saved != f.now {
 			return fmt.Errorf("train: resuming %s: %s = %v in the checkpoint, %v now; the run cannot continue identically", dir, f.key, f.saved, f.now)
@@ -145,4 +148,14 @@ func (t *Trainer) syncOutputDir(checkpoint string) error {
 		return nil
 	}
 	return setLatest(out, filepath.Base(checkpoint))
+}
+
+// savedBackend returns the backend a checkpoint's run used (its Backend, or
+// the default for the dtype when it was empty or is unusable now).
+func savedBackend(c Config, dt tensor.DType) string {
+	b, err := c.backend(dt)
+	if err != nil {
+		return c.Backend
+	}
+	return b
 }

@@ -100,6 +100,8 @@ func TestResumeChecks(t *testing.T) {
 		{"other data", func(c *Config, d *Data) { d.Train = tinyPairs(99, 9) }, "train_data_hash"},
 		{"other truncation", func(c *Config, d *Data) { c.MaxPromptLength = 3 }, "train_data_hash"},
 		{"other optimizer", func(c *Config, d *Data) { c.Optimizer = OptimizerAdamW }, "optimizer"},
+		{"other backend", func(c *Config, d *Data) { c.Backend = BackendAutograd }, "backend"},
+		{"bf16 reference", func(c *Config, d *Data) { c.BF16Reference = true }, "bf16_reference"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c, d := cfg, resumeData()
