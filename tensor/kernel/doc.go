@@ -37,7 +37,8 @@
 // the work of an FMA), an FMA microkernel on widened panels under MXCSR's
 // FTZ and DAZ (chosen first elsewhere: on the Intel Xeon this was written
 // on, VDPBF16PS runs at half the FMA flop rate), and the portable Go model
-// (purego, other CPUs). The generator is _asm/bf16; it emits the
+// (purego, other CPUs). RoundBF16 rounds weights to bfloat16 the same way
+// once, for GemmBF16B. The generator is _asm/bf16; it emits the
 // instructions Go's assembler lacks as bytes, checked against GNU as.
 //
 // # Accuracy of the row kernels

@@ -1781,6 +1781,36 @@ cvtBF16AVX512_done:
 	VZEROUPPER
 	RET
 
+// func roundBF16sAVX512(dst *uint16, src *float32, n int)
+// Requires: AVX, AVX512F
+TEXT ·roundBF16sAVX512(SB), NOSPLIT, $0-24
+	MOVQ  dst+0(FP), DI
+	MOVQ  src+8(FP), SI
+	MOVQ  n+16(FP), CX
+	TESTQ CX, CX
+	JZ    roundBF16sAVX512_done
+
+roundBF16sAVX512_loop:
+	VMOVUPS (SI), Z0
+	VMOVUPS 64(SI), Z1
+
+	// vcvtne2ps2bf16 Z2, Z1, Z0 (Intel order: dst, src1, src2)
+	BYTE    $0x62
+	BYTE    $0xf2
+	BYTE    $0x77
+	BYTE    $0x48
+	BYTE    $0x72
+	BYTE    $0xd0
+	VMOVUPS Z2, (DI)
+	ADDQ    $0x80, SI
+	ADDQ    $0x40, DI
+	DECQ    CX
+	JNZ     roundBF16sAVX512_loop
+
+roundBF16sAVX512_done:
+	VZEROUPPER
+	RET
+
 // func packPairsCopy12BF16AVX512(dst *uint32, src *float32, ld int, k int)
 // Requires: AVX, AVX512BW, AVX512F
 TEXT ·packPairsCopy12BF16AVX512(SB), NOSPLIT, $0-32

@@ -185,3 +185,12 @@ func packPairsAVX512(panel []uint32, src bf16Operand, kc, w int, tmp []uint32) b
 func wordsAsFloats(s []uint32) []float32 {
 	return unsafe.Slice((*float32)(unsafe.Pointer(&s[0])), len(s))
 }
+
+// roundBF16sFast rounds len(src) (a multiple of 32) values with
+// VCVTNE2PS2BF16, or is nil without AVX512_BF16.
+var roundBF16sFast = func() func(dst []uint16, src []float32) {
+	if !cpu.X86.HasAVX512BF16 {
+		return nil
+	}
+	return func(dst []uint16, src []float32) { roundBF16sAVX512(&dst[0], &src[0], len(src)/32) }
+}()

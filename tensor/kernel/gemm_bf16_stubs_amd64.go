@@ -14,10 +14,15 @@ func gemmBF16Kernel12x32AVX512(k int, a *uint32, b *uint32, c *float32, ldc int,
 //go:noescape
 func gemmBF16Kernel12x32FMA(k int, a *uint32, b *uint32, c *float32, ldc int, alpha float32, beta float32)
 
-// cvtBF16AVX512 rounds 32n float32 values to bfloat16: dst[i] = bf16(src[2i]) | bf16(src[2i+1])<<16 for i < 16n.
+// cvtBF16AVX512 rounds 32n float32 values to bfloat16 in order (VCVTNE2PS2BF16): dst holds bf16(src[0]), bf16(src[1]), ... as 16-bit values.
 //
 //go:noescape
 func cvtBF16AVX512(dst *uint32, src *float32, n int)
+
+// roundBF16sAVX512 rounds 32n float32 values to bfloat16 in order (VCVTNE2PS2BF16): dst holds bf16(src[0]), bf16(src[1]), ... as 16-bit values.
+//
+//go:noescape
+func roundBF16sAVX512(dst *uint16, src *float32, n int)
 
 // packPairsCopy12BF16AVX512 packs dst[p*12+r] = bf16(src[2p*ld+r]) | bf16(src[(2p+1)*ld+r])<<16 for p < k, r < 12.
 //

@@ -256,3 +256,43 @@ func TestGemmBF16Allocations(t *testing.T) {
 		require.LessOrEqualf(t, got, float64(tc.want), "GemmBF16 %d×%d×%d: allocations per call", n, n, n)
 	}
 }
+
+// TestRoundBF16Slice checks RoundBF16 against roundBF16 on lengths around
+// its 32-value blocks, and that GemmBF16B on the rounded B gives GemmBF16's
+// bits, subnormal and NaN elements of B included.
+func TestRoundBF16Slice(t *testing.T) {
+	rng := rand.New(rand.NewPCG(35, 36))
+	for _, n := range []int{0, 1, 31, 32, 33, 100, 1000} {
+		src := randomSlice[float32](rng, n)
+		for i := range src {
+			if i%7 == 3 {
+				src[i] = math.Float32frombits(rng.Uint32()) // any class: subnormals, infinities, NaNs
+			}
+		}
+		dst := make([]uint16, n)
+		RoundBF16(dst, src)
+		for i, v := range src {
+			require.Equalf(t, roundBF16(v), dst[i], "n=%d: RoundBF16 of %#08x", n, math.Float32bits(v))
+		}
+	}
+	const m, n, k = 30, 70, 45
+	a, b := randomSlice[float32](rng, m*k), randomSlice[float32](rng, n*k)
+	for i := range b {
+		if i%11 == 0 {
+			b[i] = math.Float32frombits(uint32(rng.IntN(2))<<31 | 0x007fff00 + uint32(rng.IntN(256))) // just below 2^-126
+		}
+	}
+	hb := make([]uint16, len(b))
+	RoundBF16(hb, b)
+	want, got := make([]float32, m*n), make([]float32, m*n)
+	GemmBF16(false, true, m, n, k, 1, a, k, b, k, 0, want, n)
+	GemmBF16B(false, true, m, n, k, 1, a, k, hb, k, 0, got, n)
+	require.Equal(t, want, got, "GemmBF16B on RoundBF16(B) and GemmBF16 on B differ")
+}
+
+// TestRoundBF16Panics checks the length check.
+func TestRoundBF16Panics(t *testing.T) {
+	require.PanicsWithValue(t, "kernel.RoundBF16: len(dst) = 2 but len(src) = 3", func() {
+		RoundBF16(make([]uint16, 2), make([]float32, 3))
+	})
+}

@@ -170,15 +170,15 @@ func microkernel(mr, nv, unroll int, fma bool) {
 
 // convertRows generates
 //
-//	func cvtBF16AVX512(dst *uint32, src *float32, n int)
+//	func <name>(dst *<type>, src *float32, n int)
 //
-// which rounds 32n float32 values to bfloat16 in order, two to a word of
-// dst: dst[i] = bf16(src[2i]) | bf16(src[2i+1])<<16 for i < 16n.
-func convertRows() {
-	name := "cvtBF16AVX512"
-	TEXT(name, NOSPLIT, "func(dst *uint32, src *float32, n int)")
+// which rounds 32n float32 values to bfloat16 in order: as words,
+// dst[i] = bf16(src[2i]) | bf16(src[2i+1])<<16 for i < 16n (dst *uint32),
+// or dst[i] = bf16(src[i]) for i < 32n (dst *uint16).
+func convertRows(name, dstType string) {
+	TEXT(name, NOSPLIT, fmt.Sprintf("func(dst *%s, src *float32, n int)", dstType))
 	Pragma("noescape")
-	Doc(name + " rounds 32n float32 values to bfloat16: dst[i] = bf16(src[2i]) | bf16(src[2i+1])<<16 for i < 16n.")
+	Doc(name + " rounds 32n float32 values to bfloat16 in order (VCVTNE2PS2BF16): dst holds bf16(src[0]), bf16(src[1]), ... as 16-bit values.")
 	dst := Load(Param("dst"), RDI)
 	src := Load(Param("src"), RSI)
 	n := Load(Param("n"), RCX)

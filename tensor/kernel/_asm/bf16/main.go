@@ -23,7 +23,8 @@ func generate() {
 	emitConstants()
 	microkernel(12, 2, 4, false)
 	microkernel(12, 2, 4, true)
-	convertRows()
+	convertRows("cvtBF16AVX512", "uint32")
+	convertRows("roundBF16sAVX512", "uint16")
 	packPairsCopy(12)
 	packPairsCopy(32)
 	for _, s := range []widenSource{fromFloat32, fromStored} {
