@@ -5,12 +5,14 @@
 // judge verdicts, and bad CSV, JSONL and Parquet files), each fed to the
 // reader or command that a user would run on it.
 //
-// Every case runs in a child process (the test binary re-executed, or the
-// built examples/inspect and examples/scalinglaw commands) with a soft memory
-// limit (debug.SetMemoryLimit) and a 10 s deadline, and must end with an
-// error that names the culprit (file, key, field or line) or with the
-// documented result, within 256 MB of peak resident memory (the child's
-// ru_maxrss). Run it with
+// Every case runs in a child process (the test binary re-executed, which
+// calls the reader under a soft memory limit, debug.SetMemoryLimit, or
+// starts the built examples/inspect or examples/scalinglaw command) with a
+// 10 s deadline, and must end with an error that names the culprit (file,
+// key, field or line) or with the documented result, within 256 MB of peak
+// resident memory: the reader's own VmHWM, or the command's ru_maxrss
+// (started from the small child, since Linux counts the forking process's
+// RSS in it). Run it with
 //
 //	go test ./internal/probe -v
 //

@@ -66,9 +66,42 @@ func vmHWM() int64 {
 	return -1
 }
 
+// commandResult is what a child test process reports after running a
+// command.
+type commandResult struct {
+	Exit   int    `json:"exit"`
+	Stdout string `json:"stdout"`
+	Stderr string `json:"stderr"`
+	MaxRSS int64  `json:"max_rss"` // the command's ru_maxrss in bytes
+}
+
+// runCommand runs path with args under the case deadline and reports the
+// result on standard output. Linux counts in a process's ru_maxrss the RSS
+// its parent had when it forked, so the command is started from this small
+// fresh process rather than from the test process holding the inputs.
+func runCommand(path string, args []string) {
+	ctx, cancel := context.WithTimeout(context.Background(), caseTimeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, path, args...)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	if cmd.ProcessState == nil {
+		fmt.Fprintln(os.Stderr, "probe:", err)
+		os.Exit(2)
+	}
+	json.NewEncoder(os.Stdout).Encode(commandResult{Exit: cmd.ProcessState.ExitCode(), Stdout: stdout.String(), Stderr: stderr.String(),
+		MaxRSS: int64(cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss) << 10}) // KiB on Linux
+	os.Exit(0)
+}
+
 // TestMain runs one case's reader when re-executed as a child
-// (PROBE_CASE and PROBE_DIR set), under a soft memory limit.
+// (PROBE_CASE and PROBE_DIR set), under a soft memory limit, or runs a
+// command (PROBE_EXEC set, its arguments on the command line).
 func TestMain(m *testing.M) {
+	if path := os.Getenv("PROBE_EXEC"); path != "" {
+		runCommand(path, os.Args[1:])
+	}
 	if name := os.Getenv("PROBE_CASE"); name != "" {
 		debug.SetMemoryLimit(maxRSSBytes / 2)
 		for _, c := range cases() {
@@ -126,14 +159,15 @@ func TestHostileInputs(t *testing.T) {
 			if c.setup != nil {
 				c.setup(t, dir)
 			}
-			var cmd *exec.Cmd
 			ctx, cancel := context.WithTimeout(context.Background(), caseTimeout)
 			defer cancel()
+			exe, err := os.Executable()
+			require.NoError(t, err)
+			var cmd *exec.Cmd
 			if c.cmd != "" {
-				cmd = exec.CommandContext(ctx, command(t, c.cmd), c.args(dir)...)
+				cmd = exec.CommandContext(ctx, exe, c.args(dir)...)
+				cmd.Env = append(os.Environ(), "PROBE_EXEC="+command(t, c.cmd))
 			} else {
-				exe, err := os.Executable()
-				require.NoError(t, err)
 				cmd = exec.CommandContext(ctx, exe)
 				cmd.Env = append(os.Environ(), "PROBE_CASE="+c.name, "PROBE_DIR="+dir)
 			}
@@ -143,22 +177,23 @@ func TestHostileInputs(t *testing.T) {
 			runErr := cmd.Run()
 			elapsed := time.Since(began)
 			require.NoError(t, ctx.Err(), "hung: no result within %v", caseTimeout)
-			// A command's peak RSS is its ru_maxrss, an upper bound: Linux
-			// counts the forking test process's RSS before the exec too. A
-			// child test process reports its own VmHWM.
-			rss := int64(cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss) << 10 // KiB on Linux
+			require.NoError(t, runErr, "child crashed:\n%s", stderr.String())
+			// A command's peak RSS is its ru_maxrss (which includes the
+			// small child's RSS when it forked); a child test process
+			// reports its own VmHWM.
+			var rss int64
 			var msg string
 			var failed bool
 			if c.cmd != "" {
-				msg, failed = strings.TrimSpace(stderr.String()), runErr != nil
+				var res commandResult
+				require.NoError(t, json.Unmarshal(stdout.Bytes(), &res), "child output %q", stdout.String())
+				msg, failed, rss = strings.TrimSpace(res.Stderr), res.Exit != 0, res.MaxRSS
 				if failed {
-					assert.Equal(t, 1, cmd.ProcessState.ExitCode(), "exit status (want 1, an error, not a crash)\n%s", msg)
-				}
-				if !failed {
-					msg = stdout.String()
+					assert.Equal(t, 1, res.Exit, "exit status (want 1, an error, not a crash)\n%s", msg)
+				} else {
+					msg = res.Stdout
 				}
 			} else {
-				require.NoError(t, runErr, "child crashed:\n%s", stderr.String())
 				var res childResult
 				require.NoError(t, json.Unmarshal(stdout.Bytes(), &res), "child output %q", stdout.String())
 				msg, failed = res.Err, res.HasErr
