@@ -161,3 +161,39 @@ func TestWidePackers(t *testing.T) {
 		}
 	}
 }
+
+// TestPairPackers compares the AVX512_BF16 pair packer with
+// packPairPanelGo on copy and transposed panels of several depths, odd ones
+// included, of float32 and of stored bfloat16 values.
+func TestPairPackers(t *testing.T) {
+	requireBF16(t)
+	rng := rand.New(rand.NewPCG(29, 30))
+	for _, w := range []int{12, 32} {
+		for _, kc := range []int{1, 2, 15, 16, 17, 33, 64, 511, 512} {
+			for _, transposed := range []bool{false, true} {
+				ld := w + 5
+				op := bf16Operand{sx: 1, sp: ld}
+				rows, cols := kc, w
+				if transposed {
+					ld = kc + 3
+					op = bf16Operand{sx: ld, sp: 1}
+					rows, cols = w, kc
+				}
+				op.f32 = randomSlice[float32](rng, (rows-1)*ld+cols)
+				stored := op
+				stored.f32, stored.b16 = nil, make([]uint16, len(op.f32))
+				RoundBF16(stored.b16, op.f32)
+				misaligned := stored // rows start 2 bytes past a 4-byte boundary
+				misaligned.b16 = append([]uint16{0}, stored.b16...)[1:]
+				for _, src := range []bf16Operand{op, stored, misaligned} {
+					want, got := make([]uint32, pairs(kc)*w), make([]uint32, pairs(kc)*w)
+					packPairPanelGo(want, src, w, kc, w)
+					if !packPairsAVX512(got, src, kc, w, make([]uint32, pairs(kc)*w)) {
+						continue // layouts left to Go
+					}
+					require.Equalf(t, want, got, "w=%d kc=%d transposed=%v stored=%v", w, kc, transposed, src.b16 != nil)
+				}
+			}
+		}
+	}
+}

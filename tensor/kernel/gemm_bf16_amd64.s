@@ -1811,9 +1811,9 @@ roundBF16sAVX512_done:
 	VZEROUPPER
 	RET
 
-// func packPairsCopy12BF16AVX512(dst *uint32, src *float32, ld int, k int)
+// func packPairsCopy12AVX512(dst *uint32, src *float32, ld int, k int)
 // Requires: AVX, AVX512BW, AVX512F
-TEXT ·packPairsCopy12BF16AVX512(SB), NOSPLIT, $0-32
+TEXT ·packPairsCopy12AVX512(SB), NOSPLIT, $0-32
 	MOVQ      dst+0(FP), DI
 	MOVQ      src+8(FP), SI
 	MOVQ      ld+16(FP), DX
@@ -1823,9 +1823,9 @@ TEXT ·packPairsCopy12BF16AVX512(SB), NOSPLIT, $0-32
 	KMOVW     AX, K1
 	VMOVDQU32 bf16const<>+0(SB), Z31
 	TESTQ     CX, CX
-	JZ        packPairsCopy12BF16AVX512_done
+	JZ        packPairsCopy12AVX512_done
 
-packPairsCopy12BF16AVX512_loop:
+packPairsCopy12AVX512_loop:
 	VMOVUPS.Z (SI), K1, Z0
 	VMOVUPS.Z (SI)(DX*1), K1, Z1
 
@@ -1841,15 +1841,15 @@ packPairsCopy12BF16AVX512_loop:
 	LEAQ    (SI)(DX*2), SI
 	ADDQ    $0x30, DI
 	DECQ    CX
-	JNZ     packPairsCopy12BF16AVX512_loop
+	JNZ     packPairsCopy12AVX512_loop
 
-packPairsCopy12BF16AVX512_done:
+packPairsCopy12AVX512_done:
 	VZEROUPPER
 	RET
 
-// func packPairsCopy32BF16AVX512(dst *uint32, src *float32, ld int, k int)
+// func packPairsCopy32AVX512(dst *uint32, src *float32, ld int, k int)
 // Requires: AVX, AVX512BW, AVX512F
-TEXT ·packPairsCopy32BF16AVX512(SB), NOSPLIT, $0-32
+TEXT ·packPairsCopy32AVX512(SB), NOSPLIT, $0-32
 	MOVQ      dst+0(FP), DI
 	MOVQ      src+8(FP), SI
 	MOVQ      ld+16(FP), DX
@@ -1859,9 +1859,9 @@ TEXT ·packPairsCopy32BF16AVX512(SB), NOSPLIT, $0-32
 	KMOVW     AX, K1
 	VMOVDQU32 bf16const<>+0(SB), Z31
 	TESTQ     CX, CX
-	JZ        packPairsCopy32BF16AVX512_done
+	JZ        packPairsCopy32AVX512_done
 
-packPairsCopy32BF16AVX512_loop:
+packPairsCopy32AVX512_loop:
 	VMOVUPS (SI), Z0
 	VMOVUPS (SI)(DX*1), Z1
 
@@ -1889,9 +1889,9 @@ packPairsCopy32BF16AVX512_loop:
 	LEAQ    (SI)(DX*2), SI
 	ADDQ    $0x80, DI
 	DECQ    CX
-	JNZ     packPairsCopy32BF16AVX512_loop
+	JNZ     packPairsCopy32AVX512_loop
 
-packPairsCopy32BF16AVX512_done:
+packPairsCopy32AVX512_done:
 	VZEROUPPER
 	RET
 
@@ -2042,6 +2042,67 @@ widenRowsAVX512_loop:
 	JNZ       widenRowsAVX512_loop
 
 widenRowsAVX512_done:
+	VZEROUPPER
+	RET
+
+// func packPairsCopyStored12AVX512(dst *uint32, src *uint16, ld int, k int)
+// Requires: AVX, AVX512F
+TEXT ·packPairsCopyStored12AVX512(SB), NOSPLIT, $0-32
+	MOVQ  dst+0(FP), DI
+	MOVQ  src+8(FP), SI
+	MOVQ  ld+16(FP), DX
+	MOVQ  k+24(FP), CX
+	SHLQ  $0x01, DX
+	MOVL  $0x00000fff, AX
+	KMOVW AX, K1
+	TESTQ CX, CX
+	JZ    packPairsCopyStored12AVX512_done
+
+packPairsCopyStored12AVX512_loop:
+	VPMOVZXWD.Z (SI), K1, Z0
+	VPMOVZXWD.Z (SI)(DX*1), K1, Z1
+	VPSLLD      $0x10, Z1, Z1
+	VPORD       Z1, Z0, Z3
+	VMOVUPS     Z3, K1, (DI)
+	LEAQ        (SI)(DX*2), SI
+	ADDQ        $0x30, DI
+	DECQ        CX
+	JNZ         packPairsCopyStored12AVX512_loop
+
+packPairsCopyStored12AVX512_done:
+	VZEROUPPER
+	RET
+
+// func packPairsCopyStored32AVX512(dst *uint32, src *uint16, ld int, k int)
+// Requires: AVX, AVX512F
+TEXT ·packPairsCopyStored32AVX512(SB), NOSPLIT, $0-32
+	MOVQ  dst+0(FP), DI
+	MOVQ  src+8(FP), SI
+	MOVQ  ld+16(FP), DX
+	MOVQ  k+24(FP), CX
+	SHLQ  $0x01, DX
+	MOVL  $0x00000000, AX
+	KMOVW AX, K1
+	TESTQ CX, CX
+	JZ    packPairsCopyStored32AVX512_done
+
+packPairsCopyStored32AVX512_loop:
+	VPMOVZXWD (SI), Z0
+	VPMOVZXWD (SI)(DX*1), Z1
+	VPSLLD    $0x10, Z1, Z1
+	VPORD     Z1, Z0, Z3
+	VMOVUPS   Z3, (DI)
+	VPMOVZXWD 32(SI), Z0
+	VPMOVZXWD 32(SI)(DX*1), Z1
+	VPSLLD    $0x10, Z1, Z1
+	VPORD     Z1, Z0, Z3
+	VMOVUPS   Z3, 64(DI)
+	LEAQ      (SI)(DX*2), SI
+	ADDQ      $0x80, DI
+	DECQ      CX
+	JNZ       packPairsCopyStored32AVX512_loop
+
+packPairsCopyStored32AVX512_done:
 	VZEROUPPER
 	RET
 

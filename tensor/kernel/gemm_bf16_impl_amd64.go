@@ -123,9 +123,10 @@ func packWideAVX512(panel []uint32, src bf16Operand, kc, w int, tmp []uint32) bo
 	return false
 }
 
-// packPairsAVX512 packs a full panel of width 12 or 32 of float32 values:
-// when the steps are contiguous (sx == 1), pairs of source lines go through
-// VCVTNE2PS2BF16 and VPERMW; when the rows are (sp == 1), each row is
+// packPairsAVX512 packs a full panel of width 12 or 32: when the steps are
+// contiguous (sx == 1), pairs of source lines go through packPairsCopy
+// (float32 or stored bfloat16); when the rows of float32 values are
+// contiguous (sp == 1), each row is
 // rounded into tmp as kc/2 words, which the float32 16×16 transposer then
 // packs (a word of two bfloat16 moves like a float32). bfloat16 operands
 // with even row strides and 4-byte aligned rows go straight to the
@@ -136,12 +137,21 @@ func packPairsAVX512(panel []uint32, src bf16Operand, kc, w int, tmp []uint32) b
 	}
 	full := kc / 2 // whole pairs; an odd last value is packed in Go
 	switch {
-	case src.f32 != nil && src.sx == 1 && full > 0:
-		_ = src.f32[(2*full-1)*src.sp+w-1]
-		if w == 12 {
-			packPairsCopy12BF16AVX512(&panel[0], &src.f32[0], src.sp, full)
-		} else {
-			packPairsCopy32BF16AVX512(&panel[0], &src.f32[0], src.sp, full)
+	case src.sx == 1 && full > 0:
+		last := (2*full-1)*src.sp + w - 1
+		switch {
+		case src.f32 != nil && w == 12:
+			_ = src.f32[last]
+			packPairsCopy12AVX512(&panel[0], &src.f32[0], src.sp, full)
+		case src.f32 != nil:
+			_ = src.f32[last]
+			packPairsCopy32AVX512(&panel[0], &src.f32[0], src.sp, full)
+		case w == 12:
+			_ = src.b16[last]
+			packPairsCopyStored12AVX512(&panel[0], &src.b16[0], src.sp, full)
+		default:
+			_ = src.b16[last]
+			packPairsCopyStored32AVX512(&panel[0], &src.b16[0], src.sp, full)
 		}
 	case src.f32 != nil && src.sp == 1:
 		kc2 := pairs(kc)

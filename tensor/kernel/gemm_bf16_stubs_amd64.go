@@ -24,15 +24,15 @@ func cvtBF16AVX512(dst *uint32, src *float32, n int)
 //go:noescape
 func roundBF16sAVX512(dst *uint16, src *float32, n int)
 
-// packPairsCopy12BF16AVX512 packs dst[p*12+r] = bf16(src[2p*ld+r]) | bf16(src[(2p+1)*ld+r])<<16 for p < k, r < 12.
+// packPairsCopy12AVX512 packs dst[p*12+r] = bf16(src[2p*ld+r]) | bf16(src[(2p+1)*ld+r])<<16 for p < k, r < 12.
 //
 //go:noescape
-func packPairsCopy12BF16AVX512(dst *uint32, src *float32, ld int, k int)
+func packPairsCopy12AVX512(dst *uint32, src *float32, ld int, k int)
 
-// packPairsCopy32BF16AVX512 packs dst[p*32+r] = bf16(src[2p*ld+r]) | bf16(src[(2p+1)*ld+r])<<16 for p < k, r < 32.
+// packPairsCopy32AVX512 packs dst[p*32+r] = bf16(src[2p*ld+r]) | bf16(src[(2p+1)*ld+r])<<16 for p < k, r < 32.
 //
 //go:noescape
-func packPairsCopy32BF16AVX512(dst *uint32, src *float32, ld int, k int)
+func packPairsCopy32AVX512(dst *uint32, src *float32, ld int, k int)
 
 // packWideCopy12AVX512 packs dst[2p*12+r] = wide(src[(2p+1)*ld+r]), dst[(2p+1)*12+r] = wide(src[2p*ld+r]) for p < k, r < 12, wide(x) the float32 bits of x as a bfloat16.
 //
@@ -48,6 +48,16 @@ func packWideCopy32AVX512(dst *uint32, src *float32, ld int, k int)
 //
 //go:noescape
 func widenRowsAVX512(dst *uint32, src *float32, n int)
+
+// packPairsCopyStored12AVX512 packs dst[p*12+r] = bf16(src[2p*ld+r]) | bf16(src[(2p+1)*ld+r])<<16 for p < k, r < 12.
+//
+//go:noescape
+func packPairsCopyStored12AVX512(dst *uint32, src *uint16, ld int, k int)
+
+// packPairsCopyStored32AVX512 packs dst[p*32+r] = bf16(src[2p*ld+r]) | bf16(src[(2p+1)*ld+r])<<16 for p < k, r < 32.
+//
+//go:noescape
+func packPairsCopyStored32AVX512(dst *uint32, src *uint16, ld int, k int)
 
 // packWideCopyStored12AVX512 packs dst[2p*12+r] = wide(src[(2p+1)*ld+r]), dst[(2p+1)*12+r] = wide(src[2p*ld+r]) for p < k, r < 12, wide(x) the float32 bits of x as a bfloat16.
 //

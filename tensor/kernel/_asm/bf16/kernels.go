@@ -200,42 +200,57 @@ func convertRows(name, dstType string) {
 
 // packPairsCopy generates
 //
-//	func packPairsCopy<W>BF16AVX512(dst *uint32, src *float32, ld, k int)
+//	func packPairsCopy<Suffix><W>AVX512(dst *uint32, src *<type>, ld, k int)
 //
-// which packs a panel whose steps are contiguous in the source, rounding to
+// which packs a panel whose steps are contiguous in the source as pairs of
 // bfloat16: dst[p*W+r] = bf16(src[2p*ld+r]) | bf16(src[(2p+1)*ld+r])<<16
-// for p < k, r < W (W = 12 or 32). Two source lines of 16 values become
-// one VCVTNE2PS2BF16 result (line 2p in words 0..15, line 2p+1 in 16..31),
-// which VPERMW interleaves.
-func packPairsCopy(w int) {
-	name := fmt.Sprintf("packPairsCopy%dBF16AVX512", w)
-	TEXT(name, NOSPLIT, "func(dst *uint32, src *float32, ld, k int)")
+// for p < k, r < W (W = 12 or 32). Float32 sources: two lines of 16 values
+// become one VCVTNE2PS2BF16 result (line 2p in words 0..15, line 2p+1 in
+// 16..31), which VPERMW interleaves. Stored bfloat16 sources: both lines
+// are zero-extended to words and the odd one shifted into the high halves.
+func packPairsCopy(s widenSource, w int) {
+	name := fmt.Sprintf("packPairsCopy%s%dAVX512", s.suffix, w)
+	TEXT(name, NOSPLIT, fmt.Sprintf("func(dst *uint32, src *%s, ld, k int)", s.goType))
 	Pragma("noescape")
 	Doc(fmt.Sprintf("%s packs dst[p*%d+r] = bf16(src[2p*ld+r]) | bf16(src[(2p+1)*ld+r])<<16 for p < k, r < %d.", name, w, w))
 	dst := Load(Param("dst"), RDI)
 	src := Load(Param("src"), RSI)
 	ld := Load(Param("ld"), RDX)
 	k := Load(Param("k"), RCX)
-	SHLQ(U8(2), ld) // bytes between source lines
+	SHLQ(U8(map[int]uint8{2: 1, 4: 2}[s.size]), ld) // bytes between source lines
 	MOVL(U32(1<<(w%16)-1), EAX)
 	KMOVW(EAX, K1) // lanes of a partial last vector
-	VMOVDQU32(constant("interleave"), Z31)
+	if s.size == 4 {
+		VMOVDQU32(constant("interleave"), Z31)
+	}
 	TESTQ(k, k)
 	JZ(LabelRef(name + "_done"))
 	Label(name + "_loop")
 	for v := 0; v*16 < w; v++ {
-		lo, hi := Mem{Base: src, Disp: 64 * v}, Mem{Base: src, Index: ld, Scale: 1, Disp: 64 * v}
+		lo, hi := Mem{Base: src, Disp: 16 * s.size * v}, Mem{Base: src, Index: ld, Scale: 1, Disp: 16 * s.size * v}
 		d := Mem{Base: dst, Disp: 64 * v}
 		full := w-v*16 >= 16
-		if full {
+		switch {
+		case s.size == 2 && full:
+			VPMOVZXWD(lo, Z0)
+			VPMOVZXWD(hi, Z1)
+		case s.size == 2:
+			VPMOVZXWD_Z(lo, K1, Z0)
+			VPMOVZXWD_Z(hi, K1, Z1)
+		case full:
 			VMOVUPS(lo, Z0)
 			VMOVUPS(hi, Z1)
-		} else {
+		default:
 			VMOVUPS_Z(lo, K1, Z0)
 			VMOVUPS_Z(hi, K1, Z1)
 		}
-		VCVTNE2PS2BF16(Z2, Z1, Z0)
-		VPERMW(Z2, Z31, Z3)
+		if s.size == 2 {
+			VPSLLD(U8(16), Z1, Z1)
+			VPORD(Z1, Z0, Z3)
+		} else {
+			VCVTNE2PS2BF16(Z2, Z1, Z0)
+			VPERMW(Z2, Z31, Z3)
+		}
 		if full {
 			VMOVUPS(Z3, d)
 		} else {

@@ -25,9 +25,9 @@ func generate() {
 	microkernel(12, 2, 4, true)
 	convertRows("cvtBF16AVX512", "uint32")
 	convertRows("roundBF16sAVX512", "uint16")
-	packPairsCopy(12)
-	packPairsCopy(32)
 	for _, s := range []widenSource{fromFloat32, fromStored} {
+		packPairsCopy(s, 12)
+		packPairsCopy(s, 32)
 		packWideCopy(s, 12)
 		packWideCopy(s, 32)
 		widenRows(s)
