@@ -9,6 +9,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"syscall"
 )
 
 // Check returns an error naming path when it is not a regular file (after
@@ -24,12 +25,20 @@ func Check(path string) error {
 
 // Open opens path for reading after checking that it is a regular file, and
 // checks again on the opened file (the path may have been replaced between
-// the two). The caller must Close the file.
+// the two). It opens with O_NONBLOCK, which regular files ignore, so that
+// even a named pipe swapped in after the first check cannot block the open.
+// The caller must Close the file.
 func Open(path string) (*os.File, error) {
 	if err := Check(path); err != nil {
 		return nil, err
 	}
-	f, err := os.Open(path)
+	return openRegular(path)
+}
+
+// openRegular opens path without blocking and returns it if it is a regular
+// file.
+func openRegular(path string) (*os.File, error) {
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 	if err != nil {
 		return nil, err
 	}

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -40,4 +41,25 @@ func TestReadFileLimit(t *testing.T) {
 	assert.Equal(t, "0123456789", string(b))
 	_, err = ReadFile(p, 9)
 	assert.EqualError(t, err, p+": 10 bytes exceeds the 9-byte limit for this file")
+}
+
+// TestOpenRechecksWithoutBlocking: the open itself does not block on a FIFO
+// (as if one replaced the file after Check) and the second check refuses it.
+func TestOpenRechecksWithoutBlocking(t *testing.T) {
+	fifo := filepath.Join(t.TempDir(), "swapped")
+	require.NoError(t, syscall.Mkfifo(fifo, 0o644))
+	done := make(chan error, 1)
+	go func() {
+		f, err := openRegular(fifo)
+		if f != nil {
+			f.Close()
+		}
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		assert.EqualError(t, err, fifo+" is a named pipe (FIFO), not a regular file")
+	case <-time.After(10 * time.Second):
+		t.Fatal("opening a FIFO blocked")
+	}
 }
