@@ -115,7 +115,7 @@ func (o *outputLayer) accumulateRows(lo, hi int) {
 		if t := int(o.targets[i]) - v0; t >= 0 && t < vn {
 			o.logit[i] = row[t]
 		}
-		o.logitSum[i] += sum64(row)
+		o.logitSum[i] += kernel.Sum(row) // in float64
 		m := kernel.Max(row)
 		s := kernel.ExpShiftSum(row, row, m)
 		mi, mc := o.maxes[i], float64(m)
@@ -170,20 +170,4 @@ func (o *outputLayer) gradientRows(lo, hi int) {
 			row[t] += o.weight[i]
 		}
 	}
-}
-
-// sum64 returns Σ x in float64, over four running sums.
-func sum64(x []float32) float64 {
-	var s0, s1, s2, s3 float64
-	i := 0
-	for ; i+4 <= len(x); i += 4 {
-		s0 += float64(x[i])
-		s1 += float64(x[i+1])
-		s2 += float64(x[i+2])
-		s3 += float64(x[i+3])
-	}
-	for ; i < len(x); i++ {
-		s0 += float64(x[i])
-	}
-	return (s0 + s1) + (s2 + s3)
 }
