@@ -64,19 +64,19 @@ func (e *Engine) layerBackward(l int, x []float32, a *layerActs) {
 	if a.act == nil {
 		activationForward(e.act, act[:n*in], a.fch[:n*in]) // recomputed
 	}
-	linearBackward(e.dfch, lp.downw, lp.downb, e.dres, act, e.matrix(lp.downw), e.ones, n, in, c)
+	linearBackward(e.dfch, lp.downw, lp.downb, e.dres, act, e.weightMat(lp.downw), e.ones, n, in, c)
 	e.loraBackward(l, projDown, e.dfch, e.dres, act)
 	activationBackward(e.act, e.dfch[:n*in], a.fch[:n*in], act[:n*in], e.actS)
-	linearBackward(e.dlnB, lp.upw, lp.upb, e.dfch, a.ln2, e.matrix(lp.upw), e.ones, n, c, in)
+	linearBackward(e.dlnB, lp.upw, lp.upb, e.dfch, a.ln2, e.weightMat(lp.upw), e.ones, n, c, in)
 	e.loraBackward(l, projUp, e.dlnB, e.dfch, a.ln2)
 	if !e.parallelResidual {
 		layernormBackward(e.dres, lp.ln2w, lp.ln2b, e.dlnB, a.mid, nil, a.ln2Mu, a.ln2Rs, lp.ln2w.w(), n, c, e.lnS, nil)
 	}
-	linearBackward(e.datty, lp.densew, lp.denseb, e.dres, a.atty, e.matrix(lp.densew), e.ones, n, c, c)
+	linearBackward(e.datty, lp.densew, lp.denseb, e.dres, a.atty, e.weightMat(lp.densew), e.ones, n, c, c)
 	e.loraBackward(l, projDense, e.datty, e.dres, a.atty)
 	attentionBackward(e.dqkv, e.datty, a.qkv, a.lse, a.probs, &e.batch, e.attnS)
 	e.rope.backward(e.dqkv, e.pos, n, e.nh, e.hd)
-	linearBackward(e.dlnA, lp.qkvw, lp.qkvb, e.dqkv, a.ln1, e.matrix(lp.qkvw), e.ones, n, c, 3*c)
+	linearBackward(e.dlnA, lp.qkvw, lp.qkvb, e.dqkv, a.ln1, e.weightMat(lp.qkvw), e.ones, n, c, 3*c)
 	e.loraBackward(l, projQKV, e.dlnA, e.dqkv, a.ln1)
 	if e.parallelResidual {
 		layernormBackward(e.dres, lp.ln2w, lp.ln2b, e.dlnB, x, nil, a.ln2Mu, a.ln2Rs, lp.ln2w.w(), n, c, e.lnS, nil)

@@ -100,13 +100,15 @@ func BenchmarkTrainStepUnfused(b *testing.B) {
 
 func benchTrainPresets(b *testing.B, fused bool) {
 	for _, preset := range benchPresets {
-		b.Run(preset, func(b *testing.B) {
-			m := benchModel(b, preset)
-			e, err := New(m, benchBatch, benchSeq)
-			require.NoError(b, err)
-			runTrainSteps(b, m, e, benchIDs(benchBatch, benchSeq, m.Config.VocabSize), fused)
-			b.ReportMetric(float64(benchBatch*benchSeq*b.N)/b.Elapsed().Seconds(), "tokens/s")
-		})
+		for _, prec := range benchPrecisions {
+			b.Run(preset+precisionSuffix(prec), func(b *testing.B) {
+				m := benchModel(b, preset)
+				e, err := NewWithOptions(m, benchBatch, benchSeq, Options{Precision: prec})
+				require.NoError(b, err)
+				runTrainSteps(b, m, e, benchIDs(benchBatch, benchSeq, m.Config.VocabSize), fused)
+				b.ReportMetric(float64(benchBatch*benchSeq*b.N)/b.Elapsed().Seconds(), "tokens/s")
+			})
+		}
 	}
 }
 
@@ -167,23 +169,25 @@ func runTrainSteps(b *testing.B, m *pythia.Model, e *Engine, ids [][]int, fused 
 func BenchmarkDPOStep(b *testing.B) {
 	for _, preset := range benchPresets {
 		for _, withOpt := range []bool{false, true} {
-			name := preset
-			if withOpt {
-				name += "/adamw"
+			for _, prec := range benchPrecisions {
+				name := preset
+				if withOpt {
+					name += "/adamw"
+				}
+				b.Run(name+precisionSuffix(prec), func(b *testing.B) {
+					benchDPO(b, preset, withOpt, prec)
+				})
 			}
-			b.Run(name, func(b *testing.B) {
-				benchDPO(b, preset, withOpt)
-			})
 		}
 	}
 }
 
-func benchDPO(b *testing.B, preset string, withOpt bool) {
+func benchDPO(b *testing.B, preset string, withOpt bool, prec Precision) {
 	policy := benchModel(b, preset)
 	ref := newPresetModel(b, preset) // same seed: the policy's initial weights
-	pe, err := New(policy, 2*benchPairs, benchSeq)
+	pe, err := NewWithOptions(policy, 2*benchPairs, benchSeq, Options{Precision: prec})
 	require.NoError(b, err)
-	re, err := NewInference(ref, 2*benchPairs, benchSeq)
+	re, err := newBenchReference(ref, prec)
 	require.NoError(b, err)
 	var opt *optim.AdamW
 	if withOpt {

@@ -65,6 +65,7 @@ type Engine struct {
 	nll     nllState  // NextTokenLoss's state
 	logits  []float32 // Logits' result, allocated on first use
 	cache   *decoder  // during Generate: the KV cache attention reads and fills
+	prec    precision // the products' arithmetic (precision.go)
 
 	// LoRA (lora.go): each layer's adapters by projection (nil: none) and
 	// their scratch, (rows, max in) and (rows, max r).
@@ -153,6 +154,9 @@ type Options struct {
 	// float32: 268 MB for pythia-6.9b), for a policy and its reference that
 	// never run at the same time.
 	ShareWidening *Engine
+	// Precision is the arithmetic of the matrix products (precision.go);
+	// the zero value is Float32.
+	Precision Precision
 }
 
 // NewWithOptions returns an engine as New does, with the settings of o.
@@ -197,6 +201,9 @@ func newEngine(m *pythia.Model, maxB, maxT int, o Options) (*Engine, error) {
 	e.alloc()
 	if o.BF16Base != nil {
 		e.out.wide = make([]float32, vocabChunk*e.c) // the output layer's widened chunk of embed_out
+	}
+	if err := e.usePrecision(o.Precision); err != nil {
+		return nil, err
 	}
 	return e, nil
 }

@@ -4,7 +4,6 @@ import (
 	"fmt"
 
 	"github.com/daalab/daa/internal/parallel"
-	"github.com/daalab/daa/tensor/kernel"
 )
 
 // beginRows starts a batch of n rows, every one a real token, with no
@@ -15,6 +14,7 @@ func (e *Engine) beginRows(op string, n int) {
 		panic(fmt.Sprintf("fast: %s with %d tokens; the engine holds up to %d", op, n, e.maxB*e.maxT))
 	}
 	e.pending = passNone
+	e.prec.newPass(e.cache != nil && e.cache.s > 0) // precision.go: decode steps reuse the prefill's bf16 weights
 	e.n = n
 	e.batch.reset()
 	for i := range n {
@@ -119,7 +119,7 @@ func (e *Engine) layerForward(l int, x, y []float32, a *layerActs, draw bool) {
 	lp := &e.p.layers[l]
 	n, c, in := e.n, e.c, e.inter
 	layernormForward(a.ln1, a.ln1Mu, a.ln1Rs, x, nil, lp.ln1w.w(), lp.ln1b.w(), n, c, e.eps)
-	linearForward(a.qkv, a.ln1, e.matrix(lp.qkvw), data(lp.qkvb), n, c, 3*c) // (rows, 3C)
+	linearForward(a.qkv, a.ln1, e.weightMat(lp.qkvw), data(lp.qkvb), n, c, 3*c) // (rows, 3C)
 	e.loraForward(l, projQKV, a.qkv, a.ln1, draw)
 	e.rope.forward(a.qkv, e.pos, n, e.nh, e.hd)
 	if e.cache != nil {
@@ -130,20 +130,20 @@ func (e *Engine) layerForward(l int, x, y []float32, a *layerActs, draw bool) {
 	mlpIn := x
 	if e.parallelResidual {
 		residualStart(y, x, data(lp.denseb), lp.downb.w(), n, c)
-		kernel.Sgemm(false, true, n, c, c, 1, a.atty, c, e.matrix(lp.densew), c, 1, y, c)
+		mulW(false, true, n, c, c, 1, a.atty, c, e.weightMat(lp.densew), c, 1, y, c)
 		e.loraForward(l, projDense, y, a.atty, draw)
 	} else {
 		residualStart(a.mid, x, data(lp.denseb), nil, n, c)
-		kernel.Sgemm(false, true, n, c, c, 1, a.atty, c, e.matrix(lp.densew), c, 1, a.mid, c)
+		mulW(false, true, n, c, c, 1, a.atty, c, e.weightMat(lp.densew), c, 1, a.mid, c)
 		e.loraForward(l, projDense, a.mid, a.atty, draw)
 		residualStart(y, a.mid, lp.downb.w(), nil, n, c)
 		mlpIn = a.mid
 	}
 	layernormForward(a.ln2, a.ln2Mu, a.ln2Rs, mlpIn, nil, lp.ln2w.w(), lp.ln2b.w(), n, c, e.eps)
-	linearForward(a.fch, a.ln2, e.matrix(lp.upw), lp.upb.w(), n, c, in) // (rows, I)
+	linearForward(a.fch, a.ln2, e.weightMat(lp.upw), lp.upb.w(), n, c, in) // (rows, I)
 	e.loraForward(l, projUp, a.fch, a.ln2, draw)
 	act := e.actOut(a)
 	activationForward(e.act, act[:n*in], a.fch[:n*in])
-	kernel.Sgemm(false, true, n, c, in, 1, act, in, e.matrix(lp.downw), in, 1, y, c)
+	mulW(false, true, n, c, in, 1, act, in, e.weightMat(lp.downw), in, 1, y, c)
 	e.loraForward(l, projDown, y, act, draw)
 }

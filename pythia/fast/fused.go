@@ -50,14 +50,18 @@ func (f *fusedOutput) run(dhs []float32, dw *param, hs, w, weight []float32, c i
 	o, v := f.o, f.v
 	f.weight = weight
 	wBeta := dw.beta()
+	wm := weightMat{f32: w}
+	if o.bf16() { // matmul.go: embed_out's bfloat16 bits
+		wm = o.rowsMat(dw, 0, v, c)
+	}
 	for r0 := 0; r0 < o.n; r0 += f.rows {
 		m := min(f.rows, o.n-r0)
 		f.r0 = r0
-		kernel.Sgemm(false, true, m, v, c, 1, hs[r0*c:], c, w, c, 0, f.logits, v)
+		mulW(false, true, m, v, c, 1, hs[r0*c:], c, wm, c, 0, f.logits, v)
 		parallel.For(m, rowGrain(v), f.rowsFn)
-		kernel.Sgemm(false, false, m, c, v, 1, f.logits, v, w, c, 0, dhs[r0*c:], c)
+		mulW(false, false, m, c, v, 1, f.logits, v, wm, c, 0, dhs[r0*c:], c)
 		if !dw.frozen {
-			kernel.Sgemm(true, false, v, c, m, 1, f.logits, v, hs[r0*c:], c, wBeta, dw.g, c)
+			mul(o.bf16(), true, false, v, c, m, 1, f.logits, v, hs[r0*c:], c, wBeta, dw.g, c)
 			wBeta = 1
 		}
 	}

@@ -6,14 +6,15 @@ import (
 )
 
 // linearForward computes out (n, oc) = in (n, ic) w^T + b for w (oc, ic)
-// and b (oc) or nil: the bias is written first and the product added to it.
-func linearForward(out, in, w, b []float32, n, ic, oc int) {
+// and b (oc) or nil: the bias is written first and the product added to it
+// (in w's precision, see mulW).
+func linearForward(out, in []float32, w weightMat, b []float32, n, ic, oc int) {
 	beta := float32(0)
 	if b != nil {
 		fillRows(out, b, n)
 		beta = 1
 	}
-	kernel.Sgemm(false, true, n, oc, ic, 1, in, ic, w, ic, beta, out, oc)
+	mulW(false, true, n, oc, ic, 1, in, ic, w, ic, beta, out, oc)
 }
 
 // linearBackward adds the gradients of linearForward for dout (n, oc):
@@ -24,13 +25,15 @@ func linearForward(out, in, w, b []float32, n, ic, oc int) {
 //
 // din is assigned, not accumulated. A frozen dw (see param) skips both
 // parameter gradients: its bias is then frozen too. ones holds at least n ones: the bias
-// gradient is the product ones^T dout.
-func linearBackward(din []float32, dw, db *param, dout, in, w, ones []float32, n, ic, oc int) {
-	kernel.Sgemm(false, false, n, ic, oc, 1, dout, oc, w, ic, 0, din, ic)
+// gradient is the product ones^T dout. The products with w and the dw
+// product are in w's precision (bfloat16 bits: BF16, see mulW and mul); the
+// bias gradient is summed in float32.
+func linearBackward(din []float32, dw, db *param, dout, in []float32, w weightMat, ones []float32, n, ic, oc int) {
+	mulW(false, false, n, ic, oc, 1, dout, oc, w, ic, 0, din, ic)
 	if dw.frozen { // a frozen layer (its bias too) only passes the gradient on
 		return
 	}
-	kernel.Sgemm(true, false, oc, ic, n, 1, dout, oc, in, ic, dw.beta(), dw.g, ic)
+	mul(w.bf16 != nil, true, false, oc, ic, n, 1, dout, oc, in, ic, dw.beta(), dw.g, ic)
 	if db != nil {
 		kernel.Sgemm(false, false, 1, oc, n, 1, ones, n, dout, oc, db.beta(), db.g, oc)
 	}

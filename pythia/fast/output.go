@@ -34,6 +34,8 @@ type outputLayer struct {
 	chunk    []float32 // (N, vocabChunk) one chunk of logits
 	wide     []float32 // (vocabChunk, C) a bfloat16 engine's widened chunk of W
 
+	prec *precision // the engine's product arithmetic (matmul.go)
+
 	// The chunk being processed, for the row kernels below (bound once as
 	// method values, so the chunk loop does not allocate closures).
 	v0, vn      int
@@ -64,7 +66,7 @@ func (o *outputLayer) forward(hs []float32, w *param, c int) {
 	v := o.vocab(w, c)
 	for v0 := 0; v0 < v; v0 += vocabChunk {
 		o.v0, o.vn = v0, min(vocabChunk, v-v0)
-		kernel.Sgemm(false, true, n, o.vn, c, 1, hs, c, o.rowsOf(w, v0, o.vn, c), c, 0, o.chunk, o.vn)
+		mulW(false, true, n, o.vn, c, 1, hs, c, o.rowsMat(w, v0, o.vn, c), c, 0, o.chunk, o.vn)
 		parallel.For(n, rowGrain(o.vn), o.forwardRows)
 	}
 	for i := range n {
@@ -96,13 +98,13 @@ func (o *outputLayer) rowsOf(w *param, v0, vn, c int) []float32 {
 // a vocabulary chunk at a time for a bfloat16 engine.
 func (o *outputLayer) logits(out, hs []float32, w *param, n, c int) {
 	v := o.vocab(w, c)
-	if w.bf16 == nil {
-		kernel.Sgemm(false, true, n, v, c, 1, hs, c, w.w(), c, 0, out, v)
+	if w.bf16 == nil || o.bf16() {
+		mulW(false, true, n, v, c, 1, hs, c, o.rowsMat(w, 0, v, c), c, 0, out, v)
 		return
 	}
 	for v0 := 0; v0 < v; v0 += vocabChunk {
 		vn := min(vocabChunk, v-v0)
-		kernel.Sgemm(false, true, n, vn, c, 1, hs, c, o.rowsOf(w, v0, vn, c), c, 0, out[v0:], v)
+		mulW(false, true, n, vn, c, 1, hs, c, o.rowsMat(w, v0, vn, c), c, 0, out[v0:], v)
 	}
 }
 
@@ -144,16 +146,16 @@ func (o *outputLayer) backward(dhs []float32, dw *param, hs []float32, weight []
 	for v0 := 0; v0 < v; v0 += vocabChunk {
 		o.v0, o.vn = v0, min(vocabChunk, v-v0)
 		vn := o.vn
-		w := o.rowsOf(dw, v0, vn, c) // (vn, C)
-		kernel.Sgemm(false, true, n, vn, c, 1, hs, c, w, c, 0, o.chunk, vn)
+		w := o.rowsMat(dw, v0, vn, c) // (vn, C)
+		mulW(false, true, n, vn, c, 1, hs, c, w, c, 0, o.chunk, vn)
 		parallel.For(n, rowGrain(vn), o.gradRows)
 		hBeta := float32(1)
 		if v0 == 0 {
 			hBeta = 0
 		}
-		kernel.Sgemm(false, false, n, c, vn, 1, o.chunk, vn, w, c, hBeta, dhs, c)
+		mulW(false, false, n, c, vn, 1, o.chunk, vn, w, c, hBeta, dhs, c)
 		if !dw.frozen {
-			kernel.Sgemm(true, false, vn, c, n, 1, o.chunk, vn, hs, c, wBeta, dw.g[v0*c:], c)
+			mul(o.bf16(), true, false, vn, c, n, 1, o.chunk, vn, hs, c, wBeta, dw.g[v0*c:], c)
 		}
 	}
 }

@@ -24,6 +24,10 @@ type param struct {
 	// values of its bf16 rounding; v is then nil.
 	bf16 []uint16
 	vec  []float32
+	// Under BF16 precision, a float32 matrix rounded to bfloat16 in the
+	// pass numbered halfAt (precision.go).
+	half   []uint16
+	halfAt uint64
 	// frozen parameters (a constant or bfloat16 base, the weights under
 	// LoRA adapters) get no gradient buffer: backward passes skip their
 	// weight-gradient products and only propagate through them.
