@@ -16,7 +16,8 @@ import (
 // the stored-activations engine on the same model: full fine-tuning
 // (SequenceLogProbs with shared prompts, NextTokenLoss and the fused
 // NextTokenLossAndGrad) and LoRA with dropout (the recomputed layers must
-// reuse the forward pass's masks).
+// reuse the forward pass's masks), in float32 and in bfloat16 mixed
+// precision (the recomputation reuses the pass's bfloat16 weights).
 func TestCheckpointActivationsBitIdentical(t *testing.T) {
 	for i, v := range variants {
 		t.Run(v.name, func(t *testing.T) {
@@ -36,48 +37,50 @@ func TestCheckpointActivationsBitIdentical(t *testing.T) {
 				m      *pythia.Model
 				params func() []nn.Param
 			}{{"full", full, full.Params}, {"lora-dropout", lora, lora.LoRAParams}} {
-				t.Run(c.name, func(t *testing.T) {
-					stored, err := New(c.m, 3, 10)
-					require.NoError(t, err)
-					ck, err := NewWithOptions(c.m, 3, 10, Options{CheckpointActivations: true})
-					require.NoError(t, err)
-					require.Len(t, ck.acts, 1, "a checkpointing engine keeps one layer's activations")
-					type result struct {
-						values []float64
-						grads  [][]float32
-					}
-					run := func(e *Engine, step func(e *Engine) []float64) result {
-						zeroGrads(c.params())
-						c.m.SetLoRATraining(rand.New(rand.NewPCG(7, 7)))
-						r := result{values: step(e)}
-						for _, p := range c.params() {
-							r.grads = append(r.grads, append([]float32(nil), p.Value.Grad.Float32s()...))
+				for _, prec := range []Precision{Float32, BF16} {
+					t.Run(c.name+"/"+prec.String(), func(t *testing.T) {
+						stored, err := NewWithOptions(c.m, 3, 10, Options{Precision: prec})
+						require.NoError(t, err)
+						ck, err := NewWithOptions(c.m, 3, 10, Options{CheckpointActivations: true, Precision: prec})
+						require.NoError(t, err)
+						require.Len(t, ck.acts, 1, "a checkpointing engine keeps one layer's activations")
+						type result struct {
+							values []float64
+							grads  [][]float32
 						}
-						return r
-					}
-					steps := map[string]func(e *Engine) []float64{
-						"SequenceLogProbs": func(e *Engine) []float64 {
-							s := append([]float64(nil), e.SequenceLogProbs(prompts, responses).Sum...)
-							e.Backward(dSum)
-							return s
-						},
-						"NextTokenLoss": func(e *Engine) []float64 {
-							l := e.NextTokenLoss(ids, mask)
-							e.BackwardLoss(1)
-							return []float64{l}
-						},
-						"NextTokenLossAndGrad": func(e *Engine) []float64 {
-							return []float64{e.NextTokenLossAndGrad(ids, mask)}
-						},
-					}
-					for name, step := range steps {
-						want, got := run(stored, step), run(ck, step)
-						assert.Equal(t, want.values, got.values, name+" values")
-						for k := range want.grads {
-							assert.Equal(t, want.grads[k], got.grads[k], "%s gradient %d", name, k)
+						run := func(e *Engine, step func(e *Engine) []float64) result {
+							zeroGrads(c.params())
+							c.m.SetLoRATraining(rand.New(rand.NewPCG(7, 7)))
+							r := result{values: step(e)}
+							for _, p := range c.params() {
+								r.grads = append(r.grads, append([]float32(nil), p.Value.Grad.Float32s()...))
+							}
+							return r
 						}
-					}
-				})
+						steps := map[string]func(e *Engine) []float64{
+							"SequenceLogProbs": func(e *Engine) []float64 {
+								s := append([]float64(nil), e.SequenceLogProbs(prompts, responses).Sum...)
+								e.Backward(dSum)
+								return s
+							},
+							"NextTokenLoss": func(e *Engine) []float64 {
+								l := e.NextTokenLoss(ids, mask)
+								e.BackwardLoss(1)
+								return []float64{l}
+							},
+							"NextTokenLossAndGrad": func(e *Engine) []float64 {
+								return []float64{e.NextTokenLossAndGrad(ids, mask)}
+							},
+						}
+						for name, step := range steps {
+							want, got := run(stored, step), run(ck, step)
+							assert.Equal(t, want.values, got.values, name+" values")
+							for k := range want.grads {
+								assert.Equal(t, want.grads[k], got.grads[k], "%s gradient %d", name, k)
+							}
+						}
+					})
+				}
 			}
 		})
 	}
