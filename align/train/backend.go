@@ -44,6 +44,9 @@ func (c Config) backend(dt tensor.DType) (string, error) {
 	default:
 		return "", fmt.Errorf("train: backend = %q; want %q or %q (or empty: the engine for float32, autograd for float64)", b, BackendEngine, BackendAutograd)
 	}
+	if err := c.checkPrecision(b); err != nil { // precision.go
+		return "", err
+	}
 	return b, nil
 }
 
@@ -56,7 +59,7 @@ func (t *Trainer) policyScorer() (pythia.Scorer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("train: policy engine: %w", err)
 	}
-	return e, nil
+	return t.withPrecision(e), nil
 }
 
 // evalScorer returns the scorer that evaluates the current policy without
@@ -74,7 +77,7 @@ func (t *Trainer) evalScorer() (pythia.Scorer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("train: evaluation engine: %w", err)
 	}
-	t.evalSc = e
+	t.evalSc = t.withPrecision(e)
 	return e, nil
 }
 
@@ -95,7 +98,7 @@ func (t *Trainer) referenceScorer() (pythia.Scorer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("train: reference engine: %w", err)
 	}
-	return e, nil
+	return t.withPrecision(e), nil
 }
 
 // refreshReference makes the reference scorer see t.refModel's weights

@@ -47,6 +47,9 @@ type Config struct {
 	// BF16Reference scores a live reference with a bfloat16 copy of its
 	// weights (fast.NewInferenceBF16: half the memory); engine backend only.
 	BF16Reference bool `json:"bf16_reference"`
+	// Precision is the engine's product arithmetic: "float32" (or "", the
+	// default) or "bf16", mixed precision (precision.go); engine backend only.
+	Precision string `json:"precision"`
 
 	// Optimizer is "rmsprop" (torch.optim.RMSprop, the DPO paper's) or
 	// "adamw" (torch.optim.AdamW), both from package nn/optim.

@@ -19,6 +19,7 @@ func (c *Config) AddFlags(fs *flag.FlagSet) {
 	fs.IntVar(&c.RefModelSyncSteps, "ref_model_sync_steps", c.RefModelSyncSteps, "TR-DPO: optimizer steps between reference updates")
 	fs.StringVar(&c.Backend, "backend", c.Backend, `"engine" (fused float32) or "autograd" (default: engine for float32, autograd for float64)`)
 	fs.BoolVar(&c.BF16Reference, "bf16_reference", c.BF16Reference, "score the live reference with a bfloat16 copy of its weights (engine backend)")
+	fs.StringVar(&c.Precision, "precision", c.Precision, `engine products: "float32" (default) or "bf16" (bfloat16 inputs, float32 sums; weights, gradients and losses stay float32)`)
 	fs.StringVar(&c.Optimizer, "optimizer", c.Optimizer, "rmsprop or adamw")
 	fs.Float64Var(&c.LearningRate, "learning_rate", c.LearningRate, "base learning rate")
 	fs.Float64Var(&c.WeightDecay, "weight_decay", c.WeightDecay, "weight decay (not on biases and LayerNorm weights)")

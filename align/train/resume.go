@@ -113,6 +113,7 @@ func (t *Trainer) checkResumable(dir string, st *trainerState) error {
 		{"sync_ref_model", st.Config.SyncRefModel, t.cfg.SyncRefModel},
 		{"backend", savedBackend(st.Config, t.policy.DType()), t.backend},
 		{"bf16_reference", st.Config.BF16Reference, t.cfg.BF16Reference},
+		{"precision", precisionName(st.Config), precisionName(t.cfg)},
 	} {
 		if f.saved != f.now {
 			return fmt.Errorf("train: resuming %s: %s = %v in the checkpoint, %v now; the run cannot continue identically", dir, f.key, f.saved, f.now)
