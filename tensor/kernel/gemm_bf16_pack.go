@@ -35,12 +35,18 @@ func (o bf16Operand) at(x0, p0 int) bf16Operand {
 	return o
 }
 
-// elem returns element (x, p) as a bfloat16.
+// elem returns element (x, p) as a bfloat16, a subnormal as zero of its
+// sign (the products read it so; the portable kernel relies on panels
+// without subnormals).
 func (o bf16Operand) elem(x, p int) uint16 {
 	if o.f32 != nil {
 		return roundBF16(o.f32[x*o.sx+p*o.sp])
 	}
-	return o.b16[x*o.sx+p*o.sp]
+	h := o.b16[x*o.sx+p*o.sp]
+	if h&0x7f80 == 0 {
+		h &= 0x8000
+	}
+	return h
 }
 
 // pairs returns the number of bfloat16 pairs that hold kc values.
