@@ -12,11 +12,13 @@
 // JSON object: "logits", one row of vocabulary-size numbers per position;
 // with -response-from K also "token_logprobs", log p(ids[t] | ids[:t]) for
 // t = K .. len(ids)-1, and their sum "logprob_sum". -dtype float64 computes in
-// float64. -adapter ADIR applies a PEFT LoRA adapter directory
-// (adapter_config.json, adapter_model.safetensors) to the model. Errors go to
-// stderr with exit status 1: among them a config.json outside pythia's
-// bounds or too large for the machine's memory, a weights file that is not a
-// regular file, and NaN or infinite weights or logits.
+// float64; -precision bf16 computes on the fused engine (pythia/fast) with
+// bfloat16 matrix products and float32 sums. -adapter ADIR applies a PEFT
+// LoRA adapter directory (adapter_config.json, adapter_model.safetensors)
+// to the model. Errors go to stderr with exit status 1: among them a
+// config.json outside pythia's bounds or too large for the machine's
+// memory, a weights file that is not a regular file, and NaN or infinite
+// weights or logits.
 package main
 
 import (
@@ -58,8 +60,9 @@ func run(args []string, stdout io.Writer) error {
 	from := fs.Int("response-from", -1, "also score the tokens at positions K and after, each given the tokens before it")
 	dtype := fs.String("dtype", "float32", "compute dtype: float32 or float64")
 	adapter := fs.String("adapter", "", "PEFT LoRA adapter directory to apply to the model")
+	precision := fs.String("precision", "float32", "matrix products: float32, or bf16 (the fused engine with bfloat16 inputs and float32 sums)")
 	if err := fs.Parse(args); err != nil {
-		return fmt.Errorf("%v\nusage: inspect -model DIR -ids 5,17,3 [-adapter ADIR] [-response-from K] [-dtype float64]", err)
+		return fmt.Errorf("%v\nusage: inspect -model DIR -ids 5,17,3 [-adapter ADIR] [-response-from K] [-dtype float64] [-precision bf16]", err)
 	}
 	if *dir == "" || *idList == "" {
 		return errors.New("-model and -ids are required")
@@ -90,8 +93,12 @@ func run(args []string, stdout io.Writer) error {
 			return fmt.Errorf("-ids: item %d is %d, outside the model's vocabulary [0, %d)", i, id, m.Config.VocabSize)
 		}
 	}
-	m = m.Frozen()                              // no gradients needed
-	logits := m.Forward([][]int{ids}, nil).Data // (1, T, V)
+	m = m.Frozen()                                // no gradients needed
+	sc, err := newScorer(m, *precision, len(ids)) // precision.go
+	if err != nil {
+		return err
+	}
+	logits := sc.logits(ids) // (1, T, V)
 	if err := checkFinite(logits.ToFloat64s(), logits.Dim(2)); err != nil {
 		return fmt.Errorf("model %s: %w", *dir, err)
 	}
@@ -100,9 +107,8 @@ func run(args []string, stdout io.Writer) error {
 		if *from < 1 || *from >= len(ids) {
 			return fmt.Errorf("-response-from %d: want a position in [1, %d) so that each scored token has a context", *from, len(ids))
 		}
-		lp := m.SequenceLogProbs([][]int{ids[:*from]}, [][]int{ids[*from:]})
-		out.TokenLogProbs = lp.PerToken.Data.ToFloat64s()
-		sum := lp.Sum.Item()
+		per, sum := sc.score(ids[:*from], ids[*from:])
+		out.TokenLogProbs = per
 		out.LogProbSum = &sum
 	}
 	return json.NewEncoder(stdout).Encode(out)
