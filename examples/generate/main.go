@@ -13,8 +13,10 @@
 // with -json one object holding the prompt's ids, the new tokens, their text
 // and their log-probabilities. With -fast it decodes on the fused float32
 // engine (pythia/fast) instead of the autograd model: the same generation
-// loop and sampler, so the same tokens, faster. Errors go to stderr with
-// exit status 1.
+// loop and sampler, so the same tokens, faster. -precision bf16 decodes on
+// the engine from a bfloat16 copy of the weights with bfloat16 products and
+// float32 sums (half the weight memory; log-probabilities move by about
+// bfloat16 rounding). Errors go to stderr with exit status 1.
 package main
 
 import (
@@ -28,7 +30,6 @@ import (
 
 	"github.com/daalab/daa/internal/shareddata"
 	"github.com/daalab/daa/pythia"
-	"github.com/daalab/daa/pythia/fast"
 	"github.com/daalab/daa/pythia/tokenizer"
 )
 
@@ -63,8 +64,9 @@ func run(args []string, stdout io.Writer) error {
 	seed := fs.Uint64("seed", 0, "random seed")
 	asJSON := fs.Bool("json", false, "print a JSON object instead of text")
 	useFast := fs.Bool("fast", false, "decode with the fused float32 engine (pythia/fast)")
+	precision := fs.String("precision", "float32", "engine products: float32, or bf16 (the engine on a bfloat16 copy of the weights, float32 sums; implies -fast)")
 	if err := fs.Parse(args); err != nil {
-		return fmt.Errorf("%v\nusage: generate -model DIR [-tokenizer FILE] -prompt TEXT [-max-new-tokens N] [-temperature T] [-top-k K] [-top-p P] [-seed S] [-json] [-fast]", err)
+		return fmt.Errorf("%v\nusage: generate -model DIR [-tokenizer FILE] -prompt TEXT [-max-new-tokens N] [-temperature T] [-top-k K] [-top-p P] [-seed S] [-json] [-fast] [-precision bf16]", err)
 	}
 	if *dir == "" || *prompt == "" {
 		return errors.New("-model and -prompt are required")
@@ -89,13 +91,9 @@ func run(args []string, stdout io.Writer) error {
 	if m.Config.EOSTokenID >= 0 {
 		opts.StopTokens = []int{m.Config.EOSTokenID}
 	}
-	generate := m.Generate
-	if *useFast {
-		e, err := fast.NewInference(m, 1, len(ids)+*maxNew)
-		if err != nil {
-			return err
-		}
-		generate = e.Generate
+	generate, err := generator(m, *precision, *useFast, len(ids)+*maxNew) // precision.go
+	if err != nil {
+		return err
 	}
 	g, err := generate([][]int{ids}, opts)
 	if err != nil {
