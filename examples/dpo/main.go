@@ -22,7 +22,9 @@
 // checkpoints hold PEFT adapter directories. Every trainer option is a flag named by its JSON key (see
 // -help); a first run refuses an -out holding another run, -resume
 // continues it. SIGINT or SIGTERM stops after the current step with a
-// checkpoint.
+// checkpoint. -precision bf16 runs the engine's matrix products in
+// bfloat16 with float32 sums (mixed precision: weights, gradients,
+// optimizer state and losses stay float32).
 //
 // For a tiny run without any download, generate a model and data with
 // examples/dpo/makedata first. Metrics go to OUT/metrics.jsonl and the
