@@ -83,24 +83,32 @@ func TestCorruptFiles(t *testing.T) {
 }
 
 // TestTooManyTensors: a header listing more than MaxTensors (empty) tensors
-// is refused, one listing exactly MaxTensors is read.
+// is refused from its count of "data_offsets" keys, or while decoding when
+// entries lack the key; one listing exactly MaxTensors is read, and a tensor
+// name spelling the key (escaped) does not count.
 func TestTooManyTensors(t *testing.T) {
-	entries := func(n int) string {
+	entries := func(n int, entry string) string {
 		var b strings.Builder
 		b.WriteString("{")
 		for i := range n {
 			if i > 0 {
 				b.WriteString(",")
 			}
-			fmt.Fprintf(&b, `"t%d":{"dtype":"U8","shape":[0],"data_offsets":[0,0]}`, i)
+			fmt.Fprintf(&b, `"t%d":`+entry, i)
 		}
 		return b.String() + "}"
 	}
-	f, err := Parse(rawFile(entries(MaxTensors), nil))
+	const empty = `{"dtype":"U8","shape":[0],"data_offsets":[0,0]}`
+	f, err := Parse(rawFile(entries(MaxTensors, empty), nil))
 	require.NoError(t, err)
 	assert.Len(t, f.Names(), MaxTensors)
-	_, err = Parse(rawFile(entries(MaxTensors+1), nil))
+	_, err = Parse(rawFile(entries(MaxTensors+1, empty), nil))
+	assert.EqualError(t, err, `safetensors: (in-memory): header lists 131073 tensors (counting "data_offsets" keys), more than 131072 (safetensors.MaxTensors)`)
+	_, err = Parse(rawFile(entries(MaxTensors+1, `{"dtype":"U8","shape":[0],"data\u005foffsets":[0,0]}`), nil)) // the key escaped
 	assert.EqualError(t, err, "safetensors: (in-memory): header lists more than 131072 tensors (safetensors.MaxTensors)")
+	f, err = Parse(rawFile(`{"\"data_offsets\"":`+empty+`}`, nil))
+	require.NoError(t, err)
+	assert.Equal(t, []string{`"data_offsets"`}, f.Names())
 }
 
 // TestOpenNamesThePath checks that Open's errors carry the file path.
