@@ -16,8 +16,10 @@ import (
 // Everything else stays as in Float32: the model's float32 weights are the
 // master copy that gradients and optimizers update; gradients are float32;
 // embedding rows, LayerNorm, rotary, attention (its small per-head
-// products included), the MLP activation, softmax, the output layer's
-// log-sum-exp and the log-prob sums are float32 or float64. Weight
+// products included: a few percent of the flops at T = 128), LoRA
+// adapters' low-rank products, bias gradients, the MLP activation,
+// softmax, the output layer's log-sum-exp and the log-prob sums are
+// float32 or float64. Weight
 // matrices are rounded to bfloat16 once per pass (the first product of a
 // forward pass that reads them, so weights updated between steps are
 // seen; its backward pass and a generation's decode steps reuse them) into

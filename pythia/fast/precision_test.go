@@ -227,3 +227,31 @@ func TestBF16DPOTracksFloat32(t *testing.T) {
 	assert.Less(t, gap, 0.01, "bf16 DPO loss curve drifts from float32's")
 	assert.Greater(t, gap, 0.0, "identical curves: the bf16 run did not use bfloat16 products")
 }
+
+// TestBF16LoRA bounds a BF16 engine with LoRA adapters (the base's
+// products in bfloat16, the adapters' low-rank products in float32)
+// against the float64 model: sequence sums and every adapter gradient, with
+// the bounds of TestBF16MatchesFloat64.
+func TestBF16LoRA(t *testing.T) {
+	v := variants[0]
+	m32, m64 := randomLoRAPair(t, v.config(), loraConfigs[0], 80)
+	rng := rand.New(rand.NewPCG(9, 9))
+	vocab := v.config().VocabSize
+	prompts := randomIDs(rng, []int{3, 5, 2}, vocab)
+	responses := randomIDs(rng, []int{4, 2, 6}, vocab)
+	e, err := NewWithOptions(m32, 3, 11, Options{Precision: BF16})
+	require.NoError(t, err)
+	got := e.SequenceLogProbs(prompts, responses)
+	want := m64.SequenceLogProbs(prompts, responses)
+	sumErr := relErr(got.Sum, want.Sum.Data.Float64s())
+	assert.Less(t, sumErr, tolBF16Sum, "Sum")
+	assert.Greater(t, sumErr, tolValue, "float32-exact sums: the base's products did not run in bfloat16")
+	dSum := []float64{1, -0.5, 0.25}
+	e.Backward(dSum)
+	autograd.Sum(autograd.Mul(want.Sum, autograd.Const(tensor.FromFloat64s(dSum, len(dSum))))).Backward()
+	p64 := m64.LoRAParams()
+	for i, p := range m32.LoRAParams() {
+		require.NotNil(t, p.Value.Grad, p.Name)
+		assert.Less(t, relErr(p.Value.Grad.Float32s(), p64[i].Value.Grad.Float64s()), tolBF16Grad, "grad %s", p.Name)
+	}
+}
