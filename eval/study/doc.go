@@ -35,9 +35,11 @@
 // unsharded run. VerifySummary checks a finished output against the grid
 // of its options.
 //
-// Training: the reference log-probs of every pair are computed once per
-// cell; each DAA run trains a copy of the reference with RMSProp on
-// pythia/fast's float32 engine (the loss is evaluated in float64 on the
-// [B] sequence log-probs and only d loss / d sums flows back through the
-// engine), one epoch (or Cell.Epochs) in steps of Options.DAABatch pairs.
+// Training: each DAA run trains a copy of its cell's reference through
+// align/train (its trainer on pythia/fast's float32 engine): RMSProp with
+// linear warmup, Options.DAABatch pairs per step, one epoch (or
+// Cell.Epochs), reference log-probs precomputed once per cell into
+// Options.Out/ref_logps, evaluated in memory at every checkpoint. The
+// synthetic task's SFT runs on the same engine with AdamW and the recipe's
+// linear decay to a floor (align/train has no such schedule yet).
 package study

@@ -182,8 +182,8 @@ func (o Options) validateReal() error {
 		return fmt.Errorf("-max-new-tokens %d: want at least 1", r.MaxNewTokens)
 	case r.Epochs < 1:
 		return fmt.Errorf("-epochs %d: want at least 1", r.Epochs)
-	case r.MicroBatch < 1 || r.MicroBatch > o.DAABatch:
-		return fmt.Errorf("-micro-batch %d: want 1 <= micro-batch <= -batch (%d)", r.MicroBatch, o.DAABatch)
+	case r.MicroBatch < 1 || o.DAABatch%r.MicroBatch != 0:
+		return fmt.Errorf("-micro-batch %d: want a divisor of -batch (%d)", r.MicroBatch, o.DAABatch)
 	case r.MaxGradNorm < 0:
 		return fmt.Errorf("-max-grad-norm %v: want >= 0 (0: no clipping)", r.MaxGradNorm)
 	case o.Data.TrainPairs != 0 && o.Data.TrainPairs < o.DAABatch:

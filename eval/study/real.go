@@ -93,17 +93,17 @@ type Real struct {
 	cache *judge.Cache // nil for the length judge
 	log   io.Writer
 
-	train, heldOut       []Pair
-	refTrain, refHeldOut PairSums
-	prompts              [][]int
-	evalRows             int // sequences per scoring or sampling pass: 8 * MicroBatch
-	trainSeq, evalSeq    int
+	train, heldOut    []Pair
+	refHeldOut        PairSums
+	prompts           [][]int
+	evalRows          int // sequences per scoring or sampling pass: 8 * MicroBatch
+	trainSeq, evalSeq int
 }
 
-// NewReal loads o.Real's model and data, opens its judge, scores every pair
-// under the reference and sets o.Data's TrainPairs, HeldOut and EvalPrompts
-// to the numbers it kept. It describes what it loaded on log. Close the
-// task when done.
+// NewReal loads o.Real's model and data, opens its judge, scores the
+// held-out pairs under the reference and sets o.Data's TrainPairs, HeldOut
+// and EvalPrompts to the numbers it kept. It describes what it loaded on
+// log. Close the task when done.
 func NewReal(o *Options, log io.Writer) (*Real, error) {
 	r := o.Real
 	rm, err := loadRealModel(*r)
@@ -147,7 +147,7 @@ func NewReal(o *Options, log io.Writer) (*Real, error) {
 		t.Close()
 		return nil, err
 	}
-	t.refTrain, t.refHeldOut = pairSums(sc, t.train), pairSums(sc, t.heldOut)
+	t.refHeldOut = pairSums(sc, t.heldOut)
 	return t, nil
 }
 
@@ -163,9 +163,9 @@ func (t *Real) Close() error {
 // with the seed's position flips. size is the model's name.
 func (t *Real) Prepare(size string, seed uint64, step func()) (*Cell, error) {
 	r := t.o.Real
-	refTrain, refHeldOut := t.refTrain, t.refHeldOut
+	refHeldOut := t.refHeldOut
 	return &Cell{
-		Reference: t.rm.model, Train: t.train, HeldOut: t.heldOut, RefTrain: &refTrain, RefHeldOut: &refHeldOut,
+		Reference: t.rm.model, Train: t.train, HeldOut: t.heldOut, RefHeldOut: &refHeldOut,
 		Prompts: t.prompts, Judge: t.newJudge(seed), EOS: t.rm.eos, MaxNewTokens: r.MaxNewTokens, MaxResponse: t.set.MaxResponse,
 		EvalRows: t.evalRows, TrainSeq: t.trainSeq, EvalSeq: t.evalSeq,
 		Epochs: r.Epochs, MicroBatch: r.MicroBatch, MaxGradNorm: r.MaxGradNorm,

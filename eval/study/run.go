@@ -122,21 +122,21 @@ type cell struct {
 }
 
 // prepare builds the cell once: the task's reference, its log-probs of the
-// pairs, and its evaluation.
+// held-out pairs, and its evaluation.
 func (c *cell) prepare(o Options, task Task, p *progress) error {
 	c.once.Do(func() {
 		began := time.Now()
 		if c.c, c.err = task.Prepare(c.size, c.seed, func() { p.Add(1) }); c.err != nil {
 			return
 		}
-		if c.c.RefTrain == nil || c.c.RefHeldOut == nil {
+		if c.c.RefHeldOut == nil {
 			sc, err := newScorer(c.c.Reference, c.c.EvalRows, c.c.EvalSeq, false)
 			if err != nil {
 				c.err = err
 				return
 			}
-			train, held := pairSums(sc, c.c.Train), pairSums(sc, c.c.HeldOut)
-			c.c.RefTrain, c.c.RefHeldOut = &train, &held
+			held := pairSums(sc, c.c.HeldOut)
+			c.c.RefHeldOut = &held
 		}
 		c.ev = newEvaluator(o, c.c, c.seed)
 		if c.start, c.err = c.ev.evaluate(c.c.Reference, &engines{}); c.err == nil {

@@ -1,19 +1,14 @@
 package study
 
 import (
-	"github.com/daalab/daa/align"
-	"github.com/daalab/daa/autograd"
 	"github.com/daalab/daa/pythia"
 	"github.com/daalab/daa/pythia/fast"
-	"github.com/daalab/daa/tensor"
 )
 
 // scorer computes log p(response | prompt) summed over response tokens for a
-// batch and, for training, propagates a gradient on those sums into the
-// model's parameter gradients. Every loss in the study depends on the policy
-// only through these sums, so the loss itself is computed on a [B] vector in
-// float64 (see align) and only d loss / d sums flows back through the model,
-// on pythia/fast's fused float32 engine.
+// batch on pythia/fast's fused float32 engine and, for training, propagates
+// a gradient on those sums into the model's parameter gradients (the
+// synthetic task's SFT; the DAA runs train through align/train).
 type scorer struct {
 	eng *fast.Engine
 }
@@ -78,28 +73,4 @@ func pairSums(sc *scorer, pairs []Pair) PairSums {
 		ps.Rejected = append(ps.Rejected, sums[len(part):]...)
 	}
 	return ps
-}
-
-// pairLossGrad returns d loss / d sums for a batch of B pairs scored as 2B
-// sequences, chosen first: sums [2B] are the policy's log-probs, refC and
-// refR [B] the reference's, lc and lr [B] the response lengths.
-func pairLossGrad(loss *align.Loss, sums, refC, refR []float64, lc, lr []int) ([]float64, error) {
-	b := len(refC)
-	x := autograd.Param(tensor.FromFloat64s(append([]float64(nil), sums...)))
-	out, err := loss.Compute(&align.Batch{
-		PolicyChosen:    autograd.Narrow(x, 0, 0, b),
-		PolicyRejected:  autograd.Narrow(x, 0, b, b),
-		RefChosen:       autograd.Const(tensor.FromFloat64s(refC)),
-		RefRejected:     autograd.Const(tensor.FromFloat64s(refR)),
-		ChosenLengths:   lc,
-		RejectedLengths: lr,
-	})
-	if err != nil {
-		return nil, err
-	}
-	out.Loss.Backward()
-	if x.Grad == nil { // a loss that does not depend on the policy
-		return make([]float64, len(sums)), nil
-	}
-	return x.Grad.ToFloat64s(), nil
 }

@@ -43,22 +43,23 @@ type PairSums struct {
 type Cell struct {
 	Reference      *pythia.Model
 	Train, HeldOut []Pair
-	// RefTrain and RefHeldOut are the reference's log-probs of the pairs;
-	// Run computes them when they are nil.
-	RefTrain, RefHeldOut *PairSums
-	Prompts              [][]int // evaluation prompts, one sampling row each per Options.SamplesPerEval
-	Judge                Judge
-	EOS                  int // ends every response
-	MaxNewTokens         int // tokens sampled per evaluation response
+	// RefHeldOut are the reference's log-probs of the held-out pairs; Run
+	// computes them when nil. (The training pairs' are align/train's
+	// precomputed reference cache, in Options.Out/ref_logps.)
+	RefHeldOut   *PairSums
+	Prompts      [][]int // evaluation prompts, one sampling row each per Options.SamplesPerEval
+	Judge        Judge
+	EOS          int // ends every response
+	MaxNewTokens int // tokens sampled per evaluation response
 	// MaxResponse is the data's longest response (tokens before EOS):
 	// frac_over_max counts samples longer than this.
 	MaxResponse int
 	// Engine sizes: EvalRows sequences per scoring or sampling pass, and the
 	// longest training (TrainSeq) and scored or sampled (EvalSeq) sequence.
 	EvalRows, TrainSeq, EvalSeq int
-	// Epochs over Train, MicroBatch pairs per forward/backward pass (the
-	// step's Options.DAABatch pairs are reached by accumulation), and the
-	// global gradient-norm clipping (0: none) of the DAA runs.
+	// Epochs over Train, MicroBatch pairs per forward/backward pass (a
+	// divisor of Options.DAABatch, reached by gradient accumulation), and
+	// the global gradient-norm clipping (0: none) of the DAA runs.
 	Epochs, MicroBatch int
 	MaxGradNorm        float64
 }

@@ -1,79 +1,117 @@
 package study
 
 import (
+	"context"
 	"fmt"
-	"math/rand/v2"
+	"path/filepath"
 
-	"github.com/daalab/daa/align"
-	"github.com/daalab/daa/nn/optim"
+	"github.com/daalab/daa/align/data"
+	"github.com/daalab/daa/align/train"
 	"github.com/daalab/daa/pythia"
 )
 
-// trainDAA trains a copy of the cell's reference with the run's objective
-// for c.Epochs over the training pairs, o.DAABatch pairs per RMSProp step
-// (linear warmup over o.DAAWarmupFrac of the steps, then constant; gradient
-// clipping at c.MaxGradNorm when positive), accumulating the gradient over
-// passes of c.MicroBatch pairs. Each epoch visits the pairs in a new order
-// drawn from the run's own stream. It calls evaluate on the starting model
-// and after every 1/o.Checkpoints of the run with the optimizer steps taken
-// and the pairs seen so far, and step after every optimizer step.
-func trainDAA(o Options, spec RunSpec, c *Cell, evaluate func(policy *pythia.Model, step, examples int) error, step func()) error {
-	policy, err := cloneModel(c.Reference)
+// refCacheDir is where, under Options.Out, the DAA runs keep the
+// reference log-probs of their cell's training pairs (align/train's
+// precomputed reference cache, keyed by data and weights).
+const refCacheDir = "ref_logps"
+
+// trainConfig returns align/train's configuration of one DAA run of spec on
+// cell c: the objective's align loss at the run's beta, RMSProp (linear
+// warmup over o.DAAWarmupFrac of the steps, then constant; no weight decay;
+// clipping at c.MaxGradNorm when positive), o.DAABatch pairs per step in
+// micro-batches of c.MicroBatch, epochs*floor(pairs/o.DAABatch) steps, the
+// pairs in a per-run order, reference log-probs precomputed once per cell,
+// and no checkpoints. It returns the number of steps too.
+func trainConfig(o Options, spec RunSpec, c *Cell) (train.Config, int, error) {
+	loss, err := NewLoss(spec.Objective, spec.Beta) // resolves dpo/ipo/slic and checks the name
 	if err != nil {
-		return err
+		return train.Config{}, 0, err
 	}
-	loss, err := NewLoss(spec.Objective, spec.Beta)
-	if err != nil {
-		return err
-	}
-	perEpoch := len(c.Train) / o.DAABatch
-	steps := c.Epochs * perEpoch
+	steps := c.Epochs * (len(c.Train) / o.DAABatch)
 	if steps < 1 {
-		return fmt.Errorf("%d training pairs make no step of %d pairs", len(c.Train), o.DAABatch)
+		return train.Config{}, 0, fmt.Errorf("%d training pairs make no step of %d pairs", len(c.Train), o.DAABatch)
 	}
-	cfg := optim.DefaultRMSProp()
-	cfg.LR, cfg.Alpha, cfg.Eps = o.DAALR, o.RMSPropAlpha, o.RMSPropEps
-	cfg.Schedule = optim.LinearWarmup(int(o.DAAWarmupFrac * float64(steps)))
-	opt, err := optim.NewRMSProp(policy.Params(), cfg)
+	if o.DAABatch%c.MicroBatch != 0 {
+		return train.Config{}, 0, fmt.Errorf("micro-batch %d does not divide the batch of %d pairs", c.MicroBatch, o.DAABatch)
+	}
+	cfg := train.DefaultConfig()
+	cfg.Loss = loss.Config
+	cfg.Loss.LossTypes, cfg.Loss.LossWeights = []string{loss.Name}, []float64{1}
+	cfg.Optimizer, cfg.LearningRate, cfg.WeightDecay = train.OptimizerRMSProp, o.DAALR, 0
+	cfg.RMSPropAlpha, cfg.RMSPropEpsilon = o.RMSPropAlpha, o.RMSPropEps
+	cfg.Scheduler, cfg.WarmupSteps = train.SchedulerWarmup, int(o.DAAWarmupFrac*float64(steps))
+	cfg.MaxGradNorm = c.MaxGradNorm
+	cfg.BatchSize, cfg.GradientAccumulationSteps = c.MicroBatch, o.DAABatch/c.MicroBatch
+	cfg.EvalBatchSize = max(1, c.EvalRows/2)
+	cfg.Epochs, cfg.MaxSteps = c.Epochs, steps
+	cfg.MaxLength = c.TrainSeq
+	cfg.MaxPromptLength = 1
+	for _, p := range c.Train {
+		cfg.MaxPromptLength = max(cfg.MaxPromptLength, len(p.Prompt))
+	}
+	cfg.Seed = spec.Seed ^ hashString(spec.ID())
+	cfg.EvalEvery, cfg.SaveEvery = 0, 0
+	cfg.PrecomputeRefLogProbs, cfg.RefCacheDir = true, refCacheDirOf(o)
+	cfg.OutputDir, cfg.DisableCheckpoints = "", true
+	return cfg, steps, nil
+}
+
+func refCacheDirOf(o Options) string { return filepath.Join(o.Out, refCacheDir) }
+
+// trainData returns c's training pairs as align/train takes them: the
+// trainer appends EOS to each response and cuts prompt + response + EOS to
+// TrainSeq tokens, so a response that ends with EOS is given without it and
+// one that truncation cut (no EOS, filling TrainSeq) comes out the same.
+func trainData(c *Cell) train.Data {
+	ds := &train.Dataset{Name: "train", Pairs: make([]data.TokenizedPair, len(c.Train))}
+	strip := func(y []int) []int {
+		if len(y) > 0 && y[len(y)-1] == c.EOS {
+			return y[:len(y)-1]
+		}
+		return y
+	}
+	for i, p := range c.Train {
+		ds.Pairs[i] = data.TokenizedPair{Prompt: p.Prompt, Chosen: strip(p.Chosen), Rejected: strip(p.Rejected)}
+	}
+	return train.Data{Train: ds, EOS: c.EOS, Pad: c.EOS}
+}
+
+// trainDAA trains a copy of the cell's reference with the run's objective
+// through align/train (trainConfig). It calls evaluate on the starting
+// model and after every 1/o.Checkpoints of the run with the optimizer steps
+// taken and the pairs seen so far, and step after every optimizer step.
+func trainDAA(o Options, spec RunSpec, c *Cell, evaluate func(policy *pythia.Model, step, examples int) error, step func()) error {
+	cfg, steps, err := trainConfig(o, spec, c)
 	if err != nil {
 		return err
 	}
-	sc, err := newScorer(policy, 2*c.MicroBatch, c.TrainSeq, true)
+	policy := c.Reference.Clone()
+	tr, err := train.New(cfg, policy, c.Reference, trainData(c))
 	if err != nil {
 		return err
 	}
-	rng := rand.New(rand.NewPCG(spec.Seed, hashString(spec.ID())))
-	var order []int
 	evalAt := checkpointSteps(steps, o.Checkpoints)
-	for s := 0; s <= steps; s++ {
-		if evalAt[s] {
-			if err := evaluate(policy, s, s*o.DAABatch); err != nil {
-				return err
-			}
+	if evalAt[0] {
+		if err := evaluate(policy, 0, 0); err != nil {
+			return err
 		}
-		if s == steps {
-			break
-		}
-		if s%perEpoch == 0 {
-			order = rng.Perm(len(c.Train)) // a new order every epoch
-		}
-		idx := order[(s%perEpoch)*o.DAABatch:][:o.DAABatch]
-		for lo := 0; lo < len(idx); lo += c.MicroBatch {
-			micro := idx[lo:min(lo+c.MicroBatch, len(idx))]
-			if err := accumulatePairGrad(sc, loss, c, micro, float64(len(micro))/float64(len(idx))); err != nil {
-				return fmt.Errorf("%s step %d: %w", spec, s, err)
-			}
-		}
-		if c.MaxGradNorm > 0 {
-			if _, err := optim.ClipGradNorm(policy.Params(), c.MaxGradNorm, true); err != nil {
-				return fmt.Errorf("%s step %d: %w", spec, s, err)
-			}
-		}
-		opt.Step()
-		opt.ZeroGrad()
-		step()
 	}
-	return nil
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var evalErr error
+	tr.OnStep = func(train.Record) {
+		step()
+		if s := tr.Step(); evalErr == nil && evalAt[s] {
+			if evalErr = evaluate(tr.Policy(), s, tr.Examples()); evalErr != nil {
+				cancel()
+			}
+		}
+	}
+	err = tr.Train(ctx)
+	if evalErr != nil {
+		return evalErr
+	}
+	return err
 }
 
 // checkpointSteps returns the steps evaluated: round(k*steps/n) for
@@ -84,46 +122,4 @@ func checkpointSteps(steps, n int) map[int]bool {
 		at[(2*k*steps+n)/(2*n)] = true
 	}
 	return at
-}
-
-// accumulatePairGrad adds share * d(mean loss over the training pairs
-// idx)/d params to the policy's gradients: the losses are per pair, so the
-// mean over a step's B pairs is the sum over its micro-batches of
-// share = b/B times their mean.
-func accumulatePairGrad(sc *scorer, loss *align.Loss, c *Cell, idx []int, share float64) error {
-	b := len(idx)
-	pairs := make([]Pair, b)
-	refC, refR := make([]float64, b), make([]float64, b)
-	lc, lr := make([]int, b), make([]int, b)
-	for j, i := range idx {
-		pairs[j] = c.Train[i]
-		refC[j], refR[j] = c.RefTrain.Chosen[i], c.RefTrain.Rejected[i]
-		lc[j], lr[j] = len(pairs[j].Chosen), len(pairs[j].Rejected)
-	}
-	prompts, responses := pairBatch(pairs)
-	sums, _ := sc.sums(prompts, responses, false)
-	grad, err := pairLossGrad(loss, sums, refC, refR, lc, lr)
-	if err != nil {
-		return err
-	}
-	if share != 1 {
-		for k := range grad {
-			grad[k] *= share
-		}
-	}
-	sc.backward(grad)
-	return nil
-}
-
-// cloneModel returns an independent copy of m's weights.
-func cloneModel(m *pythia.Model) (*pythia.Model, error) {
-	c, err := pythia.New(m.Config, m.DType())
-	if err != nil {
-		return nil, err
-	}
-	src, dst := m.Params(), c.Params()
-	for i := range src {
-		dst[i].Value.Data.CopyFrom(src[i].Value.Data)
-	}
-	return c, nil
 }

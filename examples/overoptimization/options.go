@@ -107,7 +107,7 @@ func addRealFlags(fs *flag.FlagSet) *study.RealOptions {
 	fs.IntVar(&r.MaxPromptLength, "max-prompt-length", r.MaxPromptLength, "real mode: keep the last N tokens of each prompt (0 keeps prompts whole and drops pairs whose prompt fills -max-length)")
 	fs.IntVar(&r.MaxNewTokens, "max-new-tokens", r.MaxNewTokens, "real mode: tokens sampled per evaluation response")
 	fs.IntVar(&r.Epochs, "epochs", r.Epochs, "real mode: passes over the training pairs")
-	fs.IntVar(&r.MicroBatch, "micro-batch", r.MicroBatch, "real mode: pairs per forward/backward pass (bounds memory; -batch is reached by accumulation); scoring and sampling run 8x as many sequences")
+	fs.IntVar(&r.MicroBatch, "micro-batch", r.MicroBatch, "real mode: pairs per forward/backward pass, a divisor of -batch (bounds memory; -batch is reached by accumulation); scoring and sampling run 8x as many sequences")
 	fs.Float64Var(&r.MaxGradNorm, "max-grad-norm", r.MaxGradNorm, "real mode: clip the global gradient norm (0: no clipping)")
 	fs.StringVar(&r.Judge, "judge", r.Judge, "real mode: win-rate judge: llm (an OpenAI-compatible chat model with the TL;DR judging prompt) or length (SMOKE TEST ONLY: the shorter response wins)")
 	fs.StringVar(&r.JudgeURL, "judge-url", r.JudgeURL, "real mode: base URL of the judge's chat-completions API")

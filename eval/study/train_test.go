@@ -1,0 +1,78 @@
+package study
+
+import (
+	"testing"
+
+	"github.com/daalab/daa/align/train"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestTrainConfig checks how a run's settings become align/train's: the
+// objective's align loss and beta, RMSProp with the warmup share of the
+// run's steps, micro-batches and accumulation, the step count
+// epochs*floor(pairs/batch), prompt and sequence lengths from the data, and
+// a per-run order.
+func TestTrainConfig(t *testing.T) {
+	o := DefaultOptions()
+	o.DAABatch, o.DAAWarmupFrac = 8, 0.25
+	c := &Cell{Epochs: 2, MicroBatch: 4, TrainSeq: 12, EvalRows: 16, MaxGradNorm: 10, EOS: 9}
+	for i := range 21 { // 21 pairs: 2 steps of 8 per epoch, 5 pairs left over
+		c.Train = append(c.Train, Pair{Prompt: make([]int, 3+i%4), Chosen: []int{1, 9}, Rejected: []int{2, 2, 9}})
+	}
+	spec := RunSpec{Objective: "ipo", Beta: 0.3, Size: "S", Seed: 2}
+	cfg, steps, err := trainConfig(o, spec, c)
+	require.NoError(t, err)
+	assert.Equal(t, 4, steps)
+	assert.Equal(t, []string{"ipo_paper"}, cfg.Loss.LossTypes)
+	assert.Equal(t, []float64{1}, cfg.Loss.LossWeights)
+	assert.Equal(t, 0.3, cfg.Loss.Beta)
+	assert.Equal(t, train.OptimizerRMSProp, cfg.Optimizer)
+	assert.Equal(t, train.SchedulerWarmup, cfg.Scheduler)
+	assert.Equal(t, 1, cfg.WarmupSteps, "a quarter of 4 steps")
+	assert.Equal(t, 2, cfg.GradientAccumulationSteps)
+	assert.Equal(t, 4, cfg.MaxSteps)
+	assert.Equal(t, 2, cfg.Epochs)
+	assert.Equal(t, 4, cfg.BatchSize)
+	assert.Equal(t, 12, cfg.MaxLength)
+	assert.Equal(t, 6, cfg.MaxPromptLength, "the longest prompt")
+	assert.Equal(t, 10.0, cfg.MaxGradNorm)
+	assert.Zero(t, cfg.WeightDecay)
+	assert.True(t, cfg.DisableCheckpoints)
+	assert.Empty(t, cfg.OutputDir)
+	require.NoError(t, cfg.Validate())
+	other, _, err := trainConfig(o, RunSpec{Objective: "ipo", Beta: 0.3, Size: "S", Seed: 3}, c)
+	require.NoError(t, err)
+	assert.NotEqual(t, cfg.Seed, other.Seed, "runs differ in their pair order")
+
+	c.MicroBatch = 3
+	_, _, err = trainConfig(o, spec, c)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "micro-batch 3 does not divide the batch of 8 pairs")
+	c.MicroBatch = 4
+	_, _, err = trainConfig(o, RunSpec{Objective: "nosuch", Beta: 1}, c)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `unknown objective "nosuch"`)
+	o.DAABatch = 32
+	_, _, err = trainConfig(o, spec, c)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "21 training pairs make no step of 32 pairs")
+}
+
+// TestTrainData checks that responses reach align/train without their EOS
+// (the trainer appends it) and that a response truncation cut (no EOS) is
+// passed whole.
+func TestTrainData(t *testing.T) {
+	c := &Cell{EOS: 9, Train: []Pair{
+		{Prompt: []int{1, 2}, Chosen: []int{3, 9}, Rejected: []int{9}},
+		{Prompt: []int{1}, Chosen: []int{4, 5, 6}, Rejected: []int{7, 9}},
+	}}
+	d := trainData(c)
+	require.Len(t, d.Train.Pairs, 2)
+	assert.Equal(t, []int{3}, d.Train.Pairs[0].Chosen)
+	assert.Empty(t, d.Train.Pairs[0].Rejected)
+	assert.Equal(t, []int{4, 5, 6}, d.Train.Pairs[1].Chosen, "cut by truncation: kept whole")
+	assert.Equal(t, []int{7}, d.Train.Pairs[1].Rejected)
+	assert.Equal(t, []int{1, 2}, d.Train.Pairs[0].Prompt)
+	assert.Equal(t, 9, d.EOS)
+}
