@@ -69,10 +69,14 @@ type Config struct {
 	//	warmup    min(1, (k+1)/(warmup_steps+1)), then constant: the DPO
 	//	          reference code's LambdaLR (optim.LinearWarmup)
 	//	cosine    Hugging Face's cosine schedule with warmup, to 0 at the last step
-	//	linear    Hugging Face's linear warmup then linear decay to 0
+	//	linear    Hugging Face's linear warmup then linear decay to 0 (or LRFloor)
 	//	constant  1
 	Scheduler   string `json:"lr_scheduler_type"`
 	WarmupSteps int    `json:"warmup_steps"`
+	// LRFloor makes the linear schedule decay to LRFloor times the learning
+	// rate instead of 0 (optim.LinearWarmupDecayToFloor; the study's SFT
+	// recipe ends at 0.1). 0 <= LRFloor <= 1; linear schedule only.
+	LRFloor float64 `json:"lr_floor"`
 	// MaxGradNorm clips the global gradient L2 norm before each optimizer
 	// step (optim.ClipGradNorm); 0 turns clipping off (the norm is still
 	// logged as grad_norm).
@@ -233,6 +237,9 @@ func (c Config) Validate() error {
 	case OptimizerRMSProp, OptimizerAdamW:
 	default:
 		return fmt.Errorf("train: optimizer = %q; want %q or %q", c.Optimizer, OptimizerRMSProp, OptimizerAdamW)
+	}
+	if !(c.LRFloor >= 0 && c.LRFloor <= 1) || c.LRFloor != 0 && c.Scheduler != SchedulerLinear {
+		return fmt.Errorf("train: lr_floor = %v with lr_scheduler_type %s; want 0, or a fraction in [0, 1] with %s", c.LRFloor, c.Scheduler, SchedulerLinear)
 	}
 	switch c.Scheduler {
 	case SchedulerWarmup, SchedulerCosine, SchedulerLinear, SchedulerConstant:

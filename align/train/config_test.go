@@ -29,6 +29,9 @@ func TestConfigValidate(t *testing.T) {
 		{func(c *Config) { c.SyncRefModel, c.ReferenceFree = true, true }, "reference_free"},
 		{func(c *Config) { c.MaxGradNorm = -1 }, "max_grad_norm"},
 		{func(c *Config) { c.SaveEvery = -1 }, "save_every"},
+		{func(c *Config) { c.LRFloor = 0.1 }, "lr_floor"}, // the default schedule is warmup
+		{func(c *Config) { c.Scheduler, c.LRFloor = SchedulerLinear, 1.5 }, "lr_floor"},
+		{func(c *Config) { c.Backend = "gpu" }, "backend"},
 	} {
 		cfg := DefaultConfig()
 		cfg.OutputDir = "out"

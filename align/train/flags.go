@@ -30,6 +30,7 @@ func (c *Config) AddFlags(fs *flag.FlagSet) {
 	fs.Float64Var(&c.RMSPropEpsilon, "rmsprop_epsilon", c.RMSPropEpsilon, "RMSProp ε")
 	fs.StringVar(&c.Scheduler, "lr_scheduler_type", c.Scheduler, "warmup (min(1, (k+1)/(warmup+1)), then constant), cosine, linear or constant")
 	fs.IntVar(&c.WarmupSteps, "warmup_steps", c.WarmupSteps, "warmup optimizer steps")
+	fs.Float64Var(&c.LRFloor, "lr_floor", c.LRFloor, "linear schedule: decay to this fraction of the learning rate instead of 0")
 	fs.Float64Var(&c.MaxGradNorm, "max_grad_norm", c.MaxGradNorm, "clip the global gradient norm to this (0: no clipping)")
 	fs.IntVar(&c.BatchSize, "batch_size", c.BatchSize, "pairs per forward and backward pass")
 	fs.IntVar(&c.GradientAccumulationSteps, "gradient_accumulation_steps", c.GradientAccumulationSteps, "passes per optimizer step")

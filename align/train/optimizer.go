@@ -22,7 +22,7 @@ func newOptimizer(cfg Config, params []nn.Param, total int) (optim.Optimizer, er
 		if cfg.Scheduler == SchedulerCosine {
 			sched = optim.CosineWithWarmup(cfg.WarmupSteps, total, 0.5)
 		} else {
-			sched = optim.LinearWarmupDecay(cfg.WarmupSteps, total)
+			sched = optim.LinearWarmupDecayToFloor(cfg.WarmupSteps, total, cfg.LRFloor) // floor 0: Hugging Face's linear schedule
 		}
 	}
 	var opt optim.Optimizer
