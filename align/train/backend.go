@@ -117,12 +117,13 @@ func (t *Trainer) refreshReference() error {
 }
 
 // referenceKind names how the reference is scored, for the reference
-// cache's key: "autograd", "engine" or "engine-bf16".
+// cache's key: "autograd", "engine" or "engine-bf16", with "+bf16-products"
+// under precision bf16 (precision.go).
 func (t *Trainer) referenceKind() string {
 	if t.backend == BackendEngine && t.cfg.BF16Reference {
-		return "engine-bf16"
+		return "engine-bf16" + precisionKind(t.cfg)
 	}
-	return t.backend
+	return t.backend + precisionKind(t.cfg)
 }
 
 // rows returns the sequences scored for a batch of n examples: 2n for

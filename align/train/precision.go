@@ -50,6 +50,16 @@ func precisionName(c Config) string {
 	return p.String()
 }
 
+// precisionKind returns the suffix of the reference cache's key for c's
+// precision: none for float32 (the keys of earlier runs), "+bf16-products"
+// for bf16, whose reference log-probs differ.
+func precisionKind(c Config) string {
+	if precisionName(c) == PrecisionFloat32 {
+		return ""
+	}
+	return "+" + precisionName(c) + "-products"
+}
+
 // withPrecision sets the configured precision (validated by New) on an
 // engine the trainer made, and returns it.
 func (t *Trainer) withPrecision(e *fast.Engine) *fast.Engine {

@@ -60,3 +60,19 @@ func TestPrecisionChoice(t *testing.T) {
 	assert.Equal(t, BackendEngine, b)
 	assert.Equal(t, "float32", precisionName(Config{}))
 }
+
+// TestPrecisionReferenceCache checks that precomputed reference log-probs
+// are cached under a key naming the precision: a bf16 run does not reuse
+// a float32 run's cache (its reference sums differ), and float32 keeps the
+// key of runs made before the option.
+func TestPrecisionReferenceCache(t *testing.T) {
+	kind := func(precision string, bf16Ref bool) string {
+		cfg := tinyTrainConfig(t.TempDir())
+		cfg.Precision, cfg.BF16Reference = precision, bf16Ref
+		return newTiny(t, cfg, tinyData(tinyPairs(51, 4), nil)).referenceKind()
+	}
+	assert.Equal(t, "engine", kind("", false))
+	assert.Equal(t, "engine", kind(PrecisionFloat32, false))
+	assert.Equal(t, "engine+bf16-products", kind(PrecisionBF16, false))
+	assert.Equal(t, "engine-bf16+bf16-products", kind(PrecisionBF16, true))
+}
