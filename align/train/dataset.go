@@ -33,24 +33,24 @@ func ReadDataset(path string, encode func(string) []int) (*Dataset, error) {
 // Tokenize encodes the prompt, chosen and rejected text of each pair
 // separately (as TRL does; EOS is appended later, by the collator). A
 // prompt that encodes to no tokens is an error naming name, the pair
-// (counted from 0) and the field: the first completion token needs a
+// (counted from 1, as the data file's records are) and the field: the first completion token needs a
 // context.
 func Tokenize(name string, pairs []data.Pair, encode func(string) []int) (*Dataset, error) {
 	ds := &Dataset{Name: name, Pairs: data.Tokenize(pairs, encode)}
 	for i, p := range ds.Pairs {
 		if len(p.Prompt) == 0 {
-			return nil, fmt.Errorf("train: %s: pair %d: field prompt: %q encodes to no tokens; every pair needs a prompt token", name, i, pairs[i].Prompt)
+			return nil, fmt.Errorf("train: %s: pair %d (from 1): field prompt: %q encodes to no tokens; every pair needs a prompt token", name, i+1, pairs[i].Prompt)
 		}
 	}
 	return ds, nil
 }
 
-// checkIDs returns an error naming the data set, pair and field of the
+// checkIDs returns an error naming the data set, pair (from 1) and field of the
 // first empty prompt or token id outside [0, vocab).
 func (d *Dataset) checkIDs(vocab int) error {
 	for i, p := range d.Pairs {
 		if len(p.Prompt) == 0 {
-			return fmt.Errorf("train: %s: pair %d: field prompt: no tokens; every pair needs a prompt token", d.Name, i)
+			return fmt.Errorf("train: %s: pair %d (from 1): field prompt: no tokens; every pair needs a prompt token", d.Name, i+1)
 		}
 		for _, f := range []struct {
 			name string
@@ -58,7 +58,7 @@ func (d *Dataset) checkIDs(vocab int) error {
 		}{{"prompt", p.Prompt}, {"chosen", p.Chosen}, {"rejected", p.Rejected}} {
 			for k, id := range f.ids {
 				if id < 0 || id >= vocab {
-					return fmt.Errorf("train: %s: pair %d: field %s: token %d is id %d, outside the model's vocabulary [0, %d)", d.Name, i, f.name, k, id, vocab)
+					return fmt.Errorf("train: %s: pair %d (from 1): field %s: token %d (from 0) is id %d, outside the model's vocabulary [0, %d)", d.Name, i+1, f.name, k, id, vocab)
 				}
 			}
 		}

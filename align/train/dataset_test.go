@@ -54,7 +54,7 @@ func TestBadDataErrors(t *testing.T) {
 	ds.Name = "ids.jsonl"
 	ds.Pairs[2].Rejected = []int{3, tinyVocab}
 	_, err := New(tinyTrainConfig(t.TempDir()), tinyModel(t, tensor.Float32, 1), nil, tinyData(ds, nil))
-	for _, w := range []string{"ids.jsonl", "pair 2", "rejected", "24"} {
+	for _, w := range []string{"ids.jsonl", "pair 3 (from 1)", "rejected", "24"} { // Pairs[2] is the third
 		assert.ErrorContains(t, err, w, "New with an id outside the vocabulary")
 	}
 }
