@@ -43,6 +43,9 @@ type Options struct {
 	RMSPropEps     float64
 	Checkpoints    int // -checkpoints: evaluations per run (plus step 0)
 	SamplesPerEval int // -samples: samples per evaluation prompt
+	// Precision is -precision: the DAA runs' engine products, "float32"
+	// (or "", the default) or "bf16" (align/train's Config.Precision).
+	Precision string `json:",omitempty"`
 
 	// Sharding.
 	Shard, NumShards int      // -shard i/n
@@ -157,6 +160,8 @@ func (o Options) Validate() error {
 		return fmt.Errorf("-sft-floor %v: want a fraction in [0, 1]", o.SFTFloor)
 	case o.DAAWarmupFrac < 0 || o.DAAWarmupFrac > 1:
 		return fmt.Errorf("-warmup %v: want a share of the epoch in [0, 1]", o.DAAWarmupFrac)
+	case o.Precision != "" && o.Precision != "float32" && o.Precision != "bf16":
+		return fmt.Errorf("-precision %q: want float32 or bf16", o.Precision)
 	}
 	for _, b := range o.Betas {
 		if !(b > 0) {

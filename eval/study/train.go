@@ -53,6 +53,7 @@ func trainConfig(o Options, spec RunSpec, c *Cell) (train.Config, int, error) {
 	cfg.EvalEvery, cfg.SaveEvery = 0, 0
 	cfg.PrecomputeRefLogProbs, cfg.RefCacheDir = true, refCacheDirOf(o)
 	cfg.OutputDir, cfg.DisableCheckpoints = "", true
+	cfg.Precision = o.Precision
 	return cfg, steps, nil
 }
 

@@ -52,6 +52,7 @@ func parseFlags(args []string) (study.Options, error) {
 	fs.Float64Var(&o.RMSPropEps, "rmsprop-eps", o.RMSPropEps, "RMSProp epsilon")
 	fs.IntVar(&o.Checkpoints, "checkpoints", o.Checkpoints, "evaluated checkpoints per epoch (plus the SFT start)")
 	fs.IntVar(&o.SamplesPerEval, "samples", o.SamplesPerEval, "samples per evaluation prompt")
+	fs.StringVar(&o.Precision, "precision", o.Precision, `DAA training's matrix products: "float32" (default) or "bf16" (bfloat16 inputs, float32 sums)`)
 
 	fs.StringVar(&o.CPUProfile, "cpuprofile", "", "write a CPU profile to this file")
 	fs.StringVar(&o.Verify, "verify", "", "check that a summary.json and the points.csv beside it hold the whole grid of its options, and exit (CI)")
