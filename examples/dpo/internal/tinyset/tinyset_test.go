@@ -7,6 +7,9 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
 	"github.com/daalab/daa/pythia"
 	"github.com/daalab/daa/pythia/tokenizer"
 )
@@ -19,41 +22,31 @@ import (
 func TestWrite(t *testing.T) {
 	dir := t.TempDir()
 	o := Options{TrainPairs: 20, EvalPairs: 5, Merges: 40, Seed: 3}
-	if err := Write(dir, o); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, Write(dir, o))
 	m, err := pythia.LoadDir(filepath.Join(dir, ModelDir), pythia.LoadOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	tok, err := tokenizer.Load(filepath.Join(dir, ModelDir, "tokenizer.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	eos, ok := tok.EOS()
-	if !ok || m.Config.EOSTokenID != eos || tok.VocabSize() > m.Config.VocabSize || tok.VocabSize() != 256+40+2 {
-		t.Errorf("EOS %d (%v), model eos %d, tokenizer vocabulary %d, model vocabulary %d", eos, ok, m.Config.EOSTokenID, tok.VocabSize(), m.Config.VocabSize)
-	}
+	assert.True(t, ok, "the tokenizer has no EOS")
+	assert.Equal(t, eos, m.Config.EOSTokenID, "model EOS id vs the tokenizer's")
+	assert.LessOrEqual(t, tok.VocabSize(), m.Config.VocabSize, "tokenizer vocabulary vs the model's")
+	assert.Equal(t, 256+40+2, tok.VocabSize(), "tokenizer vocabulary: 256 bytes, 40 merges, 2 specials")
 	for file, want := range map[string]int{TrainFile: 20, EvalFile: 5} {
 		f, err := os.Open(filepath.Join(dir, file))
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		n := 0
 		for sc := bufio.NewScanner(f); sc.Scan(); n++ {
 			var p pair
-			if err := json.Unmarshal(sc.Bytes(), &p); err != nil || p.Prompt == "" || p.Chosen == "" || p.Rejected == "" {
-				t.Fatalf("%s line %d: %v %+v", file, n+1, err, p)
-			}
+			require.NoError(t, json.Unmarshal(sc.Bytes(), &p), "%s line %d", file, n+1)
+			require.NotEmpty(t, p.Prompt, "%s line %d: prompt", file, n+1)
+			require.NotEmpty(t, p.Chosen, "%s line %d: chosen", file, n+1)
+			require.NotEmpty(t, p.Rejected, "%s line %d: rejected", file, n+1)
 			ids := tok.Encode(p.Prompt + p.Chosen)
-			if len(ids) >= len(p.Prompt+p.Chosen) {
-				t.Errorf("%q: %d tokens for %d bytes; the merges do not apply", p.Prompt+p.Chosen, len(ids), len(p.Prompt+p.Chosen))
-			}
+			assert.Less(t, len(ids), len(p.Prompt+p.Chosen), "%q: tokens vs bytes; the merges do not apply", p.Prompt+p.Chosen)
 		}
 		f.Close()
-		if n != want {
-			t.Errorf("%s: %d rows, want %d", file, n, want)
-		}
+		assert.Equal(t, want, n, "%s: rows", file)
 	}
 }
 
@@ -61,12 +54,5 @@ func TestWrite(t *testing.T) {
 func TestPieces(t *testing.T) {
 	got := pieces("Tell me about cats.  Ok 42!\n\nYes  ")
 	want := []string{"Tell", " me", " about", " cats", ".", " ", " Ok", " 42", "!", "\n", "\n", "Yes", "  "}
-	if len(got) != len(want) {
-		t.Fatalf("pieces = %q, want %q", got, want)
-	}
-	for i := range want {
-		if got[i] != want[i] {
-			t.Fatalf("pieces = %q, want %q", got, want)
-		}
-	}
+	assert.Equal(t, want, got, "pieces")
 }
