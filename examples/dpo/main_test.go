@@ -11,6 +11,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
 	"github.com/daalab/daa/align/train"
 	"github.com/daalab/daa/examples/dpo/internal/tinyset"
 	"github.com/daalab/daa/pythia"
@@ -22,9 +25,7 @@ func tinySetup(t *testing.T) string {
 	dir := t.TempDir()
 	o := tinyset.DefaultOptions()
 	o.TrainPairs, o.EvalPairs = 96, 16
-	if err := tinyset.Write(dir, o); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, tinyset.Write(dir, o))
 	return dir
 }
 
@@ -32,16 +33,12 @@ func tinySetup(t *testing.T) string {
 func evalRecords(t *testing.T, out string) []train.Record {
 	t.Helper()
 	f, err := os.Open(filepath.Join(out, train.MetricsFile))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	defer f.Close()
 	var recs []train.Record
 	for sc := bufio.NewScanner(f); sc.Scan(); {
 		var r train.Record
-		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, json.Unmarshal(sc.Bytes(), &r))
 		if _, ok := r["eval_loss"]; ok {
 			recs = append(recs, r)
 		}
@@ -66,40 +63,28 @@ func TestTrainTiny(t *testing.T) {
 		"-max_steps", "24", "-eval_every", "48", "-save_every", "48",
 	}
 	var stdout bytes.Buffer
-	if err := run(context.Background(), args, &stdout); err != nil {
-		t.Fatalf("%v\n%s", err, stdout.String())
-	}
+	require.NoError(t, run(context.Background(), args, &stdout), stdout.String())
 	evals := evalRecords(t, out)
+	require.NotEmpty(t, evals, "no evaluation records")
 	first, last := evals[0], evals[len(evals)-1]
-	if math.Abs(first["eval_loss"]-math.Ln2) > 1e-6 || last["step"] != 24 {
-		t.Errorf("first evaluation %v, last %v", first, last)
-	}
-	if last["eval_loss"] > 0.5 || last["eval_rewards/accuracies"] < 0.8 {
-		t.Errorf("after 24 steps: eval_loss %v, eval_rewards/accuracies %v; the easy preference was not learned", last["eval_loss"], last["eval_rewards/accuracies"])
-	}
+	assert.InDelta(t, math.Ln2, first["eval_loss"], 1e-6, "first evaluation %v", first)
+	assert.Equal(t, 24.0, last["step"], "last evaluation %v", last)
+	assert.LessOrEqual(t, last["eval_loss"], 0.5, "after 24 steps: eval_loss; the easy preference was not learned")
+	assert.GreaterOrEqual(t, last["eval_rewards/accuracies"], 0.8, "after 24 steps: eval_rewards/accuracies; the easy preference was not learned")
 	t.Logf("held-out loss %.4f -> %.4f, accuracy %.2f -> %.2f", first["eval_loss"], last["eval_loss"], first["eval_rewards/accuracies"], last["eval_rewards/accuracies"])
 	latest, err := train.LatestCheckpoint(out)
-	if err != nil || filepath.Base(latest) != "checkpoint-24" {
-		t.Fatalf("LATEST: %q, %v", latest, err)
-	}
-	if _, err := pythia.LoadDir(latest, pythia.LoadOptions{}); err != nil {
-		t.Error(err)
-	}
-	if _, err := os.Stat(filepath.Join(latest, "tokenizer.json")); err != nil {
-		t.Error(err)
-	}
+	require.NoError(t, err, "LATEST")
+	require.Equal(t, "checkpoint-24", filepath.Base(latest), "LATEST")
+	_, err = pythia.LoadDir(latest, pythia.LoadOptions{})
+	assert.NoError(t, err)
+	assert.FileExists(t, filepath.Join(latest, "tokenizer.json"))
 
 	stdout.Reset()
 	more := append(append([]string{}, args...), "-resume", "-max_steps", "32")
-	if err := run(context.Background(), more, &stdout); err != nil {
-		t.Fatalf("%v\n%s", err, stdout.String())
-	}
-	if !strings.Contains(stdout.String(), "resumed from") || !strings.Contains(stdout.String(), "done: 32 steps") {
-		t.Errorf("resumed run printed:\n%s", stdout.String())
-	}
-	if err := run(context.Background(), args, &stdout); err == nil || !strings.Contains(err.Error(), "already holds a run") {
-		t.Errorf("a fresh run over an existing one: %v", err)
-	}
+	require.NoError(t, run(context.Background(), more, &stdout), stdout.String())
+	assert.Contains(t, stdout.String(), "resumed from", "resumed run")
+	assert.Contains(t, stdout.String(), "done: 32 steps", "resumed run")
+	assert.ErrorContains(t, run(context.Background(), args, &stdout), "already holds a run", "a fresh run over an existing one")
 }
 
 // TestBadInput checks that bad data and flags are errors naming the file,
@@ -107,9 +92,7 @@ func TestTrainTiny(t *testing.T) {
 func TestBadInput(t *testing.T) {
 	dir := tinySetup(t)
 	bad := filepath.Join(t.TempDir(), "bad.jsonl")
-	if err := os.WriteFile(bad, []byte(`{"prompt": "a", "chosen": "b", "rejected": "c"}`+"\n"+`{"prompt": "a", "chosen": "b"}`+"\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, os.WriteFile(bad, []byte(`{"prompt": "a", "chosen": "b", "rejected": "c"}`+"\n"+`{"prompt": "a", "chosen": "b"}`+"\n"), 0o644))
 	model := filepath.Join(dir, tinyset.ModelDir)
 	for _, tc := range []struct {
 		args []string
@@ -123,9 +106,7 @@ func TestBadInput(t *testing.T) {
 		var stdout bytes.Buffer
 		err := run(context.Background(), tc.args, &stdout)
 		for _, w := range tc.want {
-			if err == nil || !strings.Contains(err.Error(), w) {
-				t.Errorf("run %v: %v; want an error naming %q", tc.args, err, w)
-			}
+			assert.ErrorContains(t, err, w, "run %v", tc.args)
 		}
 	}
 }
@@ -140,16 +121,11 @@ func TestTLDR(t *testing.T) {
 		`{"info": {"article": "News.", "title": "News"}, "summaries": [{"text": " a"}, {"text": " b"}], "choice": 0}`,
 	}
 	path := filepath.Join(t.TempDir(), "comparisons.jsonl")
-	if err := os.WriteFile(path, []byte(strings.Join(rows, "\n")+"\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, os.WriteFile(path, []byte(strings.Join(rows, "\n")+"\n"), 0o644))
 	var stdout bytes.Buffer
 	args := []string{"-model", filepath.Join(dir, tinyset.ModelDir), "-data", path, "-tldr", "-out", t.TempDir(),
 		"-batch_size", "2", "-max_steps", "1", "-max_length", "64", "-max_prompt_length", "48"}
-	if err := run(context.Background(), args, &stdout); err != nil {
-		t.Fatalf("%v\n%s", err, stdout.String())
-	}
-	if !strings.Contains(stdout.String(), "training 2 pairs") || !strings.Contains(stdout.String(), "done: 1 steps, 2 examples") {
-		t.Errorf("output:\n%s", stdout.String())
-	}
+	require.NoError(t, run(context.Background(), args, &stdout), stdout.String())
+	assert.Contains(t, stdout.String(), "training 2 pairs")
+	assert.Contains(t, stdout.String(), "done: 1 steps, 2 examples")
 }
