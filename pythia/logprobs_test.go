@@ -4,6 +4,9 @@ import (
 	"math"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
 	"github.com/daalab/daa/autograd"
 	"github.com/daalab/daa/tensor"
 )
@@ -33,9 +36,7 @@ func TestSequenceLogProbsGradient(t *testing.T) {
 			data[i] = orig
 			numeric := (up - down) / (2 * h)
 			analytic := p.Value.Grad.Float64s()[i]
-			if math.Abs(analytic-numeric) > 1e-8+1e-6*math.Abs(numeric) {
-				t.Errorf("%s[%d]: gradient %.10g, finite difference %.10g", p.Name, i, analytic, numeric)
-			}
+			assert.InDelta(t, numeric, analytic, 1e-8+1e-6*math.Abs(numeric), "%s[%d]: gradient vs finite difference", p.Name, i)
 		}
 	}
 }
@@ -45,12 +46,11 @@ func TestSequenceLogProbsGradient(t *testing.T) {
 func TestSequenceLogProbsEmptyResponse(t *testing.T) {
 	m := randomTinyModel(t, tensor.Float32)
 	lp := m.SequenceLogProbs([][]int{{1, 2}, {3}}, [][]int{{4, 5, 6}, {}})
-	if lp.Count[1] != 0 || lp.Sum.Data.At(1) != 0 || lp.Mean.Data.At(1) != 0 || lp.PerToken.Data.At(1, 0) != 0 {
-		t.Fatalf("empty response: count %d, sum %v, mean %v", lp.Count[1], lp.Sum.Data.At(1), lp.Mean.Data.At(1))
-	}
-	if s := lp.PerToken.Shape(); s[0] != 2 || s[1] != 3 {
-		t.Fatalf("PerToken shape %v; want [2 3]", s)
-	}
+	assert.Zero(t, lp.Count[1], "empty response: count")
+	assert.Zero(t, lp.Sum.Data.At(1), "empty response: sum")
+	assert.Zero(t, lp.Mean.Data.At(1), "empty response: mean")
+	assert.Zero(t, lp.PerToken.Data.At(1, 0), "empty response: PerToken row")
+	assert.Equal(t, []int{2, 3}, lp.PerToken.Shape(), "PerToken shape")
 }
 
 // Frozen shares the weights as constants: no graph, same outputs, and
@@ -60,20 +60,15 @@ func TestFrozenSharesWeights(t *testing.T) {
 	f := m.Frozen()
 	ids := [][]int{{1, 2, 3}}
 	out := f.Forward(ids, nil)
-	if out.RequiresGrad() || f.Params()[0].Value.RequiresGrad() {
-		t.Fatal("the frozen model records a graph")
-	}
-	if relErr(out.Data, m.Forward(ids, nil).Data.ToFloat64s()) != 0 {
-		t.Fatal("frozen and trainable outputs differ")
-	}
+	require.False(t, out.RequiresGrad(), "the frozen model's output records a graph")
+	require.False(t, f.Params()[0].Value.RequiresGrad(), "the frozen model's parameters record a graph")
+	require.Zero(t, relErr(out.Data, m.Forward(ids, nil).Data.ToFloat64s()), "frozen and trainable outputs differ")
 	m.EmbedOut.Data.Float32s()[0] += 1
-	if f.EmbedOut.Data.Float32s()[0] != m.EmbedOut.Data.Float32s()[0] {
-		t.Fatal("an in-place update is not visible through the frozen model")
-	}
+	require.Equal(t, m.EmbedOut.Data.Float32s()[0], f.EmbedOut.Data.Float32s()[0], "an in-place update is not visible through the frozen model")
 	cfg := tinyConfig(t)
 	cfg.TieWordEmbeddings = true
-	tied, _ := NewRandom(cfg, tensor.Float32, 1)
-	if ft := tied.Frozen(); ft.EmbedOut != ft.EmbedIn {
-		t.Fatal("the frozen copy of a tied model is untied")
-	}
+	tied, err := NewRandom(cfg, tensor.Float32, 1)
+	require.NoError(t, err)
+	ft := tied.Frozen()
+	assert.Same(t, ft.EmbedIn, ft.EmbedOut, "the frozen copy of a tied model is untied")
 }
