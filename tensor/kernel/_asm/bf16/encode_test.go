@@ -1,13 +1,14 @@
 package main
 
 import (
-	"bytes"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/require"
 )
 
 // TestEncodingMatchesGNUAs assembles, with GNU as, every instruction the
@@ -22,9 +23,7 @@ func TestEncodingMatchesGNUAs(t *testing.T) {
 	}
 	emitted = nil
 	generate()
-	if len(emitted) == 0 {
-		t.Fatal("the generator emitted no byte-encoded instruction")
-	}
+	require.NotEmpty(t, emitted, "the generator emitted no byte-encoded instruction")
 	instrs := append([]evexInstr(nil), emitted...)
 	for m := range evexOpcodes {
 		for d := 0; d < 32; d++ {
@@ -44,27 +43,17 @@ func TestEncodingMatchesGNUAs(t *testing.T) {
 	}
 	dir := t.TempDir()
 	asm, obj, bin := filepath.Join(dir, "x.s"), filepath.Join(dir, "x.o"), filepath.Join(dir, "x.bin")
-	if err := os.WriteFile(asm, []byte(".text\n"+src.String()), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if out, err := exec.Command(as, "--64", "-o", obj, asm).CombinedOutput(); err != nil {
-		t.Fatalf("as: %v\n%s", err, out)
-	}
-	if out, err := exec.Command(objcopy, "-O", "binary", "--only-section=.text", obj, bin).CombinedOutput(); err != nil {
-		t.Fatalf("objcopy: %v\n%s", err, out)
-	}
+	require.NoError(t, os.WriteFile(asm, []byte(".text\n"+src.String()), 0o644))
+	out, err := exec.Command(as, "--64", "-o", obj, asm).CombinedOutput()
+	require.NoError(t, err, "as:\n%s", out)
+	out, err = exec.Command(objcopy, "-O", "binary", "--only-section=.text", obj, bin).CombinedOutput()
+	require.NoError(t, err, "objcopy:\n%s", out)
 	got, err := os.ReadFile(bin)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(got) != len(want) {
-		t.Fatalf("as produced %d bytes for %d instructions, encode %d", len(got), len(instrs), len(want))
-	}
+	require.NoError(t, err)
+	require.Len(t, got, len(want), "as produced %d bytes for %d instructions", len(got), len(instrs))
 	for i, e := range instrs {
 		g, w := got[6*i:6*i+6], want[6*i:6*i+6]
-		if !bytes.Equal(g, w) {
-			t.Fatalf("%s zmm%d, zmm%d, zmm%d: as gives % x, encode % x", e.mnemonic, e.dst, e.src1, e.src2, g, w)
-		}
+		require.Equal(t, w, g, "%s zmm%d, zmm%d, zmm%d: encode gives % x, as gives % x", e.mnemonic, e.dst, e.src1, e.src2, w, g)
 	}
 	t.Logf("%d instructions (%d emitted by the generator) match GNU as", len(instrs), len(emitted))
 }
