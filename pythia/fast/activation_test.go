@@ -3,6 +3,8 @@ package fast
 import (
 	"math"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
 )
 
 // TestActivationBackward compares activationBackward with the derivatives
@@ -39,9 +41,7 @@ func TestActivationBackward(t *testing.T) {
 			activationBackward(c.act, d, x, y, [][]float32{make([]float32, actBlock), make([]float32, actBlock)})
 			for i, v := range xs {
 				want := c.deriv(float64(float32(v)))
-				if diff := math.Abs(float64(d[i]) - want); diff > 2e-6+1e-5*math.Abs(want) || math.IsNaN(float64(d[i])) {
-					t.Errorf("act'(%g) = %.9g, want %.9g", v, d[i], want)
-				}
+				assert.InDelta(t, want, float64(d[i]), 2e-6+1e-5*math.Abs(want), "act'(%g)", v)
 			}
 		})
 	}

@@ -5,6 +5,9 @@ import (
 	"runtime"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
 	"github.com/daalab/daa/pythia"
 	"github.com/daalab/daa/tensor"
 )
@@ -23,13 +26,9 @@ func TestStepAllocatesNoBuffers(t *testing.T) {
 	cfg := variants[0].config()
 	cfg.HiddenSize, cfg.IntermediateSize, cfg.VocabSize = 64, 256, 3000
 	m, err := pythia.NewRandom(cfg, tensor.Float32, 1)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	e, err := New(m, 4, 32)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	ids, mask := rightPadded(randomIDs(rand.New(rand.NewPCG(1, 1)), []int{32, 20, 31, 7}, cfg.VocabSize))
 	prompts, responses := [][]int{ids[0][:10], ids[1][:5]}, [][]int{ids[2][:20], ids[3][:7]}
 	params := m.Params()
@@ -50,7 +49,5 @@ func TestStepAllocatesNoBuffers(t *testing.T) {
 	runtime.ReadMemStats(&after)
 	perStep := (after.TotalAlloc - before.TotalAlloc) / steps
 	t.Logf("%d bytes per step", perStep)
-	if perStep > 512<<10 {
-		t.Errorf("a training step allocates %d bytes; want < 512 KB", perStep)
-	}
+	assert.LessOrEqual(t, perStep, uint64(512<<10), "bytes allocated by a training step")
 }

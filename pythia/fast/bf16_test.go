@@ -5,6 +5,9 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
 	"github.com/daalab/daa/internal/half"
 	"github.com/daalab/daa/pythia"
 )
@@ -19,12 +22,8 @@ func TestInferenceBF16(t *testing.T) {
 		t.Run(v.name, func(t *testing.T) {
 			m32, m64 := randomPair(t, v.config(), uint64(50+i))
 			e, err := NewInferenceBF16(m32, 4, 12)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if e.Model() != nil {
-				t.Error("Model() of a bfloat16 engine is not nil")
-			}
+			require.NoError(t, err)
+			assert.Nil(t, e.Model(), "Model() of a bfloat16 engine")
 			p64 := m64.Params()
 			for k, p := range m32.Params() {
 				d := p.Value.Data.Float32s()
@@ -49,17 +48,11 @@ func TestInferenceBF16(t *testing.T) {
 
 			opts := pythia.GenerateOptions{SampleOptions: pythia.SampleOptions{Temperature: 1}, MaxNewTokens: 6, Seed: 9}
 			gen, err := e.Generate(prompts, opts)
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			want, err := m32.Generate(prompts, opts)
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			for b := range prompts {
-				if !slices.Equal(gen.Tokens[b], want.Tokens[b]) {
-					t.Errorf("row %d: tokens %v, rounded float32 model %v", b, gen.Tokens[b], want.Tokens[b])
-				}
+				assert.True(t, slices.Equal(gen.Tokens[b], want.Tokens[b]), "row %d: tokens %v, rounded float32 model %v", b, gen.Tokens[b], want.Tokens[b])
 			}
 
 			for _, p := range m32.Params() { // a snapshot: later changes are not seen

@@ -2,8 +2,10 @@ package fast
 
 import (
 	"math/rand/v2"
-	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/daalab/daa/pythia"
 	"github.com/daalab/daa/tensor"
@@ -13,19 +15,13 @@ import (
 func TestNewErrors(t *testing.T) {
 	cfg := variants[0].config()
 	m64, err := pythia.NewRandom(cfg, tensor.Float64, 1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := New(m64, 2, 4); err == nil || !strings.Contains(err.Error(), "float32") {
-		t.Errorf("New on a float64 model: error %v; want one naming float32", err)
-	}
+	require.NoError(t, err)
+	_, err = New(m64, 2, 4)
+	assert.ErrorContains(t, err, "float32", "New on a float64 model")
 	m32, err := pythia.NewRandom(cfg, tensor.Float32, 1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := New(m32, 0, 4); err == nil {
-		t.Error("New with maxBatch 0: no error")
-	}
+	require.NoError(t, err)
+	_, err = New(m32, 0, 4)
+	assert.Error(t, err, "New with maxBatch 0")
 }
 
 // TestPanics checks the programmer errors: inputs that do not fit the
@@ -34,13 +30,9 @@ func TestNewErrors(t *testing.T) {
 func TestPanics(t *testing.T) {
 	m32, _ := randomPair(t, variants[0].config(), 2)
 	e, err := New(m32, 2, 6)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	inf, err := NewInference(m32, 2, 6)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	ids := [][]int{{1, 2, 3}, {4, 5, 6}}
 	for _, c := range []struct {
 		name, want string
@@ -79,16 +71,30 @@ func TestPanics(t *testing.T) {
 		{"NextTokenLossAndGrad on an inference engine", "inference engine", func() { inf.NextTokenLossAndGrad(ids, nil) }},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			defer func() {
-				r := recover()
-				if msg, _ := r.(string); r == nil || !strings.Contains(msg, c.want) {
-					t.Errorf("panic %v; want one containing %q", r, c.want)
-				}
-			}()
-			c.f()
+			assertPanicContains(t, c.want, c.f)
 		})
 	}
 	zeroGrads(m32.Params())
+}
+
+// assertPanicContains asserts that f panics with a string message
+// containing want.
+func assertPanicContains(t *testing.T, want string, f func()) {
+	t.Helper()
+	var r any
+	func() {
+		defer func() { r = recover() }()
+		f()
+	}()
+	if !assert.NotNil(t, r, "no panic; want one containing %q", want) {
+		return
+	}
+	msg, ok := r.(string)
+	if !ok {
+		assert.Failf(t, "panic value is not a string", "panic %v (%T); want a message containing %q", r, r, want)
+		return
+	}
+	assert.Contains(t, msg, want, "panic message")
 }
 
 // TestWeightsReadEveryCall checks that the engine sees weights changed in
@@ -97,9 +103,7 @@ func TestPanics(t *testing.T) {
 func TestWeightsReadEveryCall(t *testing.T) {
 	m32, m64 := randomPair(t, variants[0].config(), 3)
 	e, err := NewInference(m32, 2, 10)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	rng := rand.New(rand.NewPCG(3, 3))
 	prompts, responses := randomIDs(rng, []int{3, 4}, 97), randomIDs(rng, []int{5, 2}, 97)
 	e.SequenceLogProbs(prompts, responses)

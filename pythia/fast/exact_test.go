@@ -4,6 +4,9 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
 	"github.com/daalab/daa/autograd"
 	"github.com/daalab/daa/pythia"
 	"github.com/daalab/daa/tensor"
@@ -25,9 +28,7 @@ func TestLogitsMatchAutograd(t *testing.T) {
 			rng := rand.New(rand.NewPCG(uint64(i), 1))
 			ids, mask := rightPadded(randomIDs(rng, []int{9, 5, 1, 7}, v.config().VocabSize))
 			e, err := New(m32, 4, 12)
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			got := e.Logits(ids, mask)
 			want := m64.Forward(ids, mask).Data.Float64s()
 			vocab := v.config().VocabSize
@@ -62,9 +63,7 @@ func TestSequenceLogProbsMatchAutograd(t *testing.T) {
 		responses := randomIDs(rng, []int{4, 7, 0, 3, 5}, vocab)
 		dSum := []float64{0.7, -1.3, 0.4, 2.1, -0.6}
 		e, err := New(m32, 5, 12)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		for _, c := range []struct {
 			name      string
 			prompts   [][]int
@@ -83,9 +82,7 @@ func TestSequenceLogProbsMatchAutograd(t *testing.T) {
 				wantPer := want.PerToken.Data.Float64s()
 				r := want.PerToken.Shape()[1]
 				for b := range responses {
-					if got.Count[b] != want.Count[b] {
-						t.Errorf("Count[%d] = %d, want %d", b, got.Count[b], want.Count[b])
-					}
+					assert.Equal(t, want.Count[b], got.Count[b], "Count[%d]", b)
 					checkRel(t, "PerToken", got.PerToken[b], wantPer[b*r:b*r+len(responses[b])], tolValue)
 				}
 				e.Backward(dSum)
@@ -125,9 +122,7 @@ func TestNextTokenLossMatchAutograd(t *testing.T) {
 				{"holes-and-left-padding-recomputed", ids[2:4], holes, true},
 			}
 			e, err := New(m32, 5, 11)
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			for _, c := range cases {
 				t.Run(c.name, func(t *testing.T) {
 					if c.recompute {
@@ -164,9 +159,7 @@ func TestBackwardAccumulates(t *testing.T) {
 	m32, _ := randomPair(t, v.config(), 5)
 	ids, mask := rightPadded(randomIDs(rand.New(rand.NewPCG(5, 5)), []int{6, 4}, v.config().VocabSize))
 	e, err := New(m32, 2, 6)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	e.NextTokenLoss(ids, mask)
 	e.BackwardLoss(1)
 	once := map[string][]float64{}
@@ -188,9 +181,7 @@ func TestBackwardAccumulates(t *testing.T) {
 	e.NextTokenLoss(ids, mask)
 	e.BackwardLoss(1)
 	for _, p := range m32.Params() {
-		if p.Value.Grad != grads[p.Name] {
-			t.Errorf("%s: gradient tensor reallocated after ZeroGrad", p.Name)
-		}
+		assert.Same(t, grads[p.Name], p.Value.Grad, "%s: gradient tensor reallocated after ZeroGrad", p.Name)
 		checkRel(t, p.Name+" after ZeroGrad", p.Value.Grad.Float32s(), once[p.Name], 1e-6)
 	}
 }
@@ -210,8 +201,7 @@ func checkGrads(t *testing.T, m32, m64 *pythia.Model) {
 	t.Helper()
 	p64 := m64.Params()
 	for i, p := range m32.Params() {
-		if p.Value.Grad == nil {
-			t.Errorf("%s: no gradient", p.Name)
+		if !assert.NotNil(t, p.Value.Grad, "%s: no gradient", p.Name) {
 			continue
 		}
 		checkRel(t, "grad "+p.Name, p.Value.Grad.Float32s(), p64[i].Value.Grad.Float64s(), tolGrad)

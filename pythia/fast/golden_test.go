@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/stretchr/testify/require"
+
 	"github.com/daalab/daa/internal/shareddata"
 	"github.com/daalab/daa/nn/safetensors"
 	"github.com/daalab/daa/pythia"
@@ -43,26 +45,18 @@ func TestTestdataGoldens(t *testing.T) {
 // tensors of the golden file.
 func checkGoldenFile(t *testing.T, dir, golden string) {
 	m, err := pythia.LoadDir(dir, pythia.LoadOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	f, err := safetensors.Open(golden)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	defer f.Close()
 	floats := func(name string) []float64 {
 		v, _, err := f.Float64(name)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err, golden)
 		return v
 	}
 	ints := func(name string) [][]int {
 		v, shape, err := f.Int64(name)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err, golden)
 		cols := shape[len(shape)-1]
 		rows := make([][]int, len(v)/cols)
 		for i := range rows {
@@ -84,9 +78,7 @@ func checkGoldenFile(t *testing.T, dir, golden string) {
 		}
 	}
 	e, err := New(m, len(ids), len(ids[0]))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	logits := e.Logits(ids, mask)
 	want := floats("logits")
 	var got32 []float32
@@ -120,9 +112,7 @@ func checkGoldenFile(t *testing.T, dir, golden string) {
 		return
 	}
 	pe, err := NewInference(m, len(prompts), 64)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	lp := pe.SequenceLogProbs(prompts, responses)
 	for i := range responses {
 		w := floats(fmt.Sprintf("pair.%d.logprobs", i))

@@ -5,6 +5,9 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
 	"github.com/daalab/daa/pythia"
 	"github.com/daalab/daa/tensor"
 )
@@ -54,13 +57,9 @@ func (v variant) config() pythia.Config {
 func randomPair(t testing.TB, cfg pythia.Config, seed uint64) (m32, m64 *pythia.Model) {
 	t.Helper()
 	m32, err := pythia.New(cfg, tensor.Float32)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	m64, err = pythia.New(cfg, tensor.Float64)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	rng := rand.New(rand.NewPCG(seed, 7))
 	p64 := m64.Params()
 	for i, p := range m32.Params() {
@@ -93,12 +92,18 @@ func relErr[T float32 | float64](got []T, want []float64) float64 {
 	return diff / scale
 }
 
-// checkRel reports an error when relErr(got, want) exceeds tol.
+// checkRel asserts that relErr(got, want) is at most tol; lengths that
+// differ and a NaN error fail.
 func checkRel[T float32 | float64](t *testing.T, name string, got []T, want []float64, tol float64) {
 	t.Helper()
 	e := relErr(got, want)
-	if e > tol || math.IsNaN(e) {
-		t.Errorf("%s: normwise relative error %.3g > %.0g", name, e, tol)
+	switch {
+	case len(got) != len(want):
+		assert.Failf(t, "lengths differ", "%s: %d values, want %d", name, len(got), len(want))
+	case math.IsNaN(e):
+		assert.Failf(t, "normwise relative error is NaN", "%s", name)
+	default:
+		assert.LessOrEqual(t, e, tol, "%s: normwise relative error", name)
 	}
 	if testing.Verbose() {
 		t.Logf("%s: %.2g", name, e)
