@@ -25,6 +25,14 @@
 // layers in the backward pass.
 //
 //	go build -o /tmp/dpostep ./bench/dpostep && /usr/bin/time -v /tmp/dpostep -model pythia-2.8b -lora 16 -base bf16 -steps 1 -checkpoint-activations
+//
+// Measured on 2026-12-06 (2 cores, 24 GB, load 15-22 from other work, so
+// the times are long), -steps 1 -checkpoint-activations, maximum resident
+// set size of /usr/bin/time -v:
+//
+//	pythia-1b   full, -optimizer rmsprop -base bf16          14,318,552 KB (13.7 GiB)  279 s
+//	pythia-2.8b -lora 16 -base bf16 (AdamW)                   6,504,548 KB ( 6.2 GiB)  696 s
+//	pythia-6.9b -lora 16 -base bf16 (AdamW)                  15,214,968 KB (14.5 GiB) 1397 s
 package main
 
 import (
