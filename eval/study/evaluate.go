@@ -60,7 +60,7 @@ type engines struct{ policy, ref *scorer }
 // scorers returns inference scorers on policy and on the reference.
 func (e *evaluator) scorers(en *engines, policy *pythia.Model) (pol, ref *scorer, err error) {
 	if en.ref == nil {
-		if en.ref, err = newScorer(e.c.Reference, e.c.EvalRows, e.c.EvalSeq, false); err != nil {
+		if en.ref, err = newScorer(e.c.Reference, e.c.EvalRows, e.c.EvalSeq); err != nil {
 			return nil, nil, err
 		}
 	}
@@ -69,7 +69,7 @@ func (e *evaluator) scorers(en *engines, policy *pythia.Model) (pol, ref *scorer
 	}
 	if en.policy == nil || en.policy.eng.Model() != policy {
 		en.policy = nil // let a previous policy's buffers go first
-		if en.policy, err = newScorer(policy, e.c.EvalRows, e.c.EvalSeq, false); err != nil {
+		if en.policy, err = newScorer(policy, e.c.EvalRows, e.c.EvalSeq); err != nil {
 			return nil, nil, err
 		}
 	}

@@ -142,7 +142,7 @@ func NewReal(o *Options, log io.Writer) (*Real, error) {
 		t.prompts = append(t.prompts, e.Prompt)
 		t.evalSeq = max(t.evalSeq, len(e.Prompt)+r.MaxNewTokens)
 	}
-	sc, err := newScorer(rm.model, t.evalRows, t.evalSeq, false)
+	sc, err := newScorer(rm.model, t.evalRows, t.evalSeq)
 	if err != nil {
 		t.Close()
 		return nil, err

@@ -130,7 +130,7 @@ func (c *cell) prepare(o Options, task Task, p *progress) error {
 			return
 		}
 		if c.c.RefHeldOut == nil {
-			sc, err := newScorer(c.c.Reference, c.c.EvalRows, c.c.EvalSeq, false)
+			sc, err := newScorer(c.c.Reference, c.c.EvalRows, c.c.EvalSeq)
 			if err != nil {
 				c.err = err
 				return

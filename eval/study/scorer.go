@@ -6,23 +6,16 @@ import (
 )
 
 // scorer computes log p(response | prompt) summed over response tokens for a
-// batch on pythia/fast's fused float32 engine and, for training, propagates
-// a gradient on those sums into the model's parameter gradients (the
-// synthetic task's SFT; the DAA runs train through align/train).
+// batch on pythia/fast's fused float32 inference engine (evaluation only:
+// the SFT and the DAA runs train through align/train).
 type scorer struct {
 	eng *fast.Engine
 }
 
-// newScorer returns a training scorer (backward enabled) or an inference
-// one for batches of up to maxBatch sequences of up to maxSeq tokens.
-func newScorer(m *pythia.Model, maxBatch, maxSeq int, train bool) (*scorer, error) {
-	var e *fast.Engine
-	var err error
-	if train {
-		e, err = fast.New(m, maxBatch, maxSeq)
-	} else {
-		e, err = fast.NewInference(m, maxBatch, maxSeq)
-	}
+// newScorer returns a scorer for batches of up to maxBatch sequences of up
+// to maxSeq tokens.
+func newScorer(m *pythia.Model, maxBatch, maxSeq int) (*scorer, error) {
+	e, err := fast.NewInference(m, maxBatch, maxSeq)
 	if err != nil {
 		return nil, err
 	}
@@ -44,10 +37,6 @@ func (s *scorer) sums(prompts, responses [][]int, perToken bool) ([]float64, [][
 	}
 	return out, tok
 }
-
-// backward accumulates d loss / d params given d loss / d sums of the last
-// forward pass.
-func (s *scorer) backward(dSums []float64) { s.eng.Backward(dSums) }
 
 // pairBatch lays out pairs as one batch of 2B sequences, chosen rows first.
 func pairBatch(pairs []Pair) (prompts, responses [][]int) {

@@ -1,93 +1,69 @@
 package study
 
 import (
+	"context"
 	"fmt"
-	"math/rand/v2"
 
+	"github.com/daalab/daa/align/train"
 	"github.com/daalab/daa/eval/study/synth"
 	"github.com/daalab/daa/nn/optim"
 	"github.com/daalab/daa/pythia"
 	"github.com/daalab/daa/tensor"
 )
 
-// trainSFT fits a fresh model of the given size to the noisy summaries:
-// AdamW, linear warmup then linear decay to SFTFloor of the rate, clipping,
-// mean negative log-likelihood over the response tokens and EOS only (the
-// prompt is context). step is called after every optimizer step.
+// sftConfig returns align/train's configuration of the synthetic task's SFT
+// with the run's seed: AdamW at o.SFTLR with torch's defaults otherwise
+// (betas 0.9/0.999, eps 1e-8, weight decay 0.01, which align/train applies
+// by Hugging Face's rule: not biases, not LayerNorms, as optim.NewAdamW
+// does by default), linear warmup over o.SFTWarmup steps then linear decay
+// to o.SFTFloor of the rate at step o.SFTSteps, clipping at o.SFTClip,
+// o.SFTBatch examples per step, the examples in a seeded permutation per
+// epoch, no evaluation and no checkpoints (a run in memory).
+func sftConfig(o Options, seed uint64) train.Config {
+	adam := optim.DefaultAdamW()
+	cfg := train.DefaultConfig()
+	cfg.Optimizer, cfg.LearningRate, cfg.WeightDecay = train.OptimizerAdamW, o.SFTLR, adam.WeightDecay
+	cfg.AdamBeta1, cfg.AdamBeta2, cfg.AdamEpsilon = adam.Beta1, adam.Beta2, adam.Eps
+	cfg.Scheduler, cfg.WarmupSteps, cfg.LRFloor = train.SchedulerLinear, o.SFTWarmup, o.SFTFloor
+	cfg.MaxGradNorm = o.SFTClip
+	cfg.BatchSize, cfg.GradientAccumulationSteps = o.SFTBatch, 1
+	cfg.Epochs, cfg.MaxSteps = 1, o.SFTSteps
+	// Every prompt is synth.PromptLen tokens; a summary and its EOS fit in
+	// the MaxNewTokens after it (at most Noise.MaxLen+1 tokens).
+	cfg.MaxLength, cfg.MaxPromptLength = syntheticSeq, synth.PromptLen
+	cfg.Seed = seed
+	cfg.EvalEvery, cfg.SaveEvery = 0, 0
+	cfg.OutputDir, cfg.DisableCheckpoints = "", true
+	return cfg
+}
+
+// sftData returns the noisy summaries of ds as align/train's SFT examples:
+// the document's prompt and its summary (the trainer appends EOS, and the
+// loss is the mean NLL over the summary and EOS tokens of a step; the
+// prompt is context).
+func sftData(ds *synth.Dataset, seed uint64) train.SFTData {
+	set := &train.SFTDataset{Name: fmt.Sprintf("synthetic SFT examples of seed %d", seed), Examples: make([]train.SFTExample, len(ds.SFT))}
+	for i, ex := range ds.SFT {
+		set.Examples[i] = train.SFTExample{Prompt: ex.Doc.Prompt(), Completion: ex.Summary}
+	}
+	return train.SFTData{Train: set, EOS: synth.EOS}
+}
+
+// trainSFT fits a fresh model of the given size to the noisy summaries of
+// ds with align/train's SFT (sftConfig). step is called after every
+// optimizer step.
 func trainSFT(o Options, size string, seed uint64, ds *synth.Dataset, step func()) (*pythia.Model, error) {
 	m, err := pythia.NewRandom(modelConfig(size), tensor.Float32, seed)
 	if err != nil {
 		return nil, err
 	}
-	cfg := optim.DefaultAdamW()
-	cfg.LR = o.SFTLR
-	cfg.Schedule = optim.LinearWarmupDecayToFloor(o.SFTWarmup, o.SFTSteps, o.SFTFloor)
-	opt, err := optim.NewAdamW(m.Params(), cfg)
+	tr, err := train.NewSFT(sftConfig(o, seed), m, sftData(ds, seed))
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("SFT size %s seed %d: %w", size, seed, err)
 	}
-	sc, err := newScorer(m, o.SFTBatch, syntheticSeq, true)
-	if err != nil {
-		return nil, err
+	tr.OnStep = func(train.Record) { step() }
+	if err := tr.Train(context.Background()); err != nil {
+		return nil, fmt.Errorf("SFT size %s seed %d: %w", size, seed, err)
 	}
-	deal := newShuffler(len(ds.SFT), rand.New(rand.NewPCG(seed, 0x5f7)))
-	prompts := make([][]int, o.SFTBatch)
-	responses := make([][]int, o.SFTBatch)
-	for range o.SFTSteps {
-		tokens := 0
-		for j, i := range deal.take(o.SFTBatch) {
-			ex := ds.SFT[i]
-			prompts[j], responses[j] = ex.Doc.Prompt(), appendEOS(ex.Summary)
-			tokens += len(responses[j])
-		}
-		sums, _ := sc.sums(prompts, responses, false)
-		// loss = -(sum of response log-probs) / (number of response tokens)
-		grad := make([]float64, len(sums))
-		for j := range grad {
-			grad[j] = -1 / float64(tokens)
-		}
-		sc.backward(grad)
-		if _, err := optim.ClipGradNorm(m.Params(), o.SFTClip, true); err != nil {
-			return nil, fmt.Errorf("SFT size %s seed %d: %w", size, seed, err)
-		}
-		opt.Step()
-		opt.ZeroGrad()
-		step()
-	}
-	return m, nil
-}
-
-// shuffler deals indices 0..n-1 in seeded random order, reshuffling at the
-// end of every pass.
-type shuffler struct {
-	rng   *rand.Rand
-	order []int
-	next  int
-}
-
-func newShuffler(n int, rng *rand.Rand) *shuffler {
-	s := &shuffler{rng: rng, order: make([]int, n)}
-	for i := range s.order {
-		s.order[i] = i
-	}
-	s.shuffle()
-	return s
-}
-
-func (s *shuffler) shuffle() {
-	s.rng.Shuffle(len(s.order), func(i, j int) { s.order[i], s.order[j] = s.order[j], s.order[i] })
-	s.next = 0
-}
-
-// take returns the next k indices.
-func (s *shuffler) take(k int) []int {
-	out := make([]int, 0, k)
-	for len(out) < k {
-		if s.next == len(s.order) {
-			s.shuffle()
-		}
-		out = append(out, s.order[s.next])
-		s.next++
-	}
-	return out
+	return tr.Policy(), nil
 }
