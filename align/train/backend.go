@@ -13,7 +13,9 @@ const (
 	// BackendEngine scores and back-propagates with the fused float32
 	// engine of package pythia/fast: a training engine on the policy, an
 	// inference engine on the policy for evaluation, and one on the
-	// reference (bfloat16 with Config.BF16Reference). float32 only.
+	// reference (bfloat16 with Config.BF16Reference). float32 only. A
+	// LoRA policy's frozen base may be bfloat16 (Data.BF16Base), read by
+	// all three engines.
 	BackendEngine = "engine"
 	// BackendAutograd runs pythia.Model's autograd graph (float32 or
 	// float64): the reference implementation, and the float64 path.
@@ -55,7 +57,7 @@ func (t *Trainer) policyScorer() (pythia.Scorer, error) {
 	if t.backend == BackendAutograd {
 		return t.policy.Scorer(), nil
 	}
-	e, err := fast.New(t.policy, t.rows(t.cfg.BatchSize), t.cfg.MaxLength)
+	e, err := t.newEngine(t.policy, t.rows(t.cfg.BatchSize), false)
 	if err != nil {
 		return nil, fmt.Errorf("train: policy engine: %w", err)
 	}
@@ -73,7 +75,7 @@ func (t *Trainer) evalScorer() (pythia.Scorer, error) {
 		t.evalSc = t.policy.Frozen().Scorer()
 		return t.evalSc, nil
 	}
-	e, err := fast.NewInference(t.policy, t.rows(t.cfg.EvalBatchSize), t.cfg.MaxLength)
+	e, err := t.newEngine(t.policy, t.rows(t.cfg.EvalBatchSize), true)
 	if err != nil {
 		return nil, fmt.Errorf("train: evaluation engine: %w", err)
 	}
@@ -85,20 +87,44 @@ func (t *Trainer) evalScorer() (pythia.Scorer, error) {
 // batches of up to max(BatchSize, EvalBatchSize) pairs. An engine reads the
 // reference's weights at every call (TR-DPO's in-place updates are seen);
 // a bfloat16 engine holds its own copy, made again by refreshReference.
+// On a bfloat16 base (Data.BF16Base) it reads the policy's base bits.
 func (t *Trainer) referenceScorer() (pythia.Scorer, error) {
 	if t.backend == BackendAutograd {
 		return t.refModel.Frozen().Scorer(), nil
 	}
 	n := 2 * max(t.cfg.BatchSize, t.cfg.EvalBatchSize)
-	newEngine := fast.NewInference
+	var e *fast.Engine
+	var err error
 	if t.cfg.BF16Reference {
-		newEngine = fast.NewInferenceBF16
+		e, err = fast.NewInferenceBF16(t.refModel, n, t.cfg.MaxLength)
+	} else {
+		e, err = t.newEngine(t.refModel, n, true)
 	}
-	e, err := newEngine(t.refModel, n, t.cfg.MaxLength)
 	if err != nil {
 		return nil, fmt.Errorf("train: reference engine: %w", err)
 	}
 	return t.withPrecision(e), nil
+}
+
+// newEngine returns an engine on m for batches of rows sequences of up to
+// MaxLength tokens (forward-only with inference). On a bfloat16 base
+// (Data.BF16Base) every engine reads the same bits, and all widen their
+// matrices into the first one's buffer (fast.Options.ShareWidening): the
+// trainer runs one engine at a time, and each product widens its matrix
+// anew.
+func (t *Trainer) newEngine(m *pythia.Model, rows int, inference bool) (*fast.Engine, error) {
+	o := fast.Options{Inference: inference, BF16Base: t.bf16Base}
+	if t.bf16Base != nil {
+		o.ShareWidening = t.widening
+	}
+	e, err := fast.NewWithOptions(m, rows, t.cfg.MaxLength, o)
+	if err != nil {
+		return nil, err
+	}
+	if t.bf16Base != nil && t.widening == nil {
+		t.widening = e
+	}
+	return e, nil
 }
 
 // refreshReference makes the reference scorer see t.refModel's weights

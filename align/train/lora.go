@@ -46,7 +46,32 @@ func (t *Trainer) loraReference(ref *pythia.Model) (*pythia.Model, error) {
 	if ref == nil {
 		return t.policy.WithAdaptersDisabled(), nil
 	}
+	if t.bf16Base != nil {
+		return nil, errors.New("train: a reference model with Data.BF16Base: the reference is the bfloat16 base with the adapters off (pass nil)")
+	}
 	return ref, nil
+}
+
+// checkBF16Base returns an error if Data.BF16Base is set on a run that
+// cannot use it: the autograd backend, a policy without LoRA adapters,
+// bf16_reference (the base is already bfloat16), or
+// precompute_ref_log_probs (its cache key hashes the reference's float32
+// weights, which a shape-only model does not hold).
+func (t *Trainer) checkBF16Base() error {
+	if t.bf16Base == nil {
+		return nil
+	}
+	switch {
+	case t.backend != BackendEngine:
+		return fmt.Errorf("train: Data.BF16Base needs backend %q", BackendEngine)
+	case !t.policy.HasLoRA():
+		return errors.New("train: Data.BF16Base needs a LoRA policy (pythia.LoadBF16's model with AttachLoRA or LoadAdapter)")
+	case t.cfg.BF16Reference:
+		return errors.New("train: bf16_reference with Data.BF16Base: the reference is already the bfloat16 base")
+	case t.cfg.PrecomputeRefLogProbs && t.cfg.usesReference():
+		return errors.New("train: precompute_ref_log_probs with Data.BF16Base: the reference cache hashes float32 weights, which the bfloat16 base's model does not hold")
+	}
+	return nil
 }
 
 // setLoRATraining puts the policy's adapters in training mode for step

@@ -13,6 +13,7 @@ import (
 	"github.com/daalab/daa/nn"
 	"github.com/daalab/daa/nn/optim"
 	"github.com/daalab/daa/pythia"
+	"github.com/daalab/daa/pythia/fast"
 )
 
 // Data is what a Trainer trains and evaluates on.
@@ -21,6 +22,14 @@ type Data struct {
 	Eval  *Dataset // held-out pairs; nil or empty for none
 	EOS   int      // appended to every completion (the tokenizer's <|endoftext|>)
 	Pad   int      // fills padding positions (they are masked; any valid id)
+	// BF16Base, if not nil, is the frozen base of a LoRA policy in
+	// bfloat16 by Hugging Face name (pythia.LoadBF16, NewRandomBF16): the
+	// policy is then that call's shape-only model with adapters attached
+	// (AttachLoRA, LoadAdapter), and the policy, evaluation and
+	// adapters-off reference engines all read these bits (one copy of the
+	// base). Engine backend and LoRA only; see checkBF16Base in lora.go
+	// for what it cannot be combined with.
+	BF16Base pythia.BF16Weights
 }
 
 // split is one data set as the trainer uses it.
@@ -53,13 +62,15 @@ type Trainer struct {
 	loss        *align.Loss
 	policy      *pythia.Model
 	params      []nn.Param
-	sft         bool          // supervised fine-tuning (NewSFT) instead of preference pairs
-	numTokens   int           // SFT: tokens (prompt and completion) of the training examples seen
-	backend     string        // BackendEngine or BackendAutograd
-	trainSc     pythia.Scorer // scores the policy with gradients
-	evalSc      pythia.Scorer // scores the policy without; made on first use
-	refModel    *pythia.Model // the reference's weights; nil when the loss runs without a live reference
-	refSc       pythia.Scorer // scores refModel without gradients
+	sft         bool               // supervised fine-tuning (NewSFT) instead of preference pairs
+	numTokens   int                // SFT: tokens (prompt and completion) of the training examples seen
+	backend     string             // BackendEngine or BackendAutograd
+	trainSc     pythia.Scorer      // scores the policy with gradients
+	evalSc      pythia.Scorer      // scores the policy without; made on first use
+	refModel    *pythia.Model      // the reference's weights; nil when the loss runs without a live reference
+	refSc       pythia.Scorer      // scores refModel without gradients
+	bf16Base    pythia.BF16Weights // Data.BF16Base: the LoRA policy's frozen base, or nil
+	widening    *fast.Engine       // with bf16Base, the engine whose widening buffer the others share
 	collator    data.Collator
 	train, eval split
 	opt         optim.Optimizer
@@ -131,6 +142,10 @@ func newTrainer(cfg Config, policy *pythia.Model, d Data, sft bool) (*Trainer, e
 	}
 	var err error
 	if t.backend, err = cfg.backend(policy.DType()); err != nil {
+		return nil, err
+	}
+	t.bf16Base = d.BF16Base
+	if err := t.checkBF16Base(); err != nil { // lora.go
 		return nil, err
 	}
 	if t.train, err = newSplit("train", d.Train, cfg, d.EOS, vocab); err != nil {

@@ -19,7 +19,10 @@
 // checkpoint. With -lora_r R the policy trains LoRA adapters of rank R
 // (-lora_alpha, -lora_dropout, -lora_targets) on its frozen weights, the
 // reference is the model with the adapters off (no second copy), and the
-// checkpoints hold PEFT adapter directories. Every trainer option is a flag named by its JSON key (see
+// checkpoints hold PEFT adapter directories; -base bf16 then holds that
+// frozen base in bfloat16 (pythia.LoadBF16, read tensor by tensor without a
+// float32 copy; train.Data.BF16Base), half the memory of float32, shared by
+// the policy, evaluation and reference engines. Every trainer option is a flag named by its JSON key (see
 // -help); a first run refuses an -out holding another run, -resume
 // continues it. SIGINT or SIGTERM stops after the current step with a
 // checkpoint. -precision bf16 runs the engine's matrix products in
@@ -68,6 +71,7 @@ type options struct {
 	evalHoldout           int
 	tldr, resume          bool
 	dtype                 string
+	base                  string            // f32 or bf16: storage of a LoRA policy's frozen base
 	lora                  pythia.LoRAConfig // R 0: full fine-tuning
 	loraTargets           string
 }
@@ -86,6 +90,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	fs.BoolVar(&o.tldr, "tldr", false, "read -data and -eval as summarize_from_feedback comparisons")
 	fs.BoolVar(&o.resume, "resume", false, "continue the run in -out from its LATEST checkpoint (start fresh if there is none)")
 	fs.StringVar(&o.dtype, "dtype", "float32", "float32 or float64")
+	fs.StringVar(&o.base, "base", "f32", "storage of the frozen base of a LoRA policy (-lora_r): f32, or bf16 (half the memory; float32 -dtype, no -ref)")
 	fs.IntVar(&o.lora.R, "lora_r", 0, "LoRA rank: train adapters on a frozen base, the reference being the base (0: full fine-tuning)")
 	fs.Float64Var(&o.lora.Alpha, "lora_alpha", 16, "LoRA lora_alpha (scale lora_alpha/r)")
 	fs.Float64Var(&o.lora.Dropout, "lora_dropout", 0, "LoRA dropout on the adapters' input in training")
@@ -109,6 +114,9 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	default:
 		return fmt.Errorf("-dtype %q: want float32 or float64", o.dtype)
 	}
+	if err := checkBase(o); err != nil {
+		return err
+	}
 	tokPath, err := tokenizerPath(o.tokenizer, o.model)
 	if err != nil {
 		return err
@@ -117,7 +125,13 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	policy, err := pythia.LoadDir(o.model, pythia.LoadOptions{DType: dt})
+	var policy *pythia.Model
+	var bf16Base pythia.BF16Weights // -base bf16: the frozen base; policy is its shape-only model
+	if o.base == "bf16" {
+		policy, bf16Base, err = pythia.LoadBF16(o.model)
+	} else {
+		policy, err = pythia.LoadDir(o.model, pythia.LoadOptions{DType: dt})
+	}
 	if err != nil {
 		return err
 	}
@@ -138,6 +152,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	d.EOS, d.Pad = specialTokens(tok, policy.Config)
+	d.BF16Base = bf16Base
 	tr, err := train.New(cfg, policy, ref, d)
 	if err != nil {
 		return err
@@ -177,6 +192,24 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(stdout, "done: %d steps, %d examples; model in %s\n", tr.Step(), tr.Examples(), latest)
+	return nil
+}
+
+// checkBase returns an error for an unknown -base, or -base bf16 without
+// -lora_r, with -dtype float64 or with -ref (the reference is the base).
+func checkBase(o options) error {
+	switch {
+	case o.base != "f32" && o.base != "bf16":
+		return fmt.Errorf("-base %q: want f32 or bf16", o.base)
+	case o.base == "f32":
+		return nil
+	case o.lora.R <= 0:
+		return errors.New("-base bf16 needs -lora_r: a bfloat16 base is frozen, only adapters train on it")
+	case o.dtype != "float32":
+		return fmt.Errorf("-base bf16 needs -dtype float32 (the engine), not %s", o.dtype)
+	case o.ref != "":
+		return errors.New("-base bf16 with -ref: the reference is the bfloat16 base with the adapters off")
+	}
 	return nil
 }
 

@@ -8,7 +8,7 @@
 // An Engine wraps one model:
 //
 //	policy, _ := fast.New(m, 8, 128)                  // forward + backward
-//	ref, _ := fast.NewInference(m0, 8, 128)           // m0: a separate copy of the initial weights; forward only
+//	ref, _ := fast.NewInference(m0, 8, 128)           // m0: the initial weights (see below); forward only
 //	lp := policy.SequenceLogProbs(prompts, responses) // per-sequence sums, counts, per-token values
 //	rl := ref.SequenceLogProbs(prompts, responses)
 //	... a DAA loss on lp.Sum and rl.Sum gives dloss/dSum ...
@@ -45,6 +45,24 @@
 // responses (a DPO batch's chosen and rejected responses share their
 // prompt's rows; no padding). The fused projection's output is (rows, 3C)
 // in Hugging Face's per-head [q_h | k_h | v_h] layout.
+//
+// # One copy of the weights
+//
+// An engine reads the model's weight tensors at every call, so full
+// fine-tuning needs m0, a separate copy of the initial weights, for its
+// reference (NewInferenceBF16 makes that copy bfloat16). A LoRA policy
+// (pythia.Model.AttachLoRA) needs none: its reference is
+// m.WithAdaptersDisabled(), an engine on the same frozen base tensors.
+// NewWithOptions takes the rest of the settings (Options):
+//   - CheckpointActivations keeps each layer's input only and recomputes
+//     the layer in the backward pass, for about one more forward pass per
+//     step and bit-identical gradients;
+//   - BF16Base gives a LoRA policy's frozen base as bfloat16 bits by name
+//     (pythia.LoadBF16 or NewRandomBF16, with a shape-only model), widened
+//     to float32 right before each product: the policy engine and its
+//     adapters-off reference engine pass the same map and share one
+//     bfloat16 copy, and with ShareWidening one widening buffer;
+//   - Precision selects float32 or mixed-precision products (below).
 //
 // # Mixed precision
 //
