@@ -195,6 +195,13 @@ func (o Options) validateReal() error {
 		return fmt.Errorf("-train-pairs %d: want 0 (all) or at least -batch (%d)", o.Data.TrainPairs, o.DAABatch)
 	case r.JudgeConcurrency < 1:
 		return fmt.Errorf("-judge-concurrency %d: want at least 1", r.JudgeConcurrency)
+	case r.LoRA.R < 0:
+		return fmt.Errorf("-lora-r %d: want 0 (full fine-tuning) or a positive rank", r.LoRA.R)
+	}
+	if r.LoRA.R > 0 {
+		if err := r.LoRA.Validate(); err != nil {
+			return fmt.Errorf("-lora-*: %w", err)
+		}
 	}
 	switch r.Judge {
 	case "length":

@@ -27,6 +27,12 @@ type RealOptions struct {
 	MicroBatch      int     // pairs per forward/backward pass (gradient accumulation)
 	MaxGradNorm     float64 // global gradient-norm clipping; 0 = none
 
+	// LoRA, with LoRA.R > 0, trains PEFT-style LoRA adapters on the frozen
+	// model instead of every weight (-lora-r, -lora-alpha, -lora-dropout,
+	// -lora-targets): align/train's LoRA mode, whose reference is the model
+	// with its adapters off. R 0 fine-tunes the whole model.
+	LoRA pythia.LoRAConfig
+
 	Judge            string // llm or length
 	JudgeURL         string // OpenAI-compatible base URL
 	JudgeModel       string

@@ -86,8 +86,16 @@ func trainDAA(o Options, spec RunSpec, c *Cell, evaluate func(policy *pythia.Mod
 	if err != nil {
 		return err
 	}
-	policy := c.Reference.Clone()
-	tr, err := train.New(cfg, policy, c.Reference, trainData(c))
+	policy, ref := c.Reference.Clone(), c.Reference
+	if o.Real != nil && o.Real.LoRA.R > 0 {
+		// Adapters initialised from the run's seed on the frozen copy; the
+		// reference is that copy with its adapters off (align/train's LoRA mode).
+		if err := policy.AttachLoRA(o.Real.LoRA, spec.Seed); err != nil {
+			return err
+		}
+		ref = nil
+	}
+	tr, err := train.New(cfg, policy, ref, trainData(c))
 	if err != nil {
 		return err
 	}

@@ -3,10 +3,12 @@ package main
 import (
 	"flag"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/daalab/daa/eval/study"
+	"github.com/daalab/daa/pythia"
 )
 
 // parseFlags fills the study's options from the command line.
@@ -115,6 +117,14 @@ func addRealFlags(fs *flag.FlagSet) *study.RealOptions {
 	fs.StringVar(&r.JudgeModel, "judge-model", r.JudgeModel, "real mode: the judge's model name")
 	fs.StringVar(&r.JudgeKeyEnv, "judge-key-env", r.JudgeKeyEnv, "real mode: environment variable holding the judge's API key (empty: send none, for local servers)")
 	fs.IntVar(&r.JudgeConcurrency, "judge-concurrency", r.JudgeConcurrency, "real mode: judge requests in flight")
+	fs.IntVar(&r.LoRA.R, "lora-r", 0, "real mode: train LoRA adapters of this rank on the frozen model, the reference being the model with its adapters off (0: full fine-tuning)")
+	fs.Float64Var(&r.LoRA.Alpha, "lora-alpha", 16, "real mode: LoRA lora_alpha (scale lora_alpha/r)")
+	fs.Float64Var(&r.LoRA.Dropout, "lora-dropout", 0, "real mode: LoRA dropout on the adapters' input in training")
+	fs.Func("lora-targets", "real mode: LoRA target_modules, comma-separated (default all four: "+strings.Join(pythia.LoRATargets, ",")+")", func(v string) error {
+		r.LoRA.Targets = strings.Split(v, ",")
+		return nil
+	})
+	r.LoRA.Targets = slices.Clone(pythia.LoRATargets)
 	return r
 }
 
@@ -124,7 +134,7 @@ var (
 	syntheticOnlyFlags = []string{"sizes", "p-swap", "p-drop", "p-ins", "p-stop", "max-len", "bt-temperature", "sft-examples",
 		"references", "sft-steps", "sft-batch", "sft-lr", "sft-warmup", "sft-floor", "sft-clip", "shard", "merge", "workers"}
 	realOnlyFlags = []string{"tldr", "tokenizer", "max-length", "max-prompt-length", "max-new-tokens", "epochs", "micro-batch",
-		"max-grad-norm", "judge", "judge-url", "judge-model", "judge-key-env", "judge-concurrency"}
+		"max-grad-norm", "judge", "judge-url", "judge-model", "judge-key-env", "judge-concurrency", "lora-r", "lora-alpha", "lora-dropout", "lora-targets"}
 )
 
 // checkModeFlags rejects a flag that does not apply to the chosen mode, so
