@@ -71,21 +71,29 @@ func BenchmarkDgemm(b *testing.B) {
 	b.ReportMetric(2*n*n*n*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 }
 
-func benchSgemm(b *testing.B, gemm gemmFunc[float32], transA, transB bool, m, n, k int) {
-	a, bb, c := make([]float32, m*k), make([]float32, k*n), make([]float32, m*n)
+// benchOperands returns the benchmarks' operands of an m x n x k product:
+// A and B filled with small repeating values, C zero, and the leading
+// dimensions of A and B for the transpose flags.
+func benchOperands(transA, transB bool, m, n, k int) (a, bb, c []float32, lda, ldb int) {
+	a, bb, c = make([]float32, m*k), make([]float32, k*n), make([]float32, m*n)
 	for i := range a {
 		a[i] = float32(i%7) * 0.1
 	}
 	for i := range bb {
 		bb[i] = float32(i%5) * 0.1
 	}
-	lda, ldb := k, n
+	lda, ldb = k, n
 	if transA {
 		lda = m
 	}
 	if transB {
 		ldb = k
 	}
+	return a, bb, c, lda, ldb
+}
+
+func benchSgemm(b *testing.B, gemm gemmFunc[float32], transA, transB bool, m, n, k int) {
+	a, bb, c, lda, ldb := benchOperands(transA, transB, m, n, k)
 	gemm(transA, transB, m, n, k, 1, a, lda, bb, ldb, 0, c, n) // warm caches and pools
 	// Check C's corners against float64 dot products (tolerance as in
 	// checkGemmCase: 2(k+2)u Σ|a b|).

@@ -69,20 +69,7 @@ func BenchmarkGemmBF16Impl(b *testing.B) {
 // bfloat16-rounded inputs (within 2(k+2)·2^-24·Σ|a b|), then reports
 // GFLOP/s counted as 2MNK.
 func benchGemmBF16(b *testing.B, gemm gemmFunc[float32], transA, transB bool, m, n, k int) {
-	a, bb, c := make([]float32, m*k), make([]float32, k*n), make([]float32, m*n)
-	for i := range a {
-		a[i] = float32(i%7) * 0.1
-	}
-	for i := range bb {
-		bb[i] = float32(i%5) * 0.1
-	}
-	lda, ldb := k, n
-	if transA {
-		lda = m
-	}
-	if transB {
-		ldb = k
-	}
+	a, bb, c, lda, ldb := benchOperands(transA, transB, m, n, k)
 	gemm(transA, transB, m, n, k, 1, a, lda, bb, ldb, 0, c, n) // warm caches and pools
 	bf := func(v float32) float64 { return float64(widenBF16(roundBF16(v))) }
 	for _, ij := range [][2]int{{0, 0}, {m - 1, n - 1}} {
