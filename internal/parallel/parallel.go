@@ -13,6 +13,16 @@
 // run queue of the sender's processor, where it waited about 90 µs for
 // another processor to take it (measured on a 2-core KVM guest); kernels
 // that follow each other closely thus keep both sides running.
+//
+// Callers that already run independent jobs on every core (the
+// over-optimization study trains two models at once on two cores) turn
+// on serial mode with SetSerial(true): every For then runs its whole range
+// as one chunk on the calling goroutine, with no hand-off and no spinning.
+// Code that sizes per-chunk scratch by Workers() or cuts ranges with
+// Chunks keeps working, since Chunks returns 1. In serial mode a kernel
+// computes what it computes with GOMAXPROCS=1, so its results do not
+// depend on GOMAXPROCS (they may differ in the last bits from a parallel
+// run, whose reductions combine Workers() partial results).
 package parallel
 
 import (
@@ -50,6 +60,18 @@ func (t task) run() {
 	}
 }
 
+// serial is set by SetSerial: For runs inline and Chunks returns 1.
+var serial atomic.Bool
+
+// SetSerial turns serial mode on or off for the whole process: while on,
+// For runs fn(0, n) on the calling goroutine, Chunks returns 1 and
+// Parallelism returns 1. Switch it before starting work, not while For
+// calls are in flight: a For already running keeps the chunks it cut.
+func SetSerial(on bool) { serial.Store(on) }
+
+// Serial reports whether serial mode is on (see SetSerial).
+func Serial() bool { return serial.Load() }
+
 var (
 	startOnce sync.Once
 	tasks     chan task
@@ -84,20 +106,35 @@ func nextTask() task {
 	}
 }
 
-// Workers returns the number of chunks For splits a large range into:
-// GOMAXPROCS at the time of the first call.
+// Workers returns the size of the pool: GOMAXPROCS at the time of the
+// first call, and the most chunks For ever cuts a range into, so it sizes
+// per-chunk scratch. Decisions about splitting work use Parallelism.
 func Workers() int {
 	startOnce.Do(start)
 	return nworkers
 }
 
+// Parallelism returns the number of chunks For splits a large range into
+// now: Workers(), or 1 in serial mode.
+func Parallelism() int {
+	if serial.Load() {
+		return 1
+	}
+	return Workers()
+}
+
 // For calls fn(lo, hi) on disjoint contiguous chunks that cover [0, n) and
 // returns when all have finished. Each chunk holds at least grain items
 // (grain < 1 means 1), so small loops run inline on the caller. The chunk
-// boundaries depend only on n, grain and Workers(). fn must be safe to call
-// concurrently on disjoint chunks.
+// boundaries depend only on n, grain and Parallelism(). fn must be safe to
+// call concurrently on disjoint chunks. In serial mode fn(0, n) runs on the
+// caller.
 func For(n, grain int, fn func(lo, hi int)) {
 	if n <= 0 {
+		return
+	}
+	if serial.Load() {
+		fn(0, n)
 		return
 	}
 	if grain < 1 {
@@ -146,9 +183,9 @@ func For(n, grain int, fn func(lo, hi int)) {
 }
 
 // Chunks returns how many chunks For cuts [0, n) into for a given grain:
-// min(Workers(), ceil(n/grain)), at least 1.
+// min(Parallelism(), ceil(n/grain)), at least 1.
 func Chunks(n, grain int) int {
-	w := Workers()
+	w := Parallelism()
 	if grain < 1 {
 		grain = 1
 	}

@@ -70,3 +70,40 @@ func TestForDoesNotAllocate(t *testing.T) {
 	allocs := testing.AllocsPerRun(100, func() { For(1000, 1, body) })
 	assert.Zero(t, allocs, "For allocations per call")
 }
+
+// TestSerialRunsInline checks that in serial mode For makes one call
+// fn(0, n) on the calling goroutine (the body writes unsynchronised
+// variables, which the race detector flags if a worker runs it), and that
+// Chunks and Parallelism report one chunk while Workers keeps the pool
+// size.
+func TestSerialRunsInline(t *testing.T) {
+	workers := Workers()
+	SetSerial(true)
+	defer SetSerial(false)
+	require.True(t, Serial(), "Serial after SetSerial(true)")
+	for _, n := range []int{1, 7, 1000, 1 << 20} {
+		var calls, lo0, hi0 int // unsynchronised: written by the caller's goroutine only
+		For(n, 1, func(lo, hi int) {
+			calls++
+			lo0, hi0 = lo, hi
+		})
+		assert.Equal(t, 1, calls, "n=%d: calls in serial mode", n)
+		assert.Equal(t, 0, lo0, "n=%d: start of the one chunk", n)
+		assert.Equal(t, n, hi0, "n=%d: end of the one chunk", n)
+		assert.Equal(t, 1, Chunks(n, 1), "n=%d: Chunks in serial mode", n)
+	}
+	assert.Equal(t, 1, Parallelism(), "Parallelism in serial mode")
+	assert.Equal(t, workers, Workers(), "Workers in serial mode (the pool size)")
+	SetSerial(false)
+	assert.Equal(t, workers, Parallelism(), "Parallelism after SetSerial(false)")
+	assert.Equal(t, min(workers, 1000), Chunks(1000, 1), "Chunks after SetSerial(false)")
+}
+
+// TestSerialDoesNotAllocate checks that serial For costs no allocation.
+func TestSerialDoesNotAllocate(t *testing.T) {
+	SetSerial(true)
+	defer SetSerial(false)
+	body := func(lo, hi int) { sink.Add(int64(hi - lo)) }
+	allocs := testing.AllocsPerRun(100, func() { For(1000, 1, body) })
+	assert.Zero(t, allocs, "serial For allocations per call")
+}

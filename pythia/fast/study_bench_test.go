@@ -7,6 +7,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/daalab/daa/internal/parallel"
 	"github.com/daalab/daa/nn/optim"
 	"github.com/daalab/daa/pythia"
 	"github.com/daalab/daa/tensor"
@@ -131,15 +132,23 @@ func (s *studyStepper) step() []float64 {
 // sft (64 sequences of 22-28 tokens, the mean NLL, AdamW) and dpo (16
 // pairs, the sigmoid loss against fixed reference sums, RMSProp), with one
 // run (x1) or two independent runs stepping at the same time (x2, as the
-// study runs them), in tokens/s over all runs.
+// study runs them), in tokens/s over all runs. The serial variants turn on
+// parallel.SetSerial: each run's kernels stay on its own goroutine.
 func BenchmarkStudyStep(b *testing.B) {
 	for _, size := range studySizes {
 		for _, kind := range []string{"sft", "dpo"} {
 			for _, runs := range []int{1, 2} {
-				name := size.name + "/" + kind + "/x" + string(rune('0'+runs))
-				b.Run(name, func(b *testing.B) {
-					benchStudy(b, size.hidden, kind == "dpo", runs)
-				})
+				for _, serial := range []bool{false, true} {
+					name := size.name + "/" + kind + "/x" + string(rune('0'+runs))
+					if serial {
+						name += "/serial"
+					}
+					b.Run(name, func(b *testing.B) {
+						parallel.SetSerial(serial)
+						defer parallel.SetSerial(false)
+						benchStudy(b, size.hidden, kind == "dpo", runs)
+					})
+				}
 			}
 		}
 	}

@@ -97,7 +97,7 @@ func gemmBF16(impl *bf16Impl, m, n, k int, alpha float32, a, b bf16Operand, beta
 		scaleMatrix(m, n, beta, c, ldc)
 		return
 	}
-	workers := parallel.Workers()
+	workers := parallel.Parallelism()
 	if !threaded || workers == 1 || 2*m*n*k < parallelGemmFlops {
 		gemmBF16Block(impl, m, n, k, alpha, a, b, beta, c, ldc)
 		return
@@ -176,7 +176,7 @@ func mergeBF16Tile(c []float32, ldc int, t []float32, ldt, rows, cols int, alpha
 // (item(i, false)), large ones run in turn, each split (item(i, true)).
 // The policy is gemmStrided's.
 func forEachProduct(batch, flops int, item func(i int, threaded bool)) {
-	workers := parallel.Workers()
+	workers := parallel.Parallelism()
 	byItem := batch >= workers && (flops < 64*parallelGemmFlops || batch%workers == 0 || batch >= 4*workers)
 	if !byItem {
 		for i := 0; i < batch; i++ {

@@ -34,7 +34,7 @@ func gemm[T float32 | float64](impl *gemmImpl[T], m, n, k int, alpha T, a, b ope
 		impl.smallM(m, n, k, alpha, a, b, beta, c, ldc, threaded)
 		return
 	}
-	workers := parallel.Workers()
+	workers := parallel.Parallelism()
 	if !threaded || workers == 1 || 2*m*n*k < parallelGemmFlops {
 		buf := getBuffers(impl, m, n, k)
 		gemmSerial(impl, m, n, k, alpha, a, b, beta, c, ldc, buf)
@@ -105,7 +105,7 @@ func gemmStrided[T float32 | float64](impl *gemmImpl[T], transA, transB bool, m,
 		opA, opB := operands(transA, transB, ai, lda, bi, ldb)
 		gemm(impl, m, n, k, alpha, opA, opB, beta, c[i*strideC:], ldc, threaded)
 	}
-	workers := parallel.Workers()
+	workers := parallel.Parallelism()
 	flops := 2 * m * n * k
 	byItem := batch >= workers && (flops < 64*parallelGemmFlops || batch%workers == 0 || batch >= 4*workers)
 	if !byItem {
