@@ -173,6 +173,7 @@ func (t *Trainer) sftStep() (Record, error) {
 		t.opt.ZeroGrad()
 		return nil, fmt.Errorf("train: step %d: %s examples %v: the NLL is %v", t.step+1, t.train.set.Name, idx, m.nll)
 	}
+	t.preOptimizerStep(idx)
 	norm, lr, err := t.update()
 	if err != nil {
 		return nil, err

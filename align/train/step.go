@@ -146,6 +146,7 @@ func (t *Trainer) trainStep() (Record, error) {
 	if err != nil {
 		return nil, fmt.Errorf("train: %w", err)
 	}
+	t.preOptimizerStep(idx)
 	norm, lr, err := t.update()
 	if err != nil {
 		return nil, err

@@ -52,6 +52,10 @@ type Trainer struct {
 	// OnStep, when set, is called with each optimizer step's record, after
 	// that step's evaluation and checkpoint (if any).
 	OnStep func(Record)
+	// OnPreOptimizerStep, when set, is called at every optimizer step with
+	// the gradients in place, before clipping and the update (StepInfo,
+	// hooks.go).
+	OnPreOptimizerStep func(StepInfo)
 	// ExtraFiles maps file names to source paths: each source is copied
 	// under its name into every checkpoint directory, e.g.
 	// {"tokenizer.json": path}, so that each checkpoint is a complete model
