@@ -150,3 +150,22 @@ func BenchmarkSgemmSmall(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkSgemmAttention measures the per-head attention products of the
+// over-optimization study's tiny models (sequences of t = 28 tokens, head
+// widths 8, 16 and 32): scores Q·Kᵀ (t×hd by hd×t, B transposed),
+// P·V (t×t by t×hd) and dV = Pᵀ·dO (A transposed).
+func BenchmarkSgemmAttention(b *testing.B) {
+	const t = 28
+	for _, hd := range []int{8, 16, 32} {
+		for _, s := range []struct {
+			name           string
+			transA, transB bool
+			m, n, k        int
+		}{{"QK", false, true, t, t, hd}, {"PV", false, false, t, hd, t}, {"PtdO", true, false, t, hd, t}} {
+			b.Run(fmt.Sprintf("hd%d/%s", hd, s.name), func(b *testing.B) {
+				benchSgemm(b, Sgemm, s.transA, s.transB, s.m, s.n, s.k)
+			})
+		}
+	}
+}

@@ -40,15 +40,18 @@ func packPanels[T float32 | float64](dst []T, src operand[T], nx, kc, w int, fas
 }
 
 // packPanelGo packs one panel of rows <= w valid rows (see packPanels).
+// A partial panel is cleared once up front rather than per step p: the
+// attention products of small models (sequences of a few dozen tokens,
+// heads of 8 to 32) make every panel partial, and there per-step clears
+// and copies of a few values cost more than the values.
 func packPanelGo[T float32 | float64](panel []T, src operand[T], rows, kc, w int) {
+	panel = panel[:kc*w]
+	if rows < w {
+		clear(panel)
+	}
 	switch {
 	case src.sp == 1: // transpose: x-row r is contiguous along p
-		for r := 0; r < rows; r++ {
-			line := src.data[r*src.sx : r*src.sx+kc]
-			for p, v := range line {
-				panel[p*w+r] = v
-			}
-		}
+		packTransposeGo(panel, src.data, src.sx, rows, kc, w)
 	case src.sx == 1: // copy: step p holds rows contiguous values
 		for p := 0; p < kc; p++ {
 			copy(panel[p*w:p*w+rows], src.data[p*src.sp:p*src.sp+rows])
@@ -60,9 +63,27 @@ func packPanelGo[T float32 | float64](panel []T, src operand[T], rows, kc, w int
 			}
 		}
 	}
-	if rows < w {
-		for p := 0; p < kc; p++ {
-			clear(panel[p*w+rows : p*w+w])
+}
+
+// packTransposeGo sets panel[p*w+r] = src[r*ld+p] for r < rows, p < kc:
+// four source rows at a time, so that each step p stores four values
+// after one bounds check.
+func packTransposeGo[T float32 | float64](panel, src []T, ld, rows, kc, w int) {
+	r := 0
+	for ; r+4 <= rows; r += 4 {
+		l0 := src[r*ld : r*ld+kc]
+		l1 := src[(r+1)*ld : (r+1)*ld+kc]
+		l2 := src[(r+2)*ld : (r+2)*ld+kc]
+		l3 := src[(r+3)*ld : (r+3)*ld+kc]
+		for p := range l0 {
+			o := panel[p*w+r : p*w+r+4 : p*w+r+4]
+			o[0], o[1], o[2], o[3] = l0[p], l1[p], l2[p], l3[p]
+		}
+	}
+	for ; r < rows; r++ {
+		line := src[r*ld : r*ld+kc]
+		for p, v := range line {
+			panel[p*w+r] = v
 		}
 	}
 }
