@@ -24,12 +24,15 @@ var smallRowsPool = sync.Pool{New: func() any { return new([]float32) }}
 // columns of C split across workers when threaded.
 func sgemmSmallM(v *vecImpl) func(m, n, k int, alpha float32, a, b operand[float32], beta float32, c []float32, ldc int, threaded bool) {
 	return func(m, n, k int, alpha float32, a, b operand[float32], beta float32, c []float32, ldc int, threaded bool) {
-		body := func(j0, j1 int) { smallMColumnsRange(v, m, k, alpha, a, b, beta, c, ldc, j0, j1) }
 		if !threaded || 2*m*n*k < parallelGemmFlops {
-			body(0, n)
+			// No closure here: one passed to parallel.For escapes, and a
+			// small product would pay an allocation for it.
+			smallMColumnsRange(v, m, k, alpha, a, b, beta, c, ldc, 0, n)
 			return
 		}
-		parallel.For(n, max(64, parallelGemmFlops/(2*m*k)), body)
+		parallel.For(n, max(64, parallelGemmFlops/(2*m*k)), func(j0, j1 int) {
+			smallMColumnsRange(v, m, k, alpha, a, b, beta, c, ldc, j0, j1)
+		})
 	}
 }
 
