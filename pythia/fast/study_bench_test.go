@@ -132,7 +132,9 @@ func (s *studyStepper) step() []float64 {
 // sft (64 sequences of 22-28 tokens, the mean NLL, AdamW) and dpo (16
 // pairs, the sigmoid loss against fixed reference sums, RMSProp), with one
 // run (x1) or two independent runs stepping at the same time (x2, as the
-// study runs them), in tokens/s over all runs. The serial variants turn on
+// study runs them), in tokens/s over all runs and in tokens per CPU-second
+// of the process (steadier than tokens/s on a loaded machine; it counts
+// the CPU that idle workers burn spinning). The serial variants turn on
 // parallel.SetSerial: each run's kernels stay on its own goroutine.
 func BenchmarkStudyStep(b *testing.B) {
 	for _, size := range studySizes {
@@ -164,6 +166,7 @@ func benchStudy(b *testing.B, hidden int, dpo bool, runs int) {
 	}
 	b.ReportAllocs()
 	b.ResetTimer()
+	cpu0 := cpuSeconds()
 	var wg sync.WaitGroup
 	for _, s := range steppers {
 		wg.Add(1)
@@ -176,4 +179,5 @@ func benchStudy(b *testing.B, hidden int, dpo bool, runs int) {
 	}
 	wg.Wait()
 	b.ReportMetric(float64(tokens*b.N)/b.Elapsed().Seconds(), "tokens/s")
+	b.ReportMetric(float64(tokens*b.N)/(cpuSeconds()-cpu0), "tokens/cpu-s")
 }
