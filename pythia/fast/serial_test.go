@@ -1,7 +1,13 @@
 package fast
 
 import (
+	"encoding/binary"
+	"fmt"
+	"hash/fnv"
 	"math"
+	"os"
+	"os/exec"
+	"regexp"
 	"sync"
 	"testing"
 
@@ -65,4 +71,39 @@ func TestSerialDeterministic(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestSerialMatchesOneProcessor checks what SetSerial documents: serial
+// mode computes what the parallel kernels compute with GOMAXPROCS=1. It
+// reruns itself with GOMAXPROCS=1 (parallel mode) and compares a digest of
+// three SFT and three DPO steps of size S with its own serial digest.
+func TestSerialMatchesOneProcessor(t *testing.T) {
+	if os.Getenv("DAA_SERIAL_CHILD") == "1" {
+		fmt.Printf("digest=%016x\n", studyDigest(t))
+		return
+	}
+	parallel.SetSerial(true)
+	want := studyDigest(t)
+	parallel.SetSerial(false)
+	cmd := exec.Command(os.Args[0], "-test.run=^TestSerialMatchesOneProcessor$", "-test.count=1")
+	cmd.Env = append(os.Environ(), "GOMAXPROCS=1", "DAA_SERIAL_CHILD=1")
+	out, err := cmd.CombinedOutput()
+	require.NoError(t, err, "child with GOMAXPROCS=1: %s", out)
+	m := regexp.MustCompile(`digest=([0-9a-f]{16})`).FindSubmatch(out)
+	require.NotNil(t, m, "child output has no digest: %s", out)
+	assert.Equal(t, fmt.Sprintf("%016x", want), string(m[1]), "serial mode vs GOMAXPROCS=1")
+}
+
+// studyDigest returns an FNV-1a hash of the bits of three SFT and three DPO
+// steps' sums and final weights of size S (studySteps).
+func studyDigest(t *testing.T) uint64 {
+	h := fnv.New64a()
+	for _, dpo := range []bool{false, true} {
+		for _, v := range studySteps(t, 32, dpo, 1, 3) {
+			var b [8]byte
+			binary.LittleEndian.PutUint64(b[:], math.Float64bits(v))
+			h.Write(b[:])
+		}
+	}
+	return h.Sum64()
 }
