@@ -30,7 +30,7 @@ func gemm[T float32 | float64](impl *gemmImpl[T], m, n, k int, alpha T, a, b ope
 		scaleMatrix(m, n, beta, c, ldc)
 		return
 	}
-	if impl.smallM != nil && m <= smallMRows {
+	if impl.smallM != nil && (m == 1 || m <= smallMRows && k*n >= smallMMinB) {
 		impl.smallM(m, n, k, alpha, a, b, beta, c, ldc, threaded)
 		return
 	}

@@ -13,6 +13,15 @@ import (
 // needs.
 const smallMRows = 3
 
+// smallMMinB is the least k*n for which products of two or three rows skip
+// packing. Below it packing B costs less than the per-row Dot and Axpy
+// calls of the small-m path: on the per-head attention products of a tiny
+// model (t×hd by hd×t, t = 21, hd 8 or 32) two or three rows took about
+// 0.6-1 µs packed and 0.9-1.9 µs unpacked; from hd 128 (k*n = 2688) the
+// unpacked path won by 1.4-3x (Xeon, AVX-512, loaded 2-core guest). One
+// row always goes unpacked.
+const smallMMinB = 2048
+
 // smallMColumns is the width of the column blocks of the Axpy path: the
 // m×smallMColumns slice of C it updates stays in L1.
 const smallMColumns = 2048

@@ -7,10 +7,9 @@ import (
 )
 
 // TestSgemmSmallMDoesNotAllocate checks that a small product on the
-// unpacked small-m path (a few rows, as attention over a short segment
-// computes) allocates nothing, with B stored either way.
+// unpacked small-m path allocates nothing, with B stored either way.
 func TestSgemmSmallMDoesNotAllocate(t *testing.T) {
-	const m, n, k = 3, 28, 16
+	const m, n, k = 3, 128, 32 // k*n >= smallMMinB: the unpacked path
 	a, b, c := make([]float32, m*k), make([]float32, k*n), make([]float32, m*n)
 	for _, transB := range []bool{false, true} {
 		ldb := n
