@@ -181,3 +181,55 @@ func benchStudy(b *testing.B, hidden int, dpo bool, runs int) {
 	b.ReportMetric(float64(tokens*b.N)/b.Elapsed().Seconds(), "tokens/s")
 	b.ReportMetric(float64(tokens*b.N)/(cpuSeconds()-cpu0), "tokens/cpu-s")
 }
+
+// BenchmarkStudyGenerate measures the study's evaluation sampling for each
+// size: 1024 prompts of studyPrompt tokens, studyMaxResp new tokens at
+// temperature 1 on an inference engine of 256 rows, one run (x1) or two at
+// once (x2), with the parallel kernels or in serial mode, in generated
+// tokens/s and tokens per CPU-second.
+func BenchmarkStudyGenerate(b *testing.B) {
+	const rows, prompts = 256, 1024
+	for _, size := range studySizes {
+		for _, runs := range []int{1, 2} {
+			for _, serial := range []bool{false, true} {
+				name := size.name + "/x" + string(rune('0'+runs))
+				if serial {
+					name += "/serial"
+				}
+				b.Run(name, func(b *testing.B) {
+					parallel.SetSerial(serial)
+					defer parallel.SetSerial(false)
+					engines := make([]*Engine, runs)
+					for i := range engines {
+						m, err := pythia.NewRandom(studyConfig(size.hidden), tensor.Float32, benchSeed+uint64(i))
+						require.NoError(b, err)
+						engines[i], err = NewInference(m, rows, studyPrompt+studyMaxResp)
+						require.NoError(b, err)
+					}
+					ids, _ := studyBatch(benchSeed, prompts, false)
+					opts := pythia.GenerateOptions{SampleOptions: pythia.SampleOptions{Temperature: 1}, MaxNewTokens: studyMaxResp, Seed: 1}
+					b.ReportAllocs()
+					b.ResetTimer()
+					cpu0 := cpuSeconds()
+					var wg sync.WaitGroup
+					for _, e := range engines {
+						wg.Add(1)
+						go func() {
+							defer wg.Done()
+							for range b.N {
+								if _, err := e.Generate(ids, opts); err != nil {
+									b.Error(err)
+									return
+								}
+							}
+						}()
+					}
+					wg.Wait()
+					tokens := float64(runs * prompts * studyMaxResp * b.N)
+					b.ReportMetric(tokens/b.Elapsed().Seconds(), "tokens/s")
+					b.ReportMetric(tokens/(cpuSeconds()-cpu0), "tokens/cpu-s")
+				})
+			}
+		}
+	}
+}
