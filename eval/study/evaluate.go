@@ -27,6 +27,9 @@ type Point struct {
 	ImplicitAcc  float64 `json:"implicit_acc"`  // held-out pairs with Delta > 0 (strict)
 	LengthR2     Num     `json:"length_r2"`     // R^2 of implicit reward on length, held-out responses
 	LengthSlope  Num     `json:"length_slope"`  // nats of implicit reward per token
+	// Out-of-distribution mass (see Support; NaN without the cell's Support).
+	OODShare      Num `json:"ood_share"`       // share of samples found nowhere in the data
+	InSupportMass Num `json:"in_support_mass"` // probability of the data's responses to a training prompt
 }
 
 // evaluator scores checkpoints against one cell's reference. Every
@@ -78,8 +81,8 @@ func (e *evaluator) scorers(en *engines, policy *pythia.Model) (pol, ref *scorer
 
 // evaluate samples from the policy at temperature 1 (pythia/fast's
 // KV-cached batched sampler) and measures the KL to the reference, the
-// judge's verdict, length and no-EOS rate, then the implicit reward on
-// held-out pairs.
+// judge's verdict, length, no-EOS rate and out-of-distribution mass, then
+// the implicit reward on held-out pairs.
 func (e *evaluator) evaluate(policy *pythia.Model, en *engines) (Point, error) {
 	var p Point
 	pol, ref, err := e.scorers(en, policy)
@@ -107,6 +110,7 @@ func (e *evaluator) evaluate(policy *pythia.Model, en *engines) (Point, error) {
 	p.SqrtKL = eval.SqrtKL(p.KL)
 
 	samples := make([][]Sample, len(e.c.Prompts))
+	responses := make([][]int, len(gen.Tokens)) // tokens before EOS
 	var length, over, noEOS float64
 	for r, toks := range gen.Tokens {
 		y := toks
@@ -115,6 +119,7 @@ func (e *evaluator) evaluate(policy *pythia.Model, en *engines) (Point, error) {
 		} else {
 			noEOS++
 		}
+		responses[r] = y
 		length += float64(len(y))
 		if len(y) > e.c.MaxResponse {
 			over++
@@ -123,6 +128,7 @@ func (e *evaluator) evaluate(policy *pythia.Model, en *engines) (Point, error) {
 	}
 	n := float64(len(gen.Tokens))
 	p.MeanLength, p.FracOverMax, p.NoEOSRate = length/n, over/n, noEOS/n
+	p.OODShare, p.InSupportMass = Num(oodShare(e.c.Support, responses)), Num(inSupportMass(pol, e.c.Support))
 	j, err := e.c.Judge.Judge(samples)
 	if err != nil {
 		return p, err

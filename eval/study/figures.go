@@ -10,35 +10,60 @@ import (
 	"github.com/daalab/daa/eval/report"
 )
 
-// writeFigures draws the paper's Figure 1 layout per size, the training
-// curves, length against KL and accuracy against win rate.
+// figure1Panel is one panel of the paper's Figure 1 layout: win rate
+// against sqrt(KL) for every checkpoint of an objective on a size, one
+// series per beta, with the scaling-law fits.
+func figure1Panel(o Options, obj, size, title string, results []RunResult, fits []FitResult) report.Panel {
+	pn := report.Panel{Title: title, XLabel: "sqrt(KL(pi || pi_ref))", YLabel: "win rate vs reference summaries"}
+	betas := append([]float64(nil), o.Betas...)
+	sort.Float64s(betas)
+	for _, beta := range betas {
+		sr := report.Series{Label: fmt.Sprintf("β = %g", beta)}
+		for _, r := range results {
+			if r.Spec.Objective == obj && r.Spec.Size == size && r.Spec.Beta == beta {
+				for _, p := range r.Points {
+					sr.X, sr.Y, sr.YErr = append(sr.X, p.SqrtKL), append(sr.Y, p.WinRate), append(sr.YErr, finite(float64(p.WinRateSE)))
+				}
+			}
+		}
+		if len(sr.X) > 0 {
+			pn.Series = append(pn.Series, sr)
+		}
+	}
+	for _, fr := range fits {
+		if fr.Objective == obj && fr.Size == size {
+			pn.Fits = fr.Fits
+		}
+	}
+	return pn
+}
+
+// writeFigures draws the paper's Figure 1 layout per size and, for the
+// objectives every size has, one panel per size side by side; then the
+// training curves, length against KL, the out-of-distribution measures
+// against KL and accuracy against win rate.
 func writeFigures(o Options, sizes []string, results []RunResult, fits []FitResult) ([]report.Figure, error) {
 	var figs []report.Figure
+	if len(sizes) > 1 {
+		var panels []report.Panel
+		common := o.commonLosses(sizes)
+		for _, obj := range common {
+			for _, size := range sizes {
+				panels = append(panels, figure1Panel(o, obj, size, fmt.Sprintf("%s, size %s", strings.ToUpper(obj), size), results, fits))
+			}
+		}
+		if len(panels) > 0 {
+			name := "winrate_vs_sqrt_kl_sizes.png"
+			if err := report.WritePanels(filepath.Join(o.Out, name), panels, len(sizes)); err != nil {
+				return nil, err
+			}
+			figs = append(figs, report.Figure{Path: name, Caption: fmt.Sprintf("The size ladder (%s): gold win rate against sqrt(KL) for every checkpoint of %s, one panel per size from the smallest model to the largest, coloured by beta, with the fits.", strings.Join(sizes, " < "), strings.ToUpper(strings.Join(common, ", ")))})
+		}
+	}
 	for _, size := range sizes {
 		var panels []report.Panel
-		for _, obj := range o.Losses {
-			pn := report.Panel{Title: strings.ToUpper(obj), XLabel: "sqrt(KL(pi || pi_ref))", YLabel: "win rate vs reference summaries"}
-			betas := append([]float64(nil), o.Betas...)
-			sort.Float64s(betas)
-			for _, beta := range betas {
-				sr := report.Series{Label: fmt.Sprintf("β = %g", beta)}
-				for _, r := range results {
-					if r.Spec.Objective == obj && r.Spec.Size == size && r.Spec.Beta == beta {
-						for _, p := range r.Points {
-							sr.X, sr.Y, sr.YErr = append(sr.X, p.SqrtKL), append(sr.Y, p.WinRate), append(sr.YErr, finite(float64(p.WinRateSE)))
-						}
-					}
-				}
-				if len(sr.X) > 0 {
-					pn.Series = append(pn.Series, sr)
-				}
-			}
-			for _, fr := range fits {
-				if fr.Objective == obj && fr.Size == size {
-					pn.Fits = fr.Fits
-				}
-			}
-			panels = append(panels, pn)
+		for _, obj := range o.LossesOf(size) {
+			panels = append(panels, figure1Panel(o, obj, size, strings.ToUpper(obj), results, fits))
 		}
 		name := fmt.Sprintf("winrate_vs_sqrt_kl_%s.png", size)
 		if err := report.WinRateVsSqrtKL(filepath.Join(o.Out, name), panels); err != nil {
@@ -70,6 +95,11 @@ func writeFigures(o Options, sizes []string, results []RunResult, fits []FitResu
 		if len(as.X) > 0 {
 			accSeries = append(accSeries, as)
 		}
+	}
+	if fig, ok, err := oodFigure(o, results); err != nil {
+		return nil, err
+	} else if ok {
+		figs = append(figs, fig)
 	}
 	for _, fig := range []struct {
 		name, caption string

@@ -104,7 +104,7 @@ func findings(o Options, sizes []string, results []RunResult) []Finding {
 		betas := append([]float64(nil), o.Betas...)
 		sort.Float64s(betas)
 		for _, size := range o.Sizes {
-			for _, obj := range o.Losses {
+			for _, obj := range o.LossesOf(size) {
 				var kl, se []float64
 				for _, b := range betas {
 					m, e := finalKL(results, obj, size, b)
@@ -118,35 +118,16 @@ func findings(o Options, sizes []string, results []RunResult) []Finding {
 					}
 				}
 				f.Held = f.Held && ok
-				f.Statement += fmt.Sprintf("%s/%s: %s; ", obj, size, joinEstimates(kl, se))
+				f.Statement += fmt.Sprintf("%s/%s: %s; ", obj, size, joinEstimates(kl, se, 2))
 			}
 		}
 		f.Statement = HeldWord(f.Held) + ": mean final KL ± SE by increasing beta, " + trimSep(f.Statement) + "."
 		out = append(out, f)
 	}
 
-	// 3. Larger models over-optimize less: smaller peak-to-final drop.
-	if len(o.Sizes) > 1 {
-		f := Finding{Name: "larger_models_overoptimize_less", Numbers: map[string]Num{},
-			Claim: "the larger size's peak-to-final win-rate drop is smaller than the smaller size's (mean over objectives, betas and seeds)"}
-		var drops []float64
-		var names []string
-		for _, size := range sizes {
-			d := meanOver(results, func(r RunResult) bool { return r.Spec.Size == size },
-				func(r RunResult) float64 { pd := runPeak(r); return pd.best.WinRate - pd.last.WinRate })
-			drops = append(drops, d)
-			names = append(names, size)
-			f.Numbers["drop_"+size] = Num(d)
-		}
-		f.Held = true
-		for i := 1; i < len(drops); i++ {
-			f.Held = f.Held && drops[i] < drops[i-1]
-		}
-		f.Statement = HeldWord(f.Held) + ": mean peak-to-final drop "
-		for i := range drops {
-			f.Statement += fmt.Sprintf("%s %.3f, ", names[i], drops[i])
-		}
-		f.Statement = trimSep(f.Statement) + fmt.Sprintf(" (over %d seed(s)).", o.Seeds)
+	// 3. Larger models over-optimize less (sizeFinding: seed-bootstrap
+	// intervals of the drop differences between sizes).
+	if f, ok := sizeFinding(o, sizes, results); ok {
 		out = append(out, f)
 	}
 
@@ -213,6 +194,24 @@ func findings(o Options, sizes []string, results []RunResult) []Finding {
 			HeldWord(f.Held), c, len(acc), bestAcc.RunSpec, bestAcc.ImplicitAcc, bestAcc.WinRate, bestWin.RunSpec, bestWin.WinRate)
 		out = append(out, f)
 	}
+
+	// 7-9. R-DPO against DPO, IPO against DPO (length slopes on KL), and
+	// out-of-distribution mass against beta.
+	var hump *Finding
+	for i := range out {
+		if out[i].Name == "hump_rdpo" {
+			hump = &out[i]
+		}
+	}
+	if f, ok := rdpoFinding(o, results, hump); ok {
+		out = append(out, f)
+	}
+	if f, ok := ipoLengthFinding(o, results); ok {
+		out = append(out, f)
+	}
+	if f, ok := oodFinding(o, results); ok {
+		out = append(out, f)
+	}
 	return out
 }
 
@@ -260,13 +259,14 @@ func finalKL(results []RunResult, obj, size string, beta float64) (mean, se floa
 	return m, sd / math.Sqrt(float64(len(v)))
 }
 
-func joinEstimates(v, se []float64) string {
+// joinEstimates writes "v ± se → v ± se ..." with digits decimals.
+func joinEstimates(v, se []float64, digits int) string {
 	out := ""
 	for i := range v {
 		if i > 0 {
 			out += " → "
 		}
-		out += fmt.Sprintf("%.2f ± %.2f", v[i], se[i])
+		out += fmt.Sprintf("%.*f ± %.*f", digits, v[i], digits, se[i])
 	}
 	return out
 }

@@ -23,7 +23,7 @@ type FitResult struct {
 func fitScalingLaws(o Options, sizes []string, results []RunResult) []FitResult {
 	var out []FitResult
 	for _, size := range sizes {
-		for _, obj := range o.Losses {
+		for _, obj := range o.LossesOf(size) {
 			var d, win []float64
 			for _, r := range results {
 				if r.Spec.Objective != obj || r.Spec.Size != size {

@@ -2,6 +2,7 @@ package study
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 )
 
@@ -22,13 +23,13 @@ func (r RunSpec) ID() string {
 	return fmt.Sprintf("%s_b%g_%s_s%d", r.Objective, r.Beta, r.Size, r.Seed)
 }
 
-// Grid returns every run of the study (seeds x sizes x objectives x betas)
-// in a fixed order.
+// Grid returns every run of the study (seeds x sizes x objectives x betas,
+// a size's objectives being LossesOf) in a fixed order.
 func Grid(o Options) []RunSpec {
 	var specs []RunSpec
 	for s := 0; s < o.Seeds; s++ {
 		for _, size := range o.Sizes {
-			for _, obj := range o.Losses {
+			for _, obj := range o.LossesOf(size) {
 				for _, beta := range o.Betas {
 					specs = append(specs, RunSpec{Objective: obj, Beta: beta, Size: size, Seed: o.Seed + uint64(s)})
 				}
@@ -36,6 +37,48 @@ func Grid(o Options) []RunSpec {
 		}
 	}
 	return specs
+}
+
+// LossesOf returns the objectives run on a size: Losses, restricted to
+// SizeLosses[size] when the size is listed there.
+func (o Options) LossesOf(size string) []string {
+	only, ok := o.SizeLosses[size]
+	if !ok {
+		return o.Losses
+	}
+	var out []string
+	for _, l := range o.Losses {
+		for _, m := range only {
+			if l == m {
+				out = append(out, l)
+			}
+		}
+	}
+	return out
+}
+
+// commonLosses returns the objectives that every one of sizes runs.
+func (o Options) commonLosses(sizes []string) []string {
+	var out []string
+	for _, obj := range o.Losses {
+		every := true
+		for _, size := range sizes {
+			every = every && slices.Contains(o.LossesOf(size), obj)
+		}
+		if every {
+			out = append(out, obj)
+		}
+	}
+	return out
+}
+
+// SFTStepsOf returns the SFT steps of a size: SizeSFTSteps[size] when
+// listed, else SFTSteps.
+func (o Options) SFTStepsOf(size string) int {
+	if n, ok := o.SizeSFTSteps[size]; ok {
+		return n
+	}
+	return o.SFTSteps
 }
 
 // Shard returns the runs of shard i of n: every n-th run from i. The n

@@ -13,19 +13,25 @@ import (
 //	dpo:  -log sigmoid(beta*Delta)          (align "sigmoid")
 //	ipo:  (beta*Delta - 1)^2, the paper's form (align "ipo_paper")
 //	slic: max(0, 1 - beta*Delta)            (align "hinge")
+//
+// and R-DPO (Park et al. 2024, arXiv 2403.19159), the paper's
+// length-regularised DPO, under align's own name:
+//
+//	rdpo: -log sigmoid(beta*Delta + alpha*(n_w - n_l))  (align "rdpo"; n counts EOS)
 var objectiveLosses = map[string]string{
 	"dpo":  "sigmoid",
 	"ipo":  "ipo_paper",
 	"slic": "hinge",
 }
 
-// NewLoss returns the align loss of an objective at beta: dpo, ipo and slic
+// NewLoss returns the align loss of an objective at beta (and alpha, R-DPO's
+// length coefficient, align's Config.Alpha; only rdpo reads it): dpo, ipo and slic
 // name the paper's objectives (align's sigmoid, ipo_paper and hinge); any
 // other name is looked up in align's registry, so a loss added with
 // align.Register is an objective under its registered name. The loss sees
 // sequence log-probs summed over the response tokens including EOS, the
 // response lengths, and precomputed reference log-probs.
-func NewLoss(objective string, beta float64) (*align.Loss, error) {
+func NewLoss(objective string, beta, alpha float64) (*align.Loss, error) {
 	name := objective
 	if l, ok := objectiveLosses[objective]; ok {
 		name = l
@@ -34,7 +40,7 @@ func NewLoss(objective string, beta float64) (*align.Loss, error) {
 		return nil, fmt.Errorf("unknown objective %q: want dpo, ipo, slic or a registered align loss (%w)", objective, err)
 	}
 	cfg := align.DefaultConfig()
-	cfg.Beta = beta
+	cfg.Beta, cfg.Alpha = beta, alpha
 	l, err := align.New(name, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("objective %q: %w", objective, err)

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"slices"
+	"strings"
 
 	"github.com/daalab/daa/eval/study/synth"
 )
@@ -13,14 +15,26 @@ import (
 // comments name the command-line flag of examples/overoptimization that
 // sets each field; error messages use those names.
 type Options struct {
-	Out     string    // -out: output directory
-	Quick   bool      // -quick: see ApplyQuick
-	Losses  []string  // -losses: objectives (dpo, ipo, slic or any registered align loss; see NewLoss)
-	Betas   []float64 // -betas: 0.03, 0.1, 0.3, 1.0
-	Sizes   []string  // -sizes: S, M (XS also available); the model's name in the real mode
-	Seeds   int       // -seeds: seeds per cell (data, SFT and DAA all reseeded)
-	Seed    uint64    // -seed: base seed
-	Workers int       // -workers: runs in parallel
+	Out    string    // -out: output directory
+	Quick  bool      // -quick: see ApplyQuick
+	Losses []string  // -losses: objectives (dpo, ipo, slic or any registered align loss; see NewLoss)
+	Betas  []float64 // -betas: 0.03, 0.1, 0.3, 1.0
+	Sizes  []string  // -sizes: S, M, L (XS also available); the model's name in the real mode
+	Seeds  int       // -seeds: seeds per cell (data, SFT and DAA all reseeded)
+	// SizeLosses is -size-losses ("M=dpo;L=dpo"): the objectives of the
+	// sizes it lists (a subset of Losses, run in Losses' order); a size it
+	// does not list runs every objective of Losses. The grid's design lever:
+	// a size's SFT is its fixed cost, its runs the cost per objective.
+	SizeLosses map[string][]string `json:",omitempty"`
+	// SizeSFTSteps is -size-sft-steps ("L=1000"): SFT steps of the sizes it
+	// lists, in place of SFTSteps (the same warmup, then the decay to the
+	// floor ends at the size's last step).
+	SizeSFTSteps map[string]int `json:",omitempty"`
+	Seed         uint64         // -seed: base seed
+	Workers      int            // -workers: runs in parallel
+	// RDPOAlpha is -rdpo-alpha: R-DPO's length coefficient alpha (the rdpo
+	// objective; see DefaultOptions for the choice).
+	RDPOAlpha float64
 
 	// Data of the synthetic task.
 	Noise       synth.Noise
@@ -60,13 +74,23 @@ type Options struct {
 // DefaultOptions returns the recipe's settings of the synthetic study.
 func DefaultOptions() Options {
 	return Options{
-		Out:     "out/overoptimization",
-		Losses:  []string{"dpo", "ipo", "slic"},
-		Betas:   []float64{0.03, 0.1, 0.3, 1.0},
-		Sizes:   []string{"S", "M"},
-		Seeds:   4,
-		Seed:    1,
-		Workers: runtime.GOMAXPROCS(0),
+		Out:    "out/overoptimization",
+		Losses: []string{"dpo", "ipo", "slic", "rdpo"},
+		Betas:  []float64{0.03, 0.1, 0.3, 1.0},
+		Sizes:  []string{"S", "M", "L"},
+		// Every objective on S (the humps, R-DPO, IPO and OOD findings);
+		// DPO alone on M and L, whose SFT is the study's largest cost (the
+		// size ladder compares the runs every size has).
+		SizeLosses: map[string][]string{"M": {"dpo"}, "L": {"dpo"}},
+		Seeds:      4,
+		Seed:       1,
+		Workers:    runtime.GOMAXPROCS(0),
+		// R-DPO's alpha is log-odds per token of length difference. The
+		// data's responses are at most Noise.MaxLen = 6 tokens, so at 0.2 the
+		// length term moves a pair's log-odds by at most 1.2, about the width
+		// of the sigmoid's linear range: it can offset a length difference
+		// but not decide a pair by length alone. (Chosen before any rdpo run.)
+		RDPOAlpha: 0.2,
 
 		Noise:       synth.DefaultNoise,
 		Data:        synth.DefaultSizes,
@@ -99,6 +123,9 @@ func (o *Options) ApplyQuick(given map[string]bool) {
 	if !given["sizes"] {
 		o.Sizes = []string{"S"}
 	}
+	if !given["size-losses"] {
+		o.SizeLosses = nil
+	}
 	if !given["betas"] {
 		o.Betas = []float64{0.03, 0.3}
 	}
@@ -128,13 +155,13 @@ func (o Options) RealMode() bool { return o.Real != nil }
 // Validate checks the settings; the errors name the flags.
 func (o Options) Validate() error {
 	for _, l := range o.Losses {
-		if _, err := NewLoss(l, 1); err != nil {
+		if _, err := NewLoss(l, 1, o.RDPOAlpha); err != nil {
 			return fmt.Errorf("-losses: %w", err)
 		}
 	}
 	for _, s := range o.Sizes {
 		if _, ok := modelSizes[s]; !ok && !o.RealMode() {
-			return fmt.Errorf("-sizes: unknown size %q (want XS, S or M)", s)
+			return fmt.Errorf("-sizes: unknown size %q (want XS, S, M or L)", s)
 		}
 	}
 	switch {
@@ -156,12 +183,31 @@ func (o Options) Validate() error {
 		return fmt.Errorf("-sft-steps, -sft-batch and -sft-examples must be positive")
 	case o.SFTWarmup < 0 || o.SFTWarmup > o.SFTSteps:
 		return fmt.Errorf("-sft-warmup %d: want 0 <= warmup <= -sft-steps (%d)", o.SFTWarmup, o.SFTSteps)
+	case !o.RealMode() && len(Grid(o)) == 0:
+		return fmt.Errorf("-size-losses %v leaves no run of -losses %v", o.SizeLosses, o.Losses)
 	case o.SFTFloor < 0 || o.SFTFloor > 1:
 		return fmt.Errorf("-sft-floor %v: want a fraction in [0, 1]", o.SFTFloor)
 	case o.DAAWarmupFrac < 0 || o.DAAWarmupFrac > 1:
 		return fmt.Errorf("-warmup %v: want a share of the epoch in [0, 1]", o.DAAWarmupFrac)
 	case o.Precision != "" && o.Precision != "float32" && o.Precision != "bf16":
 		return fmt.Errorf("-precision %q: want float32 or bf16", o.Precision)
+	}
+	for size, n := range o.SizeSFTSteps {
+		if n < max(1, o.SFTWarmup) {
+			return fmt.Errorf("-size-sft-steps %s=%d: want at least -sft-warmup (%d) and 1", size, n, o.SFTWarmup)
+		}
+	}
+	for _, size := range o.Sizes {
+		if len(o.LossesOf(size)) == 0 && !o.RealMode() {
+			return fmt.Errorf("-size-losses %s=%s leaves size %s none of -losses %v", size, strings.Join(o.SizeLosses[size], ","), size, o.Losses)
+		}
+	}
+	for size, ls := range o.SizeLosses {
+		for _, l := range ls {
+			if !slices.Contains(o.Losses, l) {
+				return fmt.Errorf("-size-losses %s=%s: %s is not one of -losses %v", size, strings.Join(ls, ","), l, o.Losses)
+			}
+		}
 	}
 	for _, b := range o.Betas {
 		if !(b > 0) {

@@ -166,7 +166,11 @@ func (t *Real) Close() error {
 }
 
 // Prepare returns the cell of a seed: the loaded model and data, judged
-// with the seed's position flips. size is the model's name.
+// with the seed's position flips. size is the model's name. The cell has
+// no Support, so ood_share and in_support_mass are NaN: the loaded model's
+// SFT data is not known to the study, and exact matches of sampled free
+// text with the preference pairs' responses do not happen, so the share
+// would be 1 at every checkpoint and measure nothing.
 func (t *Real) Prepare(size string, seed uint64, step func()) (*Cell, error) {
 	r := t.o.Real
 	refHeldOut := t.refHeldOut
@@ -179,7 +183,7 @@ func (t *Real) Prepare(size string, seed uint64, step func()) (*Cell, error) {
 }
 
 // PrepareSteps is 0: the reference is loaded, not trained.
-func (t *Real) PrepareSteps() int { return 0 }
+func (t *Real) PrepareSteps(string) int { return 0 }
 
 // TrainPairs is the number of training pairs kept.
 func (t *Real) TrainPairs() int { return len(t.train) }

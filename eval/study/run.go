@@ -21,15 +21,35 @@ func Run(o Options, task Task, w io.Writer) ([]RunResult, error) {
 	specs := Shard(Grid(o), o.Shard, o.NumShards)
 	cells := map[string]*cell{}
 	var keys []string
+	total := len(specs) * trainSteps(o, task)
 	for _, s := range specs {
 		key := cellKey(s)
 		if cells[key] == nil {
 			cells[key] = &cell{size: s.Size, seed: s.Seed}
 			keys = append(keys, key)
+			total += task.PrepareSteps(s.Size)
 		}
 	}
-	sort.Strings(keys)
-	total := len(cells)*task.PrepareSteps() + len(specs)*trainSteps(o, task)
+	// Longest jobs first, so that no worker idles at the end: the cells from
+	// the largest size down (their SFT), then the runs in the order of their
+	// cells (a run waits for its cell; the first cells are ready first).
+	rank := map[string]int{}
+	for i, size := range task.SortSizes(o.Sizes) {
+		rank[size] = -i
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		a, b := cells[keys[i]], cells[keys[j]]
+		if rank[a.size] != rank[b.size] {
+			return rank[a.size] < rank[b.size]
+		}
+		return a.seed < b.seed
+	})
+	order := map[string]int{}
+	for i, k := range keys {
+		order[k] = i
+	}
+	specs = append([]RunSpec(nil), specs...)
+	sort.SliceStable(specs, func(i, j int) bool { return order[cellKey(specs[i])] < order[cellKey(specs[j])] })
 	p := newProgress(w, total)
 	defer p.Finish()
 	runDir := filepath.Join(o.Out, "runs")

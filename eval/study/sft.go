@@ -16,10 +16,10 @@ import (
 // (betas 0.9/0.999, eps 1e-8, weight decay 0.01, which align/train applies
 // by Hugging Face's rule: not biases, not LayerNorms, as optim.NewAdamW
 // does by default), linear warmup over o.SFTWarmup steps then linear decay
-// to o.SFTFloor of the rate at step o.SFTSteps, clipping at o.SFTClip,
+// to o.SFTFloor of the rate at the size's last step (o.SFTStepsOf), clipping at o.SFTClip,
 // o.SFTBatch examples per step, the examples in a seeded permutation per
 // epoch, no evaluation and no checkpoints (a run in memory).
-func sftConfig(o Options, seed uint64) train.Config {
+func sftConfig(o Options, size string, seed uint64) train.Config {
 	adam := optim.DefaultAdamW()
 	cfg := train.DefaultConfig()
 	cfg.Optimizer, cfg.LearningRate, cfg.WeightDecay = train.OptimizerAdamW, o.SFTLR, adam.WeightDecay
@@ -27,7 +27,7 @@ func sftConfig(o Options, seed uint64) train.Config {
 	cfg.Scheduler, cfg.WarmupSteps, cfg.LRFloor = train.SchedulerLinear, o.SFTWarmup, o.SFTFloor
 	cfg.MaxGradNorm = o.SFTClip
 	cfg.BatchSize, cfg.GradientAccumulationSteps = o.SFTBatch, 1
-	cfg.Epochs, cfg.MaxSteps = 1, o.SFTSteps
+	cfg.Epochs, cfg.MaxSteps = 1, o.SFTStepsOf(size)
 	// Every prompt is synth.PromptLen tokens; a summary and its EOS fit in
 	// the MaxNewTokens after it (at most Noise.MaxLen+1 tokens).
 	cfg.MaxLength, cfg.MaxPromptLength = syntheticSeq, synth.PromptLen
@@ -57,7 +57,7 @@ func trainSFT(o Options, size string, seed uint64, ds *synth.Dataset, step func(
 	if err != nil {
 		return nil, err
 	}
-	tr, err := train.NewSFT(sftConfig(o, seed), m, sftData(ds, seed))
+	tr, err := train.NewSFT(sftConfig(o, size, seed), m, sftData(ds, seed))
 	if err != nil {
 		return nil, fmt.Errorf("SFT size %s seed %d: %w", size, seed, err)
 	}

@@ -3,6 +3,7 @@ package study
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 
@@ -44,6 +45,9 @@ func TestShardMergeMatchesSingleRun(t *testing.T) {
 	b, err := os.ReadFile(filepath.Join(merged.Out, "points.csv"))
 	require.NoError(t, err)
 	assert.Equal(t, string(a), string(b), "merged points.csv differs from the single run's")
+	assert.True(t, strings.HasPrefix(string(a), strings.Join(PointsHeader, ",")+"\n"))
+	assert.True(t, strings.HasSuffix(PointsHeader[len(PointsHeader)-1], "in_support_mass") && PointsHeader[len(PointsHeader)-2] == "ood_share",
+		"the out-of-distribution columns come last, after the older columns")
 	for _, f := range []string{"report.md", "summary.json", "winrate_vs_sqrt_kl_XS.png", "training_curves.png", "length_vs_kl.png", "accuracy_vs_winrate.png"} {
 		fi, err := os.Stat(filepath.Join(merged.Out, f))
 		if assert.NoError(t, err, f) {
@@ -75,7 +79,10 @@ func TestTinyStudyNumbers(t *testing.T) {
 				assert.True(t, v >= 0 && v <= 1, "%s checkpoint %d: %s = %v outside [0, 1]", r.Spec, p.Checkpoint, name, v)
 			}
 			assert.True(t, p.MeanLength >= 0 && p.MeanLength <= 16, "%s: mean length %v outside [0, 16]", r.Spec, p.MeanLength)
+			assert.True(t, p.OODShare >= 0 && p.OODShare <= 1, "%s checkpoint %d: ood_share %v outside [0, 1]", r.Spec, p.Checkpoint, p.OODShare)
+			assert.True(t, p.InSupportMass > 0 && p.InSupportMass <= 1, "%s checkpoint %d: in_support_mass %v outside (0, 1]", r.Spec, p.Checkpoint, p.InSupportMass)
 		}
+		assert.Equal(t, results[0].Points[0].InSupportMass, start.InSupportMass, "%s: checkpoint 0 is the cell's reference", r.Spec)
 	}
 }
 
@@ -83,8 +90,19 @@ func TestTinyStudyNumbers(t *testing.T) {
 // grid's size and order.
 func TestShardPartitionsGrid(t *testing.T) {
 	all := Grid(DefaultOptions())
-	require.Len(t, all, 3*4*2*4)
+	// S: 4 objectives x 4 betas; M and L: DPO x 4 betas; 4 seeds.
+	require.Len(t, all, (4*4+4+4)*4)
 	assert.Equal(t, RunSpec{Objective: "dpo", Beta: 0.03, Size: "S", Seed: 1}, all[0])
+	perSize := map[string]map[string]int{}
+	for _, s := range all {
+		if perSize[s.Size] == nil {
+			perSize[s.Size] = map[string]int{}
+		}
+		perSize[s.Size][s.Objective]++
+	}
+	assert.Equal(t, map[string]int{"dpo": 16, "ipo": 16, "slic": 16, "rdpo": 16}, perSize["S"])
+	assert.Equal(t, map[string]int{"dpo": 16}, perSize["M"])
+	assert.Equal(t, map[string]int{"dpo": 16}, perSize["L"])
 	seen := map[string]int{}
 	for i := range 5 {
 		for _, s := range Shard(all, i, 5) {

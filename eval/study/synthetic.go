@@ -11,11 +11,13 @@ import (
 
 // modelSizes are the recipe's GPT-NeoX sizes: parallel residual, untied
 // embeddings, rotary on half of each head, HF initialisation N(0, 0.02),
-// and no attention biases (see modelConfig).
+// and no attention biases (see modelConfig). L's MLP is 4.5x its width
+// (4x elsewhere) so that L has at least 4x M's parameters at hidden 128.
 var modelSizes = map[string]struct{ hidden, layers, heads, ffn int }{
 	"XS": {16, 2, 4, 64},
-	"S":  {32, 2, 4, 128}, // about 29k parameters
-	"M":  {64, 2, 4, 256}, // about 105k parameters
+	"S":  {32, 2, 4, 128},  // 28,480 parameters
+	"M":  {64, 2, 4, 256},  // 106,112 parameters
+	"L":  {128, 2, 4, 576}, // 441,728 parameters (4.16x M)
 }
 
 // modelConfig returns the pythia configuration of a size on the task's
@@ -67,7 +69,13 @@ type dataset struct {
 	ds   *synth.Dataset
 	// Pairs with EOS appended to each response.
 	train, heldOut []Pair
+	support        *Support
 }
+
+// supportPrompts is the number of training prompts of the in-support mass:
+// each has 2-3 data responses (chosen, rejected, and an SFT summary when
+// the SFT data holds the same document), one scoring pass per checkpoint.
+const supportPrompts = 64
 
 // NewSynthetic returns the synthetic task with the settings of o.
 func NewSynthetic(o Options) *Synthetic {
@@ -93,6 +101,7 @@ func (t *Synthetic) data(seed uint64) *dataset {
 	d.once.Do(func() {
 		d.ds = synth.Build(seed, t.o.Data, t.o.Noise, t.o.Temperature)
 		d.train, d.heldOut = withEOS(d.ds.Train), withEOS(d.ds.HeldOut)
+		d.support = dataSupport(d.ds)
 	})
 	return d
 }
@@ -105,6 +114,22 @@ func withEOS(pairs []synth.Pair) []Pair {
 		out[i] = Pair{Prompt: p.Doc.Prompt(), Chosen: appendEOS(p.Chosen), Rejected: appendEOS(p.Rejected)}
 	}
 	return out
+}
+
+// dataSupport returns the support of a seed's SFT summaries and training
+// pairs (the held-out and evaluation data are not trained on), with the
+// first supportPrompts training prompts for the in-support mass.
+func dataSupport(ds *synth.Dataset) *Support {
+	var prompts, responses, train [][]int
+	for _, ex := range ds.SFT {
+		prompts, responses = append(prompts, ex.Doc.Prompt()), append(responses, ex.Summary)
+	}
+	for _, p := range ds.Train {
+		x := p.Doc.Prompt()
+		prompts, responses = append(prompts, x, x), append(responses, p.Chosen, p.Rejected)
+		train = append(train, x)
+	}
+	return NewSupport(prompts, responses, train, supportPrompts, synth.EOS)
 }
 
 func appendEOS(y []int) []int { return append(append(make([]int, 0, len(y)+1), y...), synth.EOS) }
@@ -121,7 +146,7 @@ func (t *Synthetic) Prepare(size string, seed uint64, step func()) (*Cell, error
 		Reference: m, Train: d.train, HeldOut: d.heldOut,
 		Judge: newGoldJudge(d.ds.Eval), EOS: synth.EOS, MaxNewTokens: synth.MaxNewTokens, MaxResponse: t.o.Noise.MaxLen,
 		EvalRows: syntheticEvalRows, TrainSeq: syntheticSeq, EvalSeq: syntheticSeq,
-		Epochs: 1, MicroBatch: t.o.DAABatch,
+		Epochs: 1, MicroBatch: t.o.DAABatch, Support: d.support,
 	}
 	for _, ep := range d.ds.Eval {
 		c.Prompts = append(c.Prompts, ep.Doc.Prompt())
@@ -129,8 +154,8 @@ func (t *Synthetic) Prepare(size string, seed uint64, step func()) (*Cell, error
 	return c, nil
 }
 
-// PrepareSteps is the number of SFT steps.
-func (t *Synthetic) PrepareSteps() int { return t.o.SFTSteps }
+// PrepareSteps is the number of SFT steps of a size.
+func (t *Synthetic) PrepareSteps(size string) int { return t.o.SFTStepsOf(size) }
 
 // TrainPairs is the number of training pairs drawn per seed.
 func (t *Synthetic) TrainPairs() int { return t.o.Data.TrainPairs }

@@ -10,12 +10,13 @@ import "github.com/daalab/daa/pythia"
 // and judges with an LLM.
 type Task interface {
 	// Prepare returns the cell of one model size and seed. It calls step
-	// once per unit of work it does (SFT steps), PrepareSteps times in all.
+	// once per unit of work it does (SFT steps), PrepareSteps(size) times
+	// in all.
 	// Prepare is called once per cell, possibly for several cells at the
 	// same time.
 	Prepare(size string, seed uint64, step func()) (*Cell, error)
-	// PrepareSteps is the number of step calls of one Prepare.
-	PrepareSteps() int
+	// PrepareSteps is the number of step calls of one Prepare of a size.
+	PrepareSteps(size string) int
 	// TrainPairs is the number of training pairs of every cell.
 	TrainPairs() int
 	// SortSizes orders model sizes from the smallest model to the largest.
@@ -62,6 +63,9 @@ type Cell struct {
 	// the global gradient-norm clipping (0: none) of the DAA runs.
 	Epochs, MicroBatch int
 	MaxGradNorm        float64
+	// Support is the data's responses for the out-of-distribution columns
+	// (ood_share, in_support_mass); nil leaves them NaN.
+	Support *Support
 }
 
 // Sample is one sampled response: its tokens before EOS and whether it

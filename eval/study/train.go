@@ -23,7 +23,7 @@ const refCacheDir = "ref_logps"
 // pairs in a per-run order, reference log-probs precomputed once per cell,
 // and no checkpoints. It returns the number of steps too.
 func trainConfig(o Options, spec RunSpec, c *Cell) (train.Config, int, error) {
-	loss, err := NewLoss(spec.Objective, spec.Beta) // resolves dpo/ipo/slic and checks the name
+	loss, err := NewLoss(spec.Objective, spec.Beta, o.RDPOAlpha) // resolves dpo/ipo/slic and checks the name
 	if err != nil {
 		return train.Config{}, 0, err
 	}

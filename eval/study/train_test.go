@@ -53,6 +53,14 @@ func TestTrainConfig(t *testing.T) {
 	_, _, err = trainConfig(o, RunSpec{Objective: "nosuch", Beta: 1}, c)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), `unknown objective "nosuch"`)
+	// R-DPO: align's rdpo with the options' alpha (align's tests check its
+	// loss against the reference spec vectors).
+	o.RDPOAlpha = 0.7
+	rd, _, err := trainConfig(o, RunSpec{Objective: "rdpo", Beta: 0.1, Size: "S", Seed: 1}, c)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"rdpo"}, rd.Loss.LossTypes)
+	assert.Equal(t, 0.7, rd.Loss.Alpha)
+	assert.Equal(t, 0.1, rd.Loss.Beta)
 	o.DAABatch = 32
 	_, _, err = trainConfig(o, spec, c)
 	require.Error(t, err)

@@ -52,8 +52,12 @@ func VerifySummary(path string) error {
 			return fmt.Errorf("%s: no hump finding for %s", path, obj)
 		}
 	}
-	if want := len(o.Losses) * len(o.Sizes); len(s.Fits) != want {
-		return fmt.Errorf("%s: %d fits, want one per objective and size (%d)", path, len(s.Fits), want)
+	want := 0
+	for _, size := range o.Sizes {
+		want += len(o.LossesOf(size))
+	}
+	if len(s.Fits) != want {
+		return fmt.Errorf("%s: %d fits, want one per objective of each size (%d)", path, len(s.Fits), want)
 	}
 	for _, fr := range s.Fits {
 		if len(fr.Fits) == 0 {

@@ -47,8 +47,10 @@ func TestParseFlags(t *testing.T) {
 	o, err := parseFlags(nil)
 	require.NoError(t, err)
 	assert.Equal(t, []float64{0.03, 0.1, 0.3, 1.0}, o.Betas)
-	assert.Equal(t, []string{"S", "M"}, o.Sizes)
-	assert.Equal(t, []string{"dpo", "ipo", "slic"}, o.Losses)
+	assert.Equal(t, []string{"S", "M", "L"}, o.Sizes)
+	assert.Equal(t, []string{"dpo", "ipo", "slic", "rdpo"}, o.Losses)
+	assert.Equal(t, map[string][]string{"M": {"dpo"}, "L": {"dpo"}}, o.SizeLosses)
+	assert.Equal(t, 0.2, o.RDPOAlpha)
 	assert.Equal(t, 4, o.Seeds)
 	assert.Equal(t, 3000, o.SFTSteps)
 	assert.Equal(t, 8, o.Checkpoints)
@@ -67,6 +69,17 @@ func TestParseFlags(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, []int{1, 3}, []int{s.Shard, s.NumShards})
 	assert.Equal(t, []string{"dpo", "sigmoid_norm"}, s.Losses, "any registered align loss is an objective")
+	assert.Nil(t, s.SizeLosses, "-losses alone runs its objectives on every size")
+
+	g, err := parseFlags([]string{"-size-losses", "M=dpo,ipo; L=dpo", "-size-sft-steps", "L=4000", "-rdpo-alpha", "0.05"})
+	require.NoError(t, err)
+	assert.Equal(t, map[string][]string{"M": {"dpo", "ipo"}, "L": {"dpo"}}, g.SizeLosses)
+	assert.Equal(t, map[string]int{"L": 4000}, g.SizeSFTSteps)
+	assert.Equal(t, 4000, g.SFTStepsOf("L"))
+	assert.Equal(t, 3000, g.SFTStepsOf("S"))
+	assert.Equal(t, 0.05, g.RDPOAlpha)
+	assert.Equal(t, []string{"dpo", "ipo"}, g.LossesOf("M"))
+	assert.Equal(t, []string{"dpo", "ipo", "slic", "rdpo"}, g.LossesOf("S"))
 	assert.Equal(t, []string{"b", "c"}, s.Merge, "directories after -merge are merged too")
 
 	for _, c := range []struct {
@@ -74,7 +87,12 @@ func TestParseFlags(t *testing.T) {
 		want string
 	}{
 		{[]string{"-losses", "nosuch"}, `unknown objective "nosuch"`},
-		{[]string{"-sizes", "L"}, `unknown size "L"`},
+		{[]string{"-sizes", "XL"}, `unknown size "XL"`},
+		{[]string{"-size-losses", "M"}, `-size-losses: "M": want SIZE=objective`},
+		{[]string{"-size-losses", "M=dpo,kto2"}, "kto2 is not one of -losses"},
+		{[]string{"-size-losses", "M=dpo", "-losses", "ipo"}, "leaves size M none of -losses"},
+		{[]string{"-size-sft-steps", "L=x"}, `-size-sft-steps: "L=x": want SIZE=steps`},
+		{[]string{"-size-sft-steps", "L=10"}, "-size-sft-steps L=10: want at least -sft-warmup (100)"},
 		{[]string{"-betas", "0"}, "beta 0 must be positive"},
 		{[]string{"-betas", "x"}, `"x" is not a number`},
 		{[]string{"-shard", "2/2"}, `-shard "2/2"`},

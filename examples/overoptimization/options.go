@@ -3,6 +3,7 @@ package main
 import (
 	"flag"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -23,7 +24,10 @@ func parseFlags(args []string) (study.Options, error) {
 	quick := fs.Bool("quick", false, "size S, betas 0.03 and 0.3, one seed, 256 prompts: about 2 minutes on 2 cores")
 	losses := fs.String("losses", strings.Join(o.Losses, ","), "objectives: dpo, ipo (the paper's (beta*Delta-1)^2), slic, or any registered align loss name")
 	betas := fs.String("betas", "0.03,0.1,0.3,1.0", "betas, comma-separated")
-	sizes := fs.String("sizes", strings.Join(o.Sizes, ","), "model sizes: XS (hidden 16), S (32), M (64)")
+	sizes := fs.String("sizes", strings.Join(o.Sizes, ","), "model sizes: XS (hidden 16), S (32, 28k parameters), M (64, 106k), L (128, 442k)")
+	sizeLosses := fs.String("size-losses", joinSizeMap(o.SizeLosses), `objectives per size, e.g. "M=dpo;L=dpo,ipo" (unlisted sizes run every -losses objective; -losses without -size-losses runs them on every size)`)
+	sizeSFT := fs.String("size-sft-steps", "", `SFT steps per size in place of -sft-steps, e.g. "L=4000"`)
+	fs.Float64Var(&o.RDPOAlpha, "rdpo-alpha", o.RDPOAlpha, "R-DPO's length coefficient alpha (objective rdpo)")
 	fs.IntVar(&o.Seeds, "seeds", o.Seeds, "seeds per (objective, beta, size)")
 	fs.Uint64Var(&o.Seed, "seed", o.Seed, "base seed")
 	fs.IntVar(&o.Workers, "workers", o.Workers, "runs trained in parallel (one core each)")
@@ -77,6 +81,15 @@ func parseFlags(args []string) (study.Options, error) {
 	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
 	o.Losses, o.Sizes = splitList(*losses), splitList(*sizes)
 	var err error
+	if o.SizeLosses, err = parseSizeLosses(*sizeLosses); err != nil {
+		return o, fmt.Errorf("-size-losses: %w", err)
+	}
+	if given["losses"] && !given["size-losses"] {
+		o.SizeLosses = nil
+	}
+	if o.SizeSFTSteps, err = parseSizeSteps(*sizeSFT); err != nil {
+		return o, fmt.Errorf("-size-sft-steps: %w", err)
+	}
 	if o.Betas, err = parseFloats(*betas); err != nil {
 		return o, fmt.Errorf("-betas: %w", err)
 	}
@@ -132,7 +145,7 @@ func addRealFlags(fs *flag.FlagSet) *study.RealOptions {
 // SFT stage; realOnlyFlags are those of the real mode.
 var (
 	syntheticOnlyFlags = []string{"sizes", "p-swap", "p-drop", "p-ins", "p-stop", "max-len", "bt-temperature", "sft-examples",
-		"references", "sft-steps", "sft-batch", "sft-lr", "sft-warmup", "sft-floor", "sft-clip", "shard", "merge", "workers"}
+		"references", "size-losses", "size-sft-steps", "sft-steps", "sft-batch", "sft-lr", "sft-warmup", "sft-floor", "sft-clip", "shard", "merge", "workers"}
 	realOnlyFlags = []string{"tldr", "tokenizer", "max-length", "max-prompt-length", "max-new-tokens", "epochs", "micro-batch",
 		"max-grad-norm", "judge", "judge-url", "judge-model", "judge-key-env", "judge-concurrency", "lora-r", "lora-alpha", "lora-dropout", "lora-targets"}
 )
@@ -186,4 +199,52 @@ func parseFloats(s string) ([]float64, error) {
 		out = append(out, v)
 	}
 	return out, nil
+}
+
+// parseSizeLosses reads "M=dpo;L=dpo,ipo" (empty: nil).
+func parseSizeLosses(s string) (map[string][]string, error) {
+	var out map[string][]string
+	for _, part := range strings.Split(s, ";") {
+		if part = strings.TrimSpace(part); part == "" {
+			continue
+		}
+		size, list, ok := strings.Cut(part, "=")
+		if !ok || strings.TrimSpace(size) == "" || len(splitList(list)) == 0 {
+			return nil, fmt.Errorf("%q: want SIZE=objective,objective", part)
+		}
+		if out == nil {
+			out = map[string][]string{}
+		}
+		out[strings.TrimSpace(size)] = splitList(list)
+	}
+	return out, nil
+}
+
+// parseSizeSteps reads "L=4000;M=3000" (empty: nil).
+func parseSizeSteps(s string) (map[string]int, error) {
+	var out map[string]int
+	for _, part := range strings.Split(s, ";") {
+		if part = strings.TrimSpace(part); part == "" {
+			continue
+		}
+		size, v, ok := strings.Cut(part, "=")
+		n, err := strconv.Atoi(strings.TrimSpace(v))
+		if !ok || err != nil || strings.TrimSpace(size) == "" {
+			return nil, fmt.Errorf("%q: want SIZE=steps", part)
+		}
+		if out == nil {
+			out = map[string]int{}
+		}
+		out[strings.TrimSpace(size)] = n
+	}
+	return out, nil
+}
+
+// joinSizeMap writes m as -size-losses reads it, sizes in order.
+func joinSizeMap(m map[string][]string) string {
+	var parts []string
+	for _, size := range slices.Sorted(maps.Keys(m)) {
+		parts = append(parts, size+"="+strings.Join(m[size], ","))
+	}
+	return strings.Join(parts, ";")
 }
