@@ -1,10 +1,10 @@
 #!/usr/bin/python3
 """Step-level cross-check of the Go DPO phase against PyTorch.
 
-gostep (Go) ran K DPO + RMSProp steps from a model directory and dumped, per
-step, the pair indices, the policy and reference sums, d loss / d sums, the
-learning rate, the gradients (grad_k/) and the parameters after the step
-(step_k/). This script replays the same steps in PyTorch (float32, one
+gostep (Go) ran K DPO + RMSProp steps of align/train from a model directory
+and dumped, per step (from the trainer's OnPreOptimizerStep hook), the pair
+indices, the policy and reference sums, d loss / d sums, the learning rate,
+the gradients (grad_k/) and the parameters after the step (step_k/). This script replays the same steps in PyTorch (float32, one
 thread) from the same model and compares piece by piece:
 
   ref     reference sums of the step's pairs (Go fast inference engine vs torch)
@@ -51,7 +51,7 @@ nx = rc.nx
 
 
 def batch(pairs, idx):
-    """Prompts [2B, P], responses [2B, R] and mask, chosen rows first (data.go's pairBatch)."""
+    """Prompts [2B, P], responses [2B, R] and mask, chosen rows first (gostep's pairRows)."""
     idx = torch.tensor(idx)
     R = max(pairs["chosen"].shape[1], pairs["rejected"].shape[1])
     pad = lambda t: F.pad(t[idx], (0, R - t.shape[1]))  # noqa: E731
