@@ -3,9 +3,16 @@
 // Algorithms") as a library: a grid of objectives x betas x model sizes x
 // seeds, each run trained from its cell's reference policy with a direct
 // alignment loss and evaluated at every checkpoint (KL to the reference,
-// win rate, length, junk, implicit-reward accuracy), then findings (the
-// paper's claims checked on the numbers), scaling-law fits, figures and a
-// report. examples/overoptimization is its command line.
+// win rate, length, junk, implicit-reward accuracy, out-of-distribution
+// mass), then findings (the paper's claims checked on the numbers, with
+// seed-bootstrap intervals where sizes or objectives are compared),
+// scaling-law fits, figures and a report. examples/overoptimization is its
+// command line.
+//
+// The synthetic task's sizes form a ladder S < M < L (28,480, 106,112 and
+// 441,728 parameters); Options.SizeLosses chooses the objectives of each
+// size (by default every objective on S, DPO alone on M and L, whose SFT
+// is the study's largest cost).
 //
 // A Task supplies the reference policy, the data and the judge: Synthetic
 // is the synthetic summarisation task of package synth, whose gold reward
@@ -14,7 +21,8 @@
 // an LLM (package eval/judge).
 //
 // Any align loss is an objective: dpo, ipo and slic name the paper's three
-// (align's sigmoid, ipo_paper and hinge), and every other name is looked up
+// (align's sigmoid, ipo_paper and hinge), rdpo is R-DPO (align's rdpo at
+// Options.RDPOAlpha), and every other name is looked up
 // in align's registry, so a loss registered with align.Register is studied
 // under its name:
 //
