@@ -14,16 +14,6 @@ import (
 // prompt and MaxNewTokens response tokens (responses and EOS fit).
 const seqLen = synth.PromptLen + synth.MaxNewTokens
 
-// objectiveLoss is the align loss of an objective name as the study reads
-// it (study.NewLoss): the paper's three by their names, any other name as
-// a registered align loss.
-func objectiveLoss(objective string) string {
-	if l, ok := map[string]string{"dpo": "sigmoid", "ipo": "ipo_paper", "slic": "hinge"}[objective]; ok {
-		return l
-	}
-	return objective
-}
-
 // runSeed is the seed of the run's data order as the study derives it:
 // RunSpec.Seed xor the FNV-1a hash of RunSpec.ID().
 func runSeed(spec study.RunSpec) uint64 {
@@ -44,9 +34,13 @@ func daaConfig(o options, spec study.RunSpec, pairs int) (train.Config, error) {
 	if epoch < 1 {
 		return train.Config{}, fmt.Errorf("%d training pairs make no step of %d pairs", pairs, o.s.DAABatch)
 	}
+	loss, err := study.NewLoss(spec.Objective, spec.Beta, o.s.RDPOAlpha) // the objective's align loss and configuration
+	if err != nil {
+		return train.Config{}, err
+	}
 	cfg := train.DefaultConfig()
-	cfg.Loss.Beta = spec.Beta
-	cfg.Loss.LossTypes = []string{objectiveLoss(spec.Objective)}
+	cfg.Loss = loss.Config
+	cfg.Loss.LossTypes = []string{loss.Name}
 	cfg.Loss.LossWeights = []float64{1}
 
 	cfg.Optimizer = train.OptimizerRMSProp

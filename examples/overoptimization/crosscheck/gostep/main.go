@@ -57,7 +57,7 @@ func main() {
 	flag.Uint64Var(&o.seed, "seed", 1, "dataset, SFT and run seed (the study's RunSpec.Seed)")
 	flag.StringVar(&o.init, "init", "", "start from this model directory (HF format)")
 	flag.BoolVar(&o.sft, "sft", false, "train the reference with the study's SFT (a fresh model of -size) and save it to out/sft")
-	flag.IntVar(&o.s.SFTSteps, "sft-steps", o.s.SFTSteps, "SFT steps with -sft")
+	sftSteps := flag.Int("sft-steps", 0, "SFT steps with -sft (0: the study's for -size, Options.SFTStepsOf)")
 	flag.StringVar(&o.size, "size", "S", "model size: of the -sft model, and the run's RunSpec.Size (it seeds the pair order)")
 	flag.StringVar(&o.out, "out", "/tmp/xchk/go", "output directory")
 	flag.StringVar(&o.engine, "engine", train.BackendEngine, "align/train backend: engine (pythia/fast) or autograd (pythia.Model)")
@@ -69,9 +69,13 @@ func main() {
 	flag.Float64Var(&o.s.DAAWarmupFrac, "warmup-frac", o.s.DAAWarmupFrac, "linear warmup over this share of the epoch's steps")
 	flag.Float64Var(&o.s.RMSPropAlpha, "alpha", o.s.RMSPropAlpha, "RMSProp alpha")
 	flag.Float64Var(&o.s.RMSPropEps, "eps", o.s.RMSPropEps, "RMSProp eps")
-	flag.StringVar(&o.objective, "objective", "dpo", "dpo (align sigmoid), ipo (ipo_paper), slic (hinge) or an align loss name")
+	flag.StringVar(&o.objective, "objective", "dpo", "a study objective: dpo (align sigmoid), ipo (ipo_paper), slic (hinge), rdpo or an align loss name (study.NewLoss)")
+	flag.Float64Var(&o.s.RDPOAlpha, "rdpo-alpha", o.s.RDPOAlpha, "R-DPO's length coefficient (objective rdpo)")
 	saveList := flag.String("save", "", "comma-separated steps after which to save the model")
 	flag.Parse()
+	if *sftSteps > 0 {
+		o.s.SizeSFTSteps = map[string]int{o.size: *sftSteps}
+	}
 	for _, s := range strings.Split(*saveList, ",") {
 		if s == "" {
 			continue
