@@ -62,8 +62,17 @@ func WriteReport(o Options, task Task, results []RunResult) (*Summary, error) {
 
 func reportSummary(o Options, results []RunResult, fs []Finding) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%d runs (objectives %s; betas %v; sizes %s; %d seed(s) from %d), %d checkpoints each, evaluated on %d prompts x %d samples against %d reference summaries per prompt with the task's gold reward. The data and the method are described in examples/overoptimization/README.md.\n\n",
-		len(results), strings.Join(o.Losses, ", "), o.Betas, strings.Join(o.Sizes, ", "), o.Seeds, o.Seed, o.Checkpoints+1, o.Data.EvalPrompts, o.SamplesPerEval, o.Data.References)
+	perSize := ""
+	for _, size := range o.Sizes {
+		if _, ok := o.SizeLosses[size]; ok {
+			perSize += fmt.Sprintf("; size %s runs %s only", size, strings.Join(o.LossesOf(size), ", "))
+		}
+	}
+	fmt.Fprintf(&b, "%d runs (objectives %s; betas %v; sizes %s%s; %d seed(s) from %d), %d checkpoints each, evaluated on %d prompts x %d samples against %d reference summaries per prompt with the task's gold reward. The data and the method are described in examples/overoptimization/README.md.\n\n",
+		len(results), strings.Join(o.Losses, ", "), o.Betas, strings.Join(o.Sizes, ", "), perSize, o.Seeds, o.Seed, o.Checkpoints+1, o.Data.EvalPrompts, o.SamplesPerEval, o.Data.References)
+	if o.Seeds < 2 {
+		b.WriteString("With one seed, a hump rarely clears its two-standard-error margin and no seed interval or standard error over seeds exists: the findings that need them say \"Did not hold\" or \"not established\" for that reason, not because the method failed (examples/overoptimization/README.md, \"What -quick can and cannot show\"). Run two or more seeds before reading them as results.\n\n")
+	}
 	b.WriteString("## Findings\n\n")
 	for _, f := range fs {
 		fmt.Fprintf(&b, "- **%s** (%s). %s\n", f.Name, f.Claim, f.Statement)
