@@ -1,0 +1,76 @@
+package main
+
+import (
+	"encoding/json"
+	"math"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/daalab/daa/eval/study"
+)
+
+// TestGostepDumps runs gostep on the study's SFT (2 steps) and 3 DPO steps
+// (dump 2, save 3) and checks its files against what they must hold: each
+// step's indices are the next 16 entries of order.json, which is a
+// permutation of the 8000 training pairs; the learning rate is the warmup's
+// 3e-4 * min(1, k/51) (warmup 50 of the 500-step epoch); at step 1 the
+// policy is the reference, so the sums are equal, the DPO loss is ln 2 and
+// d loss/d sums = ∓β σ(0)/B = ∓0.03/32; the trainer's loss agrees with the
+// dumped one; grad_1, grad_2, step_1..3 exist and nothing else.
+func TestGostepDumps(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains the study's SFT for 2 steps and DPO for 3")
+	}
+	o := options{s: study.DefaultOptions(), seed: 1, out: t.TempDir(), size: "S", engine: "engine",
+		objective: "dpo", beta: 0.03, sft: true, steps: 3, dump: 2, save: map[int]bool{3: true}}
+	o.s.SizeSFTSteps = map[string]int{"S": 2}
+	o.s.SFTWarmup = 1
+	require.NoError(t, run(o))
+
+	var order struct{ Order []int }
+	readJSON(t, filepath.Join(o.out, "order.json"), &order)
+	require.Len(t, order.Order, o.s.Data.TrainPairs)
+	seen := make([]bool, len(order.Order))
+	for _, i := range order.Order {
+		require.False(t, seen[i], "pair %d twice in order.json", i)
+		seen[i] = true
+	}
+	var steps []stepRecord
+	readJSON(t, filepath.Join(o.out, "steps.json"), &steps)
+	require.Len(t, steps, 3)
+	const b = 16
+	for k, s := range steps {
+		assert.Equal(t, k+1, s.Step)
+		assert.Equal(t, order.Order[b*k:b*(k+1)], s.Indices, "step %d", k+1)
+		assert.InEpsilon(t, 3e-4*float64(k+1)/51, s.LR, 1e-12, "step %d", k+1)
+		assert.InDelta(t, s.Loss, s.TrainerLoss, 1e-6, "step %d", k+1)
+		require.Len(t, s.Sums, 2*b)
+		require.Len(t, s.DSums, 2*b)
+	}
+	first := steps[0]
+	assert.Equal(t, first.RefChosen, first.Sums[:b])
+	assert.Equal(t, first.RefReject, first.Sums[b:])
+	assert.InDelta(t, math.Ln2, first.Loss, 1e-12)
+	for j := range b {
+		assert.InDelta(t, -0.03/32, first.DSums[j], 1e-15)
+		assert.InDelta(t, 0.03/32, first.DSums[b+j], 1e-15)
+	}
+	entries, err := os.ReadDir(o.out)
+	require.NoError(t, err)
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	assert.ElementsMatch(t, []string{"sft", "ref_logps", "order.json", "steps.json", "grad_1", "grad_2", "step_1", "step_2", "step_3"}, names)
+}
+
+func readJSON(t *testing.T, path string, v any) {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	require.NoError(t, err)
+	require.NoError(t, json.Unmarshal(b, v))
+}
