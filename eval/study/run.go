@@ -18,38 +18,15 @@ import (
 // progress on w (a bar on a terminal, one line per finished run otherwise)
 // and returns the results in grid order. o must be valid (Options.Validate).
 func Run(o Options, task Task, w io.Writer) ([]RunResult, error) {
-	specs := Shard(Grid(o), o.Shard, o.NumShards)
+	keys, specs := schedule(task.SortSizes(o.Sizes), Shard(Grid(o), o.Shard, o.NumShards))
 	cells := map[string]*cell{}
-	var keys []string
 	total := len(specs) * trainSteps(o, task)
 	for _, s := range specs {
-		key := cellKey(s)
-		if cells[key] == nil {
+		if key := cellKey(s); cells[key] == nil {
 			cells[key] = &cell{size: s.Size, seed: s.Seed}
-			keys = append(keys, key)
 			total += task.PrepareSteps(s.Size)
 		}
 	}
-	// Longest jobs first, so that no worker idles at the end: the cells from
-	// the largest size down (their SFT), then the runs in the order of their
-	// cells (a run waits for its cell; the first cells are ready first).
-	rank := map[string]int{}
-	for i, size := range task.SortSizes(o.Sizes) {
-		rank[size] = -i
-	}
-	sort.Slice(keys, func(i, j int) bool {
-		a, b := cells[keys[i]], cells[keys[j]]
-		if rank[a.size] != rank[b.size] {
-			return rank[a.size] < rank[b.size]
-		}
-		return a.seed < b.seed
-	})
-	order := map[string]int{}
-	for i, k := range keys {
-		order[k] = i
-	}
-	specs = append([]RunSpec(nil), specs...)
-	sort.SliceStable(specs, func(i, j int) bool { return order[cellKey(specs[i])] < order[cellKey(specs[j])] })
 	p := newProgress(w, total)
 	defer p.Finish()
 	runDir := filepath.Join(o.Out, "runs")
@@ -108,6 +85,32 @@ func Run(o Options, task Task, w io.Writer) ([]RunResult, error) {
 	}
 	SortResults(results)
 	return results, nil
+}
+
+// schedule orders the work of specs longest first, so that no worker idles
+// at the end: the cells (cellKey) from the largest size down (sizes run
+// from the smallest to the largest), seeds in order, then the runs in the
+// order of their cells (a run waits for its cell, and the first cells are
+// ready first), grid order within a cell.
+func schedule(sizes []string, specs []RunSpec) (cells []string, runs []RunSpec) {
+	rank := map[string]int{}
+	for i, size := range sizes {
+		rank[size] = -i
+	}
+	runs = append([]RunSpec(nil), specs...)
+	sort.SliceStable(runs, func(i, j int) bool {
+		a, b := runs[i], runs[j]
+		if rank[a.Size] != rank[b.Size] {
+			return rank[a.Size] < rank[b.Size]
+		}
+		return a.Seed < b.Seed
+	})
+	for _, s := range runs {
+		if k := cellKey(s); len(cells) == 0 || cells[len(cells)-1] != k {
+			cells = append(cells, k)
+		}
+	}
+	return cells, runs
 }
 
 // trainSteps is the number of optimizer steps of one DAA run.

@@ -3,6 +3,7 @@ package study
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -113,4 +114,23 @@ func TestShardPartitionsGrid(t *testing.T) {
 		assert.Equal(t, 1, seen[s.ID()], "run %s", s)
 	}
 	assert.Panics(t, func() { Shard(all, 2, 2) })
+}
+
+// TestScheduleLongestFirst checks the order of a study's work: the cells
+// from the largest size down, then their runs in the same order, each run
+// once.
+func TestScheduleLongestFirst(t *testing.T) {
+	o := DefaultOptions()
+	o.Seeds = 2
+	grid := Grid(o)
+	cells, runs := schedule(NewSynthetic(o).SortSizes(o.Sizes), grid)
+	assert.Equal(t, []string{"L/1", "L/2", "M/1", "M/2", "S/1", "S/2"}, cells)
+	require.Len(t, runs, len(grid))
+	assert.ElementsMatch(t, grid, runs)
+	assert.Equal(t, RunSpec{Objective: "dpo", Beta: 0.03, Size: "L", Seed: 1}, runs[0])
+	assert.Equal(t, "S", runs[len(runs)-1].Size)
+	for i := 1; i < len(runs); i++ {
+		a, b := slices.Index(cells, cellKey(runs[i-1])), slices.Index(cells, cellKey(runs[i]))
+		assert.LessOrEqual(t, a, b, "run %d (%s) comes before an earlier cell's run", i, runs[i])
+	}
 }
