@@ -68,6 +68,12 @@ func (g *attnBatch) setFirst() {
 	}
 }
 
+// follows reports whether segment s starts right after its prefix p (the
+// first response to a shared prompt, or the only one): then the keys and
+// values [K_p; K_s] and [V_p; V_s] are consecutive rows of qkv, and one
+// product covers both blocks.
+func follows(s, p segment) bool { return p.n > 0 && s.start == p.start+p.n }
+
 // prefixOf returns segment s's prefix (a zero segment when it has none).
 func (g *attnBatch) prefixOf(s segment) segment {
 	if s.prefix < 0 {
@@ -116,11 +122,7 @@ func (g *attnBatch) forwardSegment(atty, lse, probs, qkv []float32, s segment, h
 	scale := float32(1 / math.Sqrt(float64(hd)))
 	q := qkv[s.start*3*c+h*3*hd:]
 	out := atty[s.start*c+h*hd:]
-	if p.n > 0 {
-		kp := qkv[p.start*3*c+h*3*hd+hd:]
-		kernel.Sgemm(false, true, s.n, p.n, hd, scale, q, 3*c, kp, 3*c, 0, tile, ld)
-	}
-	kernel.Sgemm(false, true, s.n, s.n, hd, scale, q, 3*c, q[hd:], 3*c, 0, tile[p.n:], ld)
+	g.scores(tile, ld, qkv, s, p, h, scale)
 	for i := range s.n {
 		row := tile[i*ld : i*ld+n]
 		if g.seesNothing(s, p, i) {
@@ -134,6 +136,10 @@ func (g *attnBatch) forwardSegment(atty, lse, probs, qkv []float32, s segment, h
 		kernel.Scale(float32(1/sum), vis)
 		lse[(s.start+i)*g.nh+h] = m + float32(math.Log(sum))
 	}
+	if follows(s, p) { // out = P [V_p; V_s] in one product
+		kernel.Sgemm(false, false, s.n, hd, n, 1, tile, ld, qkv[p.start*3*c+h*3*hd+2*hd:], 3*c, 0, out, c)
+		return
+	}
 	beta := float32(0)
 	if p.n > 0 {
 		vp := qkv[p.start*3*c+h*3*hd+2*hd:]
@@ -141,6 +147,23 @@ func (g *attnBatch) forwardSegment(atty, lse, probs, qkv []float32, s segment, h
 		beta = 1
 	}
 	kernel.Sgemm(false, false, s.n, hd, s.n, 1, tile[p.n:], ld, q[2*hd:], 3*c, beta, out, c)
+}
+
+// scores sets the tile (s.n rows of stride ld) to S = q_s [K_p; K_s]^T *
+// scale for segment s, its prefix p (empty for none) and head h: one
+// product when s follows p, else one per key block.
+func (g *attnBatch) scores(tile []float32, ld int, qkv []float32, s, p segment, h int, scale float32) {
+	hd, c := g.hd, g.nh*g.hd
+	q := qkv[s.start*3*c+h*3*hd:]
+	kp := qkv[p.start*3*c+h*3*hd+hd:]
+	if follows(s, p) {
+		kernel.Sgemm(false, true, s.n, p.n+s.n, hd, scale, q, 3*c, kp, 3*c, 0, tile, ld)
+		return
+	}
+	if p.n > 0 {
+		kernel.Sgemm(false, true, s.n, p.n, hd, scale, q, 3*c, kp, 3*c, 0, tile, ld)
+	}
+	kernel.Sgemm(false, true, s.n, s.n, hd, scale, q, 3*c, q[hd:], 3*c, 0, tile[p.n:], ld)
 }
 
 // probsOf returns the stored probabilities of segment s and head h in
@@ -226,11 +249,24 @@ func (g *attnBatch) backwardSegment(dqkv, datty, qkv, lse, probs []float32, s se
 	} else {
 		g.recomputeProbs(p, qkv, lse, s, h)
 	}
-	kernel.Sgemm(true, false, s.n, hd, s.n, 1, p[pre.n:], pld, do, c, 0, dv, 3*c)
-	kernel.Sgemm(false, true, s.n, s.n, hd, 1, do, c, v, 3*c, 0, dp[pre.n:], ld)
-	if pre.n > 0 {
-		kernel.Sgemm(true, false, pre.n, hd, s.n, 1, p, pld, do, c, 1, dqkv[poff+2*hd:], 3*c)
-		kernel.Sgemm(false, true, s.n, pre.n, hd, 1, do, c, qkv[poff+2*hd:], 3*c, 0, dp, ld)
+	adj := follows(s, pre)
+	if adj {
+		// The rows of [dV_p; dV_s] and [dK_p; dK_s] are consecutive: one
+		// product each, adding into the prefix's rows and into s's rows
+		// set to zero first.
+		for i := range s.n {
+			clear(dv[i*3*c : i*3*c+hd])
+			clear(dk[i*3*c : i*3*c+hd])
+		}
+		kernel.Sgemm(true, false, pre.n+s.n, hd, s.n, 1, p, pld, do, c, 1, dqkv[poff+2*hd:], 3*c)
+		kernel.Sgemm(false, true, s.n, pre.n+s.n, hd, 1, do, c, qkv[poff+2*hd:], 3*c, 0, dp, ld)
+	} else {
+		kernel.Sgemm(true, false, s.n, hd, s.n, 1, p[pre.n:], pld, do, c, 0, dv, 3*c)
+		kernel.Sgemm(false, true, s.n, s.n, hd, 1, do, c, v, 3*c, 0, dp[pre.n:], ld)
+		if pre.n > 0 {
+			kernel.Sgemm(true, false, pre.n, hd, s.n, 1, p, pld, do, c, 1, dqkv[poff+2*hd:], 3*c)
+			kernel.Sgemm(false, true, s.n, pre.n, hd, 1, do, c, qkv[poff+2*hd:], 3*c, 0, dp, ld)
+		}
 	}
 	for i := range s.n {
 		dsr := dp[i*ld : (i+1)*ld]
@@ -246,6 +282,11 @@ func (g *attnBatch) backwardSegment(dqkv, datty, qkv, lse, probs []float32, s se
 		}
 		clear(dsr[n:])
 	}
+	if adj {
+		kernel.Sgemm(false, false, s.n, hd, pre.n+s.n, scale, dp, ld, qkv[poff+hd:], 3*c, 0, dq, 3*c)
+		kernel.Sgemm(true, false, pre.n+s.n, hd, s.n, scale, dp, ld, q, 3*c, 1, dqkv[poff+hd:], 3*c)
+		return
+	}
 	beta := float32(0)
 	if pre.n > 0 {
 		kernel.Sgemm(false, false, s.n, hd, pre.n, scale, dp, ld, qkv[poff+hd:], 3*c, 0, dq, 3*c)
@@ -260,15 +301,10 @@ func (g *attnBatch) backwardSegment(dqkv, datty, qkv, lse, probs []float32, s se
 // the tile p (row stride n_p + n_s) from qkv and lse: P = exp(S - lse) on
 // the visible keys, uniform for a row that sees none.
 func (g *attnBatch) recomputeProbs(p, qkv, lse []float32, s segment, h int) {
-	hd, c := g.hd, g.nh*g.hd
 	pre := g.prefixOf(s)
 	ld := pre.n + s.n
-	scale := float32(1 / math.Sqrt(float64(hd)))
-	q := qkv[s.start*3*c+h*3*hd:]
-	if pre.n > 0 {
-		kernel.Sgemm(false, true, s.n, pre.n, hd, scale, q, 3*c, qkv[pre.start*3*c+h*3*hd+hd:], 3*c, 0, p, ld)
-	}
-	kernel.Sgemm(false, true, s.n, s.n, hd, scale, q, 3*c, q[hd:], 3*c, 0, p[pre.n:], ld)
+	scale := float32(1 / math.Sqrt(float64(g.hd)))
+	g.scores(p, ld, qkv, s, pre, h, scale)
 	for i := range s.n {
 		row := p[i*ld : (i+1)*ld]
 		if g.seesNothing(s, pre, i) {
