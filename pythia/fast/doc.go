@@ -39,6 +39,13 @@
 //     internal/parallel; matrix products are tensor/kernel's SGEMM;
 //   - the embedding gradient touches only the rows of the tokens seen.
 //
+// A caller that already keeps every core busy with its own goroutines
+// (several small models trained at once) calls parallel.SetSerial(true)
+// first: each engine's kernels then run on its calling goroutine, with no
+// hand-off to the shared workers, and give the results of a GOMAXPROCS=1
+// run (BenchmarkStudyStep compares both modes on the over-optimization
+// study's model sizes).
+//
 // Shapes: a batch is processed as rows of C = hidden size features
 // ("(rows, C)"): B right-padded sequences of T tokens are B*T rows, and
 // SequenceLogProbs packs each distinct prompt once followed by its

@@ -20,7 +20,9 @@
 // 4×4 in Go) accumulates a tile of C in registers with FMAs. Products of a
 // few million flops or more are split across the workers of
 // internal/parallel; batches of small products (SgemmStrided) run whole
-// products in parallel. Dgemm uses the same driver with the Go microkernel.
+// products in parallel; in serial mode (parallel.SetSerial) every product
+// runs on the calling goroutine. Dgemm uses the same driver with the Go
+// microkernel.
 // Sums over k are float32 (float64 for Dgemm) fused multiply-adds, so the
 // error of each element is within the usual bound 2(k+2)u·Σ|a||b|.
 //
