@@ -90,7 +90,13 @@ func TestTinyStudyNumbers(t *testing.T) {
 // TestShardPartitionsGrid checks that shards partition the grid, and the
 // grid's size and order.
 func TestShardPartitionsGrid(t *testing.T) {
-	all := Grid(DefaultOptions())
+	// The default: S and M, 4 objectives x 4 betas x 4 seeds.
+	def := Grid(DefaultOptions())
+	require.Len(t, def, 2*4*4*4)
+	// The size ladder with DPO alone on M and L.
+	o := DefaultOptions()
+	o.Sizes, o.SizeLosses = []string{"S", "M", "L"}, map[string][]string{"M": {"dpo"}, "L": {"dpo"}}
+	all := Grid(o)
 	// S: 4 objectives x 4 betas; M and L: DPO x 4 betas; 4 seeds.
 	require.Len(t, all, (4*4+4+4)*4)
 	assert.Equal(t, RunSpec{Objective: "dpo", Beta: 0.03, Size: "S", Seed: 1}, all[0])
@@ -121,7 +127,7 @@ func TestShardPartitionsGrid(t *testing.T) {
 // once.
 func TestScheduleLongestFirst(t *testing.T) {
 	o := DefaultOptions()
-	o.Seeds = 2
+	o.Seeds, o.Sizes = 2, []string{"S", "M", "L"}
 	grid := Grid(o)
 	cells, runs := schedule(NewSynthetic(o).SortSizes(o.Sizes), grid)
 	assert.Equal(t, []string{"L/1", "L/2", "M/1", "M/2", "S/1", "S/2"}, cells)
