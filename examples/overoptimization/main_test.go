@@ -49,7 +49,7 @@ func TestParseFlags(t *testing.T) {
 	assert.Equal(t, []float64{0.03, 0.1, 0.3, 1.0}, o.Betas)
 	assert.Equal(t, []string{"S", "M"}, o.Sizes)
 	assert.Equal(t, []string{"dpo", "ipo", "slic", "rdpo"}, o.Losses)
-	assert.Empty(t, o.SizeLosses)
+	assert.Equal(t, map[string][]string{"M": {"dpo"}}, o.SizeLosses)
 	assert.Equal(t, 0.2, o.RDPOAlpha)
 	assert.Equal(t, 4, o.Seeds)
 	assert.Equal(t, 3000, o.SFTSteps)
