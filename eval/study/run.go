@@ -5,7 +5,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"runtime"
 	"sort"
 	"sync"
 	"time"
@@ -19,6 +18,11 @@ import (
 // to o.Out/runs/<ID>.json with the settings it was run with. It reports
 // progress on w (a bar on a terminal, one line per finished run otherwise)
 // and returns the results in grid order. o must be valid (Options.Validate).
+//
+// For the synthetic task Run puts the process's kernels in serial mode
+// while it runs (see enterSerial): its results are then those of a
+// GOMAXPROCS=1 run whatever the cores and o.Workers, so shards run with any
+// -workers on any machine merge byte-identical to a whole run.
 func Run(o Options, task Task, w io.Writer) ([]RunResult, error) {
 	keys, specs := schedule(task.SortSizes(o.Sizes), Shard(Grid(o), o.Shard, o.NumShards))
 	cells := map[string]*cell{}
@@ -39,13 +43,9 @@ func Run(o Options, task Task, w io.Writer) ([]RunResult, error) {
 	// Cells first (their references), then the DAA runs.
 	work := make(chan func() error)
 	errs := make(chan error, len(specs)+len(cells))
-	// With a run per core the kernels run inline on each run's goroutine
-	// (parallel.SetSerial): no hand-off between cores for products of a few
-	// thousand flops, about 1.6x the tokens per CPU-second on these sizes,
-	// and results independent of GOMAXPROCS (those of a GOMAXPROCS=1 run).
-	if o.Workers >= runtime.GOMAXPROCS(0) {
-		parallel.SetSerial(true)
-		defer parallel.SetSerial(false)
+	if !o.RealMode() {
+		enterSerial()
+		defer leaveSerial()
 	}
 	var wg sync.WaitGroup
 	for range o.Workers {
@@ -205,4 +205,37 @@ func runOne(o Options, s RunSpec, c *cell, p *progress) (RunResult, error) {
 	}, func() { p.Add(1) })
 	r.Seconds = time.Since(began).Seconds()
 	return r, err
+}
+
+// serialRuns counts the synthetic studies running in this process.
+var serialRuns struct {
+	sync.Mutex
+	n int
+}
+
+// enterSerial turns on the kernels' serial mode (parallel.SetSerial) for
+// the first running synthetic study; leaveSerial turns it off after the
+// last. The synthetic task's models are so small (hidden 16-128, sequences
+// of at most 28 tokens) that a kernel's products are a few thousand flops:
+// running them inline on each run's goroutine, with the runs themselves in
+// parallel, gives about 1.6x the tokens per CPU-second of splitting every
+// kernel across the cores, and results that do not depend on GOMAXPROCS or
+// Options.Workers. Other work in the process that calls the kernels while a
+// synthetic study runs runs serially too.
+func enterSerial() {
+	serialRuns.Lock()
+	defer serialRuns.Unlock()
+	if serialRuns.n == 0 {
+		parallel.SetSerial(true)
+	}
+	serialRuns.n++
+}
+
+func leaveSerial() {
+	serialRuns.Lock()
+	defer serialRuns.Unlock()
+	serialRuns.n--
+	if serialRuns.n == 0 {
+		parallel.SetSerial(false)
+	}
 }
