@@ -81,6 +81,15 @@ func (o Options) SFTStepsOf(size string) int {
 	return o.SFTSteps
 }
 
+// SFTLROf returns the SFT learning rate of a size: SizeSFTLR[size] when
+// listed, else SFTLR.
+func (o Options) SFTLROf(size string) float64 {
+	if lr, ok := o.SizeSFTLR[size]; ok {
+		return lr
+	}
+	return o.SFTLR
+}
+
 // Shard returns the runs of shard i of n: every n-th run from i. The n
 // shards partition specs. It panics unless 0 <= i < n.
 func Shard(specs []RunSpec, i, n int) []RunSpec {

@@ -2,6 +2,7 @@ package study
 
 import (
 	"fmt"
+	"math"
 	"os"
 	"runtime"
 	"slices"
@@ -30,8 +31,11 @@ type Options struct {
 	// lists, in place of SFTSteps (the same warmup, then the decay to the
 	// floor ends at the size's last step).
 	SizeSFTSteps map[string]int `json:",omitempty"`
-	Seed         uint64         // -seed: base seed
-	Workers      int            // -workers: runs in parallel
+	// SizeSFTLR is -size-sft-lr ("L=1e-3"): the SFT learning rate of the
+	// sizes it lists, in place of SFTLR.
+	SizeSFTLR map[string]float64 `json:",omitempty"`
+	Seed      uint64             // -seed: base seed
+	Workers   int                // -workers: runs in parallel
 	// RDPOAlpha is -rdpo-alpha: R-DPO's length coefficient alpha (the rdpo
 	// objective; see DefaultOptions for the choice).
 	RDPOAlpha float64
@@ -194,6 +198,11 @@ func (o Options) Validate() error {
 		return fmt.Errorf("-warmup %v: want a share of the epoch in [0, 1]", o.DAAWarmupFrac)
 	case o.Precision != "" && o.Precision != "float32" && o.Precision != "bf16":
 		return fmt.Errorf("-precision %q: want float32 or bf16", o.Precision)
+	}
+	for size, lr := range o.SizeSFTLR {
+		if !(lr > 0) || math.IsInf(lr, 1) {
+			return fmt.Errorf("-size-sft-lr %s=%v: want a finite learning rate > 0", size, lr)
+		}
 	}
 	for size, n := range o.SizeSFTSteps {
 		if n < max(1, o.SFTWarmup) {

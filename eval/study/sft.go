@@ -12,7 +12,7 @@ import (
 )
 
 // sftConfig returns align/train's configuration of the synthetic task's SFT
-// with the run's seed: AdamW at o.SFTLR with torch's defaults otherwise
+// with the run's seed: AdamW at the size's rate (o.SFTLROf) with torch's defaults otherwise
 // (betas 0.9/0.999, eps 1e-8, weight decay 0.01, which align/train applies
 // by Hugging Face's rule: not biases, not LayerNorms, as optim.NewAdamW
 // does by default), linear warmup over o.SFTWarmup steps then linear decay
@@ -22,7 +22,7 @@ import (
 func sftConfig(o Options, size string, seed uint64) train.Config {
 	adam := optim.DefaultAdamW()
 	cfg := train.DefaultConfig()
-	cfg.Optimizer, cfg.LearningRate, cfg.WeightDecay = train.OptimizerAdamW, o.SFTLR, adam.WeightDecay
+	cfg.Optimizer, cfg.LearningRate, cfg.WeightDecay = train.OptimizerAdamW, o.SFTLROf(size), adam.WeightDecay
 	cfg.AdamBeta1, cfg.AdamBeta2, cfg.AdamEpsilon = adam.Beta1, adam.Beta2, adam.Eps
 	cfg.Scheduler, cfg.WarmupSteps, cfg.LRFloor = train.SchedulerLinear, o.SFTWarmup, o.SFTFloor
 	cfg.MaxGradNorm = o.SFTClip

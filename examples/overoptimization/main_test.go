@@ -71,8 +71,11 @@ func TestParseFlags(t *testing.T) {
 	assert.Equal(t, []string{"dpo", "sigmoid_norm"}, s.Losses, "any registered align loss is an objective")
 	assert.Nil(t, s.SizeLosses, "-losses alone runs its objectives on every size")
 
-	g, err := parseFlags([]string{"-size-losses", "M=dpo,ipo; L=dpo", "-size-sft-steps", "L=4000", "-rdpo-alpha", "0.05"})
+	g, err := parseFlags([]string{"-size-losses", "M=dpo,ipo; L=dpo", "-size-sft-steps", "L=4000", "-size-sft-lr", "L=1e-3", "-rdpo-alpha", "0.05"})
 	require.NoError(t, err)
+	assert.Equal(t, map[string]float64{"L": 1e-3}, g.SizeSFTLR)
+	assert.Equal(t, 1e-3, g.SFTLROf("L"))
+	assert.Equal(t, 3e-3, g.SFTLROf("M"))
 	assert.Equal(t, map[string][]string{"M": {"dpo", "ipo"}, "L": {"dpo"}}, g.SizeLosses)
 	assert.Equal(t, map[string]int{"L": 4000}, g.SizeSFTSteps)
 	assert.Equal(t, 4000, g.SFTStepsOf("L"))
@@ -93,6 +96,9 @@ func TestParseFlags(t *testing.T) {
 		{[]string{"-size-losses", "M=dpo", "-losses", "ipo"}, "leaves size M none of -losses"},
 		{[]string{"-size-sft-steps", "L=x"}, `-size-sft-steps: "L=x": want SIZE=steps`},
 		{[]string{"-size-sft-steps", "L=10"}, "-size-sft-steps L=10: want at least -sft-warmup (100)"},
+		{[]string{"-size-sft-lr", "L"}, `-size-sft-lr: "L": want SIZE=rate`},
+		{[]string{"-size-sft-lr", "L=0"}, "-size-sft-lr L=0: want a finite learning rate > 0"},
+		{[]string{"-size-sft-lr", "L=NaN"}, "-size-sft-lr L=NaN: want a finite learning rate > 0"},
 		{[]string{"-betas", "0"}, "beta 0 must be positive"},
 		{[]string{"-betas", "x"}, `"x" is not a number`},
 		{[]string{"-shard", "2/2"}, `-shard "2/2"`},

@@ -27,6 +27,7 @@ func parseFlags(args []string) (study.Options, error) {
 	sizes := fs.String("sizes", strings.Join(o.Sizes, ","), "model sizes: XS (hidden 16), S (32, 28k parameters), M (64, 106k), L (128, 442k)")
 	sizeLosses := fs.String("size-losses", joinSizeMap(o.SizeLosses), `objectives per size, e.g. "M=dpo;L=dpo,ipo" (unlisted sizes run every -losses objective; -losses without -size-losses runs them on every size)`)
 	sizeSFT := fs.String("size-sft-steps", "", `SFT steps per size in place of -sft-steps, e.g. "L=4000"`)
+	sizeSFTLR := fs.String("size-sft-lr", "", `SFT learning rate per size in place of -sft-lr, e.g. "L=1e-3"`)
 	fs.Float64Var(&o.RDPOAlpha, "rdpo-alpha", o.RDPOAlpha, "R-DPO's length coefficient alpha (objective rdpo)")
 	fs.IntVar(&o.Seeds, "seeds", o.Seeds, "seeds per (objective, beta, size)")
 	fs.Uint64Var(&o.Seed, "seed", o.Seed, "base seed")
@@ -89,6 +90,9 @@ func parseFlags(args []string) (study.Options, error) {
 	}
 	if o.SizeSFTSteps, err = parseSizeSteps(*sizeSFT); err != nil {
 		return o, fmt.Errorf("-size-sft-steps: %w", err)
+	}
+	if o.SizeSFTLR, err = parseSizeLR(*sizeSFTLR); err != nil {
+		return o, fmt.Errorf("-size-sft-lr: %w", err)
 	}
 	if o.Betas, err = parseFloats(*betas); err != nil {
 		return o, fmt.Errorf("-betas: %w", err)
@@ -247,4 +251,24 @@ func joinSizeMap(m map[string][]string) string {
 		parts = append(parts, size+"="+strings.Join(m[size], ","))
 	}
 	return strings.Join(parts, ";")
+}
+
+// parseSizeLR reads "L=1e-3;M=3e-3" (empty: nil).
+func parseSizeLR(s string) (map[string]float64, error) {
+	var out map[string]float64
+	for _, part := range strings.Split(s, ";") {
+		if part = strings.TrimSpace(part); part == "" {
+			continue
+		}
+		size, v, ok := strings.Cut(part, "=")
+		lr, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+		if !ok || err != nil || strings.TrimSpace(size) == "" {
+			return nil, fmt.Errorf("%q: want SIZE=rate", part)
+		}
+		if out == nil {
+			out = map[string]float64{}
+		}
+		out[strings.TrimSpace(size)] = lr
+	}
+	return out, nil
 }
