@@ -207,39 +207,46 @@ func parseFloats(s string) ([]float64, error) {
 
 // parseSizeLosses reads "M=dpo;L=dpo,ipo" (empty: nil).
 func parseSizeLosses(s string) (map[string][]string, error) {
-	var out map[string][]string
-	for _, part := range strings.Split(s, ";") {
-		if part = strings.TrimSpace(part); part == "" {
-			continue
-		}
-		size, list, ok := strings.Cut(part, "=")
-		if !ok || strings.TrimSpace(size) == "" || len(splitList(list)) == 0 {
-			return nil, fmt.Errorf("%q: want SIZE=objective,objective", part)
-		}
-		if out == nil {
-			out = map[string][]string{}
-		}
-		out[strings.TrimSpace(size)] = splitList(list)
-	}
-	return out, nil
+	return parseSizeMap(s, "objective,objective", func(v string) ([]string, bool) {
+		l := splitList(v)
+		return l, len(l) > 0
+	})
 }
 
 // parseSizeSteps reads "L=4000;M=3000" (empty: nil).
 func parseSizeSteps(s string) (map[string]int, error) {
-	var out map[string]int
+	return parseSizeMap(s, "steps", func(v string) (int, bool) {
+		n, err := strconv.Atoi(strings.TrimSpace(v))
+		return n, err == nil
+	})
+}
+
+// parseSizeLR reads "L=1e-3;M=3e-3" (empty: nil).
+func parseSizeLR(s string) (map[string]float64, error) {
+	return parseSizeMap(s, "rate", func(v string) (float64, bool) {
+		lr, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+		return lr, err == nil
+	})
+}
+
+// parseSizeMap reads "SIZE=value;SIZE=value" with parse reading each value
+// (empty: nil); an entry without "=", a size or a value parse accepts is an
+// error naming the entry and want, the value's form.
+func parseSizeMap[V any](s, want string, parse func(string) (V, bool)) (map[string]V, error) {
+	var out map[string]V
 	for _, part := range strings.Split(s, ";") {
 		if part = strings.TrimSpace(part); part == "" {
 			continue
 		}
 		size, v, ok := strings.Cut(part, "=")
-		n, err := strconv.Atoi(strings.TrimSpace(v))
-		if !ok || err != nil || strings.TrimSpace(size) == "" {
-			return nil, fmt.Errorf("%q: want SIZE=steps", part)
+		val, valid := parse(v)
+		if !ok || !valid || strings.TrimSpace(size) == "" {
+			return nil, fmt.Errorf("%q: want SIZE=%s", part, want)
 		}
 		if out == nil {
-			out = map[string]int{}
+			out = map[string]V{}
 		}
-		out[strings.TrimSpace(size)] = n
+		out[strings.TrimSpace(size)] = val
 	}
 	return out, nil
 }
@@ -251,24 +258,4 @@ func joinSizeMap(m map[string][]string) string {
 		parts = append(parts, size+"="+strings.Join(m[size], ","))
 	}
 	return strings.Join(parts, ";")
-}
-
-// parseSizeLR reads "L=1e-3;M=3e-3" (empty: nil).
-func parseSizeLR(s string) (map[string]float64, error) {
-	var out map[string]float64
-	for _, part := range strings.Split(s, ";") {
-		if part = strings.TrimSpace(part); part == "" {
-			continue
-		}
-		size, v, ok := strings.Cut(part, "=")
-		lr, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
-		if !ok || err != nil || strings.TrimSpace(size) == "" {
-			return nil, fmt.Errorf("%q: want SIZE=rate", part)
-		}
-		if out == nil {
-			out = map[string]float64{}
-		}
-		out[strings.TrimSpace(size)] = lr
-	}
-	return out, nil
 }
