@@ -28,17 +28,25 @@ func tinyModel(t *testing.T) string {
 	return dir
 }
 
+// generateJSON runs the command on the model in dir with the real
+// tokenizer tok: prompt "Hello world", 6 new tokens, JSON output, plus
+// extra flags, and returns the decoded output.
+func generateJSON(t *testing.T, dir, tok string, extra ...string) output {
+	t.Helper()
+	var out bytes.Buffer
+	args := append([]string{"-model", dir, "-tokenizer", tok, "-prompt", "Hello world", "-max-new-tokens", "6", "-json"}, extra...)
+	require.NoError(t, run(args, &out))
+	var o output
+	require.NoError(t, json.Unmarshal(out.Bytes(), &o), out.String())
+	return o
+}
+
 func TestGenerateText(t *testing.T) {
 	tok := shareddata.Path(t, "pythia", "tokenizer.json")
 	dir := tinyModel(t)
 	gen := func(extra ...string) output {
 		t.Helper()
-		var out bytes.Buffer
-		args := append([]string{"-model", dir, "-tokenizer", tok, "-prompt", "Hello world", "-max-new-tokens", "6", "-json"}, extra...)
-		require.NoError(t, run(args, &out))
-		var o output
-		require.NoError(t, json.Unmarshal(out.Bytes(), &o), out.String())
-		return o
+		return generateJSON(t, dir, tok, extra...)
 	}
 	greedy := gen()
 	// "Hello world" is [12092, 1533] in the GPT-NeoX tokenizer.

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"encoding/json"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -19,16 +18,7 @@ import (
 func TestGenerateBF16(t *testing.T) {
 	tok := shareddata.Path(t, "pythia", "tokenizer.json")
 	dir := tinyModel(t)
-	gen := func(extra ...string) output {
-		t.Helper()
-		var out bytes.Buffer
-		args := append([]string{"-model", dir, "-tokenizer", tok, "-prompt", "Hello world", "-max-new-tokens", "6", "-json"}, extra...)
-		require.NoError(t, run(args, &out))
-		var o output
-		require.NoError(t, json.Unmarshal(out.Bytes(), &o), out.String())
-		return o
-	}
-	f32, bf16 := gen(), gen("-precision", "bf16")
+	f32, bf16 := generateJSON(t, dir, tok), generateJSON(t, dir, tok, "-precision", "bf16")
 	require.Equal(t, f32.Tokens, bf16.Tokens, "greedy tokens")
 	assert.InDeltaSlice(t, f32.ModelLogProbs, bf16.ModelLogProbs, 0.1, "model log-probs")
 	assert.NotEqual(t, f32.ModelLogProbs, bf16.ModelLogProbs, "float32-exact: -precision bf16 ignored")
