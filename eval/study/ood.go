@@ -6,9 +6,9 @@ import (
 )
 
 // Support is the data a cell's policy learned from, for the two
-// out-of-distribution measures of every checkpoint (Park et al. 2024 and
-// the paper trace over-optimization to probability mass moving onto
-// responses the preference data never contains):
+// out-of-distribution measures of every checkpoint (the paper traces
+// over-optimization to probability mass moving onto responses the
+// preference data never contains):
 //
 //	ood_share       = #{sampled responses y (tokens before EOS) with y in no response of the data} / #samples
 //	in_support_mass = mean over Prompts[i] of  sum_j p(Responses[i][j] | Prompts[i])
@@ -72,6 +72,7 @@ func NewSupport(prompts, responses [][]int, subset [][]int, nPrompts, eos int) *
 	return s
 }
 
+// appendEOSOf returns a copy of y with eos appended.
 func appendEOSOf(y []int, eos int) []int { return append(append(make([]int, 0, len(y)+1), y...), eos) }
 
 // oodShare returns the share of samples (tokens before EOS) that are not in

@@ -132,7 +132,7 @@ func dataSupport(ds *synth.Dataset) *Support {
 	return NewSupport(prompts, responses, train, supportPrompts, synth.EOS)
 }
 
-func appendEOS(y []int) []int { return append(append(make([]int, 0, len(y)+1), y...), synth.EOS) }
+func appendEOS(y []int) []int { return appendEOSOf(y, synth.EOS) }
 
 // Prepare trains the reference of a size on the seed's data with SFT
 // (trainSFT) and returns its cell.
