@@ -179,15 +179,7 @@ func TestBF16BaseResumeIsBitForBit(t *testing.T) {
 	n := a.Step()
 
 	b := newRun(stoppedDir)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	b.OnStep = func(r Record) {
-		if int(r[KeyStep]) == n/2 {
-			cancel()
-		}
-	}
-	require.ErrorIs(t, b.Train(ctx), context.Canceled, "stopped run")
-	require.Equal(t, n/2, b.Step(), "stopped at step")
+	trainUntil(t, b, n/2)
 	c := newRun(stoppedDir)
 	require.NoError(t, c.Resume(stoppedDir))
 	require.Equal(t, n/2, c.Step(), "resumed at step")

@@ -1,6 +1,7 @@
 package train
 
 import (
+	"context"
 	"math"
 	"os"
 	"path/filepath"
@@ -112,4 +113,20 @@ func readFile(tb testing.TB, dir, name string) string {
 	b, err := os.ReadFile(filepath.Join(dir, name))
 	require.NoError(tb, err)
 	return string(b)
+}
+
+// trainUntil trains tr and cancels it once it has taken step optimizer
+// steps, as a killed run would stop; it requires that Train returned
+// context.Canceled there.
+func trainUntil(t *testing.T, tr *Trainer, step int) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	tr.OnStep = func(r Record) {
+		if int(r[KeyStep]) == step {
+			cancel()
+		}
+	}
+	require.ErrorIs(t, tr.Train(ctx), context.Canceled, "stopped run")
+	require.Equal(t, step, tr.Step(), "stopped at step")
 }

@@ -56,15 +56,7 @@ func TestResumeIsBitForBit(t *testing.T) {
 			cfgB := resumeConfig(stoppedDir)
 			tc.edit(&cfgB)
 			b := newTiny(t, cfgB, resumeData())
-			ctx, cancel := context.WithCancel(context.Background())
-			defer cancel()
-			b.OnStep = func(r Record) {
-				if int(r[KeyStep]) == n/2 {
-					cancel()
-				}
-			}
-			require.ErrorIs(t, b.Train(ctx), context.Canceled, "stopped run")
-			require.Equal(t, n/2, b.Step(), "stopped at step")
+			trainUntil(t, b, n/2)
 			c := newTiny(t, cfgB, resumeData())
 			require.NoError(t, c.Resume(stoppedDir))
 			require.Equal(t, n/2, c.Step(), "resumed at step")

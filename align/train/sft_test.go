@@ -142,14 +142,7 @@ func TestSFTResumeIsBitForBit(t *testing.T) {
 	n := a.Step()
 
 	b := newSFT(stoppedDir)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	b.OnStep = func(r Record) {
-		if int(r[KeyStep]) == n/2 {
-			cancel()
-		}
-	}
-	require.ErrorIs(t, b.Train(ctx), context.Canceled)
+	trainUntil(t, b, n/2)
 	c := newSFT(stoppedDir)
 	require.NoError(t, c.Resume(stoppedDir))
 	require.Equal(t, n/2, c.Step())
