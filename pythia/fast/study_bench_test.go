@@ -15,8 +15,8 @@ import (
 
 // The study benchmarks mirror the steps of the over-optimization study
 // (eval/study): GPT-NeoX models of vocabulary 51, 2 layers, 4 heads, rotary
-// on half of each head, no attention biases, MLP 4x the hidden size, on
-// prompts of studyPrompt tokens (a left-padded document and SEP) and
+// on half of each head, no attention biases, MLP 4x the hidden size (4.5x
+// for L), on prompts of studyPrompt tokens (a left-padded document and SEP) and
 // responses of 1 to studyMaxResp tokens.
 const (
 	studyPrompt, studyMaxResp = 21, 7
@@ -25,16 +25,27 @@ const (
 )
 
 // studySizes are the study's model sizes (eval/study modelSizes): hidden
-// 32 (S), 64 (M) and 128 (L).
+// 32 (S), 64 (M) and 128 (L), MLP 128, 256 and 576.
 var studySizes = []struct {
-	name   string
-	hidden int
-}{{"S", 32}, {"M", 64}, {"L", 128}}
+	name        string
+	hidden, ffn int
+}{{"S", 32, 128}, {"M", 64, 256}, {"L", 128, 576}}
+
+// studyFFN returns the MLP size of the study size of a hidden size (4x
+// hidden if it is not one of studySizes).
+func studyFFN(hidden int) int {
+	for _, s := range studySizes {
+		if s.hidden == hidden {
+			return s.ffn
+		}
+	}
+	return 4 * hidden
+}
 
 // studyConfig returns the study's configuration of a hidden size.
 func studyConfig(hidden int) pythia.Config {
 	return pythia.Config{
-		VocabSize: 51, HiddenSize: hidden, NumHiddenLayers: 2, NumAttentionHeads: 4, IntermediateSize: 4 * hidden,
+		VocabSize: 51, HiddenSize: hidden, NumHiddenLayers: 2, NumAttentionHeads: 4, IntermediateSize: studyFFN(hidden),
 		RotaryPct: 0.5, RotaryEmbBase: 10000, MaxPositionEmbeddings: studyPrompt + studyMaxResp + 8, LayerNormEps: 1e-5,
 		UseParallelResidual: true, HiddenAct: "gelu", AttentionBias: false, InitializerRange: 0.02,
 		BOSTokenID: -1, EOSTokenID: 1,
