@@ -52,7 +52,8 @@ func activationForward(act activation, y, x []float32) {
 
 // activationBackward turns d, holding dloss/dy, into dloss/dx = d * act'(x),
 // given the input x and the output y = act(x). scratch holds actBlock
-// values per parallel chunk.
+// values per parallel chunk (gelu_new's temporaries; the exact GELU's
+// backward is kernel.GELUBackward, which needs none).
 //
 //	gelu:      act'(x) = Φ(x) + x φ(x),  Φ(x) = y/x (1/2 at 0), φ(x) = exp(-x²/2)/√(2π)
 //	gelu_new:  u = √(2/π)(x + 0.044715x³), t = tanh u,
@@ -61,12 +62,14 @@ func activationForward(act activation, y, x []float32) {
 func activationBackward(act activation, d, x, y []float32, scratch [][]float32) {
 	const grain = 8192
 	parallel.For(len(x), grain, func(lo, hi int) {
+		if act == actGELU {
+			kernel.GELUBackward(d[lo:hi], x[lo:hi], y[lo:hi])
+			return
+		}
 		tmp := scratch[chunkOf(len(x), grain, lo)]
 		for b0 := lo; b0 < hi; b0 += actBlock {
 			b1 := min(b0+actBlock, hi)
 			switch act {
-			case actGELU:
-				geluBackward(d[b0:b1], x[b0:b1], y[b0:b1], tmp[:b1-b0])
 			case actGELUTanh:
 				geluTanhBackward(d[b0:b1], x[b0:b1], tmp[:b1-b0])
 			case actReLU:
@@ -81,28 +84,9 @@ func activationBackward(act activation, d, x, y []float32, scratch [][]float32) 
 }
 
 const (
-	invSqrt2Pi  = 0.3989422804014327 // 1/√(2π)
 	sqrt2OverPi = 0.7978845608028654 // √(2/π)
 	geluTanhK   = 0.044715
 )
-
-// geluBackward is activationBackward for the exact GELU on one block; tmp
-// has the block's length.
-func geluBackward(d, x, y, tmp []float32) {
-	n := len(x)
-	d, y, tmp = d[:n], y[:n], tmp[:n] // one bounds check for the loops
-	for i, v := range x {
-		tmp[i] = -0.5 * v * v
-	}
-	kernel.Exp(tmp, tmp) // exp(-x²/2)
-	for i, v := range x {
-		cdf := y[i] / v // Φ(x): the kernel's x Φ(x) keeps its relative accuracy down to tiny x
-		if v == 0 {
-			cdf = 0.5
-		}
-		d[i] *= cdf + v*tmp[i]*invSqrt2Pi
-	}
-}
 
 // geluTanhBackward is activationBackward for the tanh GELU on one block;
 // tanh u = sign(u) (1-e)/(1+e) with e = exp(-2|u|), which never overflows.

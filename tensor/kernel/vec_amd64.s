@@ -644,7 +644,23 @@ DATA vecconst<>+2592(SB)/8, $0xbfb2444f2a4d8b4b
 DATA vecconst<>+2600(SB)/8, $0xbfb2444f2a4d8b4b
 DATA vecconst<>+2608(SB)/8, $0xbfb2444f2a4d8b4b
 DATA vecconst<>+2616(SB)/8, $0xbfb2444f2a4d8b4b
-GLOBL vecconst<>(SB), RODATA|NOPTR, $2624
+DATA vecconst<>+2624(SB)/4, $0x3ecc422a
+DATA vecconst<>+2628(SB)/4, $0x3ecc422a
+DATA vecconst<>+2632(SB)/4, $0x3ecc422a
+DATA vecconst<>+2636(SB)/4, $0x3ecc422a
+DATA vecconst<>+2640(SB)/4, $0x3ecc422a
+DATA vecconst<>+2644(SB)/4, $0x3ecc422a
+DATA vecconst<>+2648(SB)/4, $0x3ecc422a
+DATA vecconst<>+2652(SB)/4, $0x3ecc422a
+DATA vecconst<>+2656(SB)/4, $0x3ecc422a
+DATA vecconst<>+2660(SB)/4, $0x3ecc422a
+DATA vecconst<>+2664(SB)/4, $0x3ecc422a
+DATA vecconst<>+2668(SB)/4, $0x3ecc422a
+DATA vecconst<>+2672(SB)/4, $0x3ecc422a
+DATA vecconst<>+2676(SB)/4, $0x3ecc422a
+DATA vecconst<>+2680(SB)/4, $0x3ecc422a
+DATA vecconst<>+2684(SB)/4, $0x3ecc422a
+GLOBL vecconst<>(SB), RODATA|NOPTR, $2688
 
 // func dotAVX512(x []float32, y []float32) float64
 // Requires: AVX, AVX512F, SSE2
@@ -2439,6 +2455,237 @@ geluTanhAVX512_done:
 	VZEROUPPER
 	RET
 
+// func geluBackwardAVX512(d []float32, x []float32, y []float32)
+// Requires: AVX, AVX512F
+TEXT ·geluBackwardAVX512(SB), NOSPLIT, $0-72
+	MOVQ d_base+0(FP), SI
+	MOVQ x_base+24(FP), DI
+	MOVQ y_base+48(FP), R8
+	MOVQ x_len+32(FP), DX
+
+geluBackwardAVX512_unrolled:
+	CMPQ         DX, $0x00000040
+	JL           geluBackwardAVX512_single
+	VMOVUPS      (DI), Z0
+	VMULPS       vecconst<>+128(SB), Z0, Z1
+	VMULPS       Z0, Z1, Z1
+	VMOVUPS      vecconst<>+192(SB), Z3
+	VMINPS       Z1, Z3, Z1
+	VMOVUPS      vecconst<>+256(SB), Z3
+	VMAXPS       Z1, Z3, Z1
+	VMULPS       vecconst<>+320(SB), Z1, Z3
+	VRNDSCALEPS  $0x08, Z3, Z3
+	VFNMADD231PS vecconst<>+384(SB), Z3, Z1
+	VFNMADD231PS vecconst<>+448(SB), Z3, Z1
+	VMOVUPS      vecconst<>+832(SB), Z4
+	VFMADD213PS  vecconst<>+768(SB), Z1, Z4
+	VFMADD213PS  vecconst<>+704(SB), Z1, Z4
+	VFMADD213PS  vecconst<>+640(SB), Z1, Z4
+	VFMADD213PS  vecconst<>+576(SB), Z1, Z4
+	VFMADD213PS  vecconst<>+512(SB), Z1, Z4
+	VMULPS       Z1, Z1, Z5
+	VFMADD213PS  Z1, Z5, Z4
+	VADDPS       vecconst<>+0(SB), Z4, Z4
+	VSCALEFPS    Z3, Z4, Z1
+	VMOVUPS      (R8), Z2
+	VDIVPS       Z0, Z2, Z2
+	VPXORD       Z3, Z3, Z3
+	VCMPPS       $0x00, Z3, Z0, K2
+	VBLENDMPS    vecconst<>+64(SB), Z2, K2, Z2
+	VMULPS       Z1, Z0, Z3
+	VMULPS       vecconst<>+2624(SB), Z3, Z3
+	VADDPS       Z3, Z2, Z2
+	VMOVUPS      (SI), Z4
+	VMULPS       Z2, Z4, Z4
+	VMOVUPS      Z4, (SI)
+	VMOVUPS      64(DI), Z6
+	VMULPS       vecconst<>+128(SB), Z6, Z7
+	VMULPS       Z6, Z7, Z7
+	VMOVUPS      vecconst<>+192(SB), Z9
+	VMINPS       Z7, Z9, Z7
+	VMOVUPS      vecconst<>+256(SB), Z9
+	VMAXPS       Z7, Z9, Z7
+	VMULPS       vecconst<>+320(SB), Z7, Z9
+	VRNDSCALEPS  $0x08, Z9, Z9
+	VFNMADD231PS vecconst<>+384(SB), Z9, Z7
+	VFNMADD231PS vecconst<>+448(SB), Z9, Z7
+	VMOVUPS      vecconst<>+832(SB), Z10
+	VFMADD213PS  vecconst<>+768(SB), Z7, Z10
+	VFMADD213PS  vecconst<>+704(SB), Z7, Z10
+	VFMADD213PS  vecconst<>+640(SB), Z7, Z10
+	VFMADD213PS  vecconst<>+576(SB), Z7, Z10
+	VFMADD213PS  vecconst<>+512(SB), Z7, Z10
+	VMULPS       Z7, Z7, Z11
+	VFMADD213PS  Z7, Z11, Z10
+	VADDPS       vecconst<>+0(SB), Z10, Z10
+	VSCALEFPS    Z9, Z10, Z7
+	VMOVUPS      64(R8), Z8
+	VDIVPS       Z6, Z8, Z8
+	VPXORD       Z9, Z9, Z9
+	VCMPPS       $0x00, Z9, Z6, K2
+	VBLENDMPS    vecconst<>+64(SB), Z8, K2, Z8
+	VMULPS       Z7, Z6, Z9
+	VMULPS       vecconst<>+2624(SB), Z9, Z9
+	VADDPS       Z9, Z8, Z8
+	VMOVUPS      64(SI), Z10
+	VMULPS       Z8, Z10, Z10
+	VMOVUPS      Z10, 64(SI)
+	VMOVUPS      128(DI), Z12
+	VMULPS       vecconst<>+128(SB), Z12, Z13
+	VMULPS       Z12, Z13, Z13
+	VMOVUPS      vecconst<>+192(SB), Z15
+	VMINPS       Z13, Z15, Z13
+	VMOVUPS      vecconst<>+256(SB), Z15
+	VMAXPS       Z13, Z15, Z13
+	VMULPS       vecconst<>+320(SB), Z13, Z15
+	VRNDSCALEPS  $0x08, Z15, Z15
+	VFNMADD231PS vecconst<>+384(SB), Z15, Z13
+	VFNMADD231PS vecconst<>+448(SB), Z15, Z13
+	VMOVUPS      vecconst<>+832(SB), Z16
+	VFMADD213PS  vecconst<>+768(SB), Z13, Z16
+	VFMADD213PS  vecconst<>+704(SB), Z13, Z16
+	VFMADD213PS  vecconst<>+640(SB), Z13, Z16
+	VFMADD213PS  vecconst<>+576(SB), Z13, Z16
+	VFMADD213PS  vecconst<>+512(SB), Z13, Z16
+	VMULPS       Z13, Z13, Z17
+	VFMADD213PS  Z13, Z17, Z16
+	VADDPS       vecconst<>+0(SB), Z16, Z16
+	VSCALEFPS    Z15, Z16, Z13
+	VMOVUPS      128(R8), Z14
+	VDIVPS       Z12, Z14, Z14
+	VPXORD       Z15, Z15, Z15
+	VCMPPS       $0x00, Z15, Z12, K2
+	VBLENDMPS    vecconst<>+64(SB), Z14, K2, Z14
+	VMULPS       Z13, Z12, Z15
+	VMULPS       vecconst<>+2624(SB), Z15, Z15
+	VADDPS       Z15, Z14, Z14
+	VMOVUPS      128(SI), Z16
+	VMULPS       Z14, Z16, Z16
+	VMOVUPS      Z16, 128(SI)
+	VMOVUPS      192(DI), Z18
+	VMULPS       vecconst<>+128(SB), Z18, Z19
+	VMULPS       Z18, Z19, Z19
+	VMOVUPS      vecconst<>+192(SB), Z21
+	VMINPS       Z19, Z21, Z19
+	VMOVUPS      vecconst<>+256(SB), Z21
+	VMAXPS       Z19, Z21, Z19
+	VMULPS       vecconst<>+320(SB), Z19, Z21
+	VRNDSCALEPS  $0x08, Z21, Z21
+	VFNMADD231PS vecconst<>+384(SB), Z21, Z19
+	VFNMADD231PS vecconst<>+448(SB), Z21, Z19
+	VMOVUPS      vecconst<>+832(SB), Z22
+	VFMADD213PS  vecconst<>+768(SB), Z19, Z22
+	VFMADD213PS  vecconst<>+704(SB), Z19, Z22
+	VFMADD213PS  vecconst<>+640(SB), Z19, Z22
+	VFMADD213PS  vecconst<>+576(SB), Z19, Z22
+	VFMADD213PS  vecconst<>+512(SB), Z19, Z22
+	VMULPS       Z19, Z19, Z23
+	VFMADD213PS  Z19, Z23, Z22
+	VADDPS       vecconst<>+0(SB), Z22, Z22
+	VSCALEFPS    Z21, Z22, Z19
+	VMOVUPS      192(R8), Z20
+	VDIVPS       Z18, Z20, Z20
+	VPXORD       Z21, Z21, Z21
+	VCMPPS       $0x00, Z21, Z18, K2
+	VBLENDMPS    vecconst<>+64(SB), Z20, K2, Z20
+	VMULPS       Z19, Z18, Z21
+	VMULPS       vecconst<>+2624(SB), Z21, Z21
+	VADDPS       Z21, Z20, Z20
+	VMOVUPS      192(SI), Z22
+	VMULPS       Z20, Z22, Z22
+	VMOVUPS      Z22, 192(SI)
+	ADDQ         $0x00000100, SI
+	ADDQ         $0x00000100, DI
+	ADDQ         $0x00000100, R8
+	SUBQ         $0x00000040, DX
+	JMP          geluBackwardAVX512_unrolled
+
+geluBackwardAVX512_single:
+	CMPQ         DX, $0x00000010
+	JL           geluBackwardAVX512_tail
+	VMOVUPS      (DI), Z0
+	VMULPS       vecconst<>+128(SB), Z0, Z1
+	VMULPS       Z0, Z1, Z1
+	VMOVUPS      vecconst<>+192(SB), Z3
+	VMINPS       Z1, Z3, Z1
+	VMOVUPS      vecconst<>+256(SB), Z3
+	VMAXPS       Z1, Z3, Z1
+	VMULPS       vecconst<>+320(SB), Z1, Z3
+	VRNDSCALEPS  $0x08, Z3, Z3
+	VFNMADD231PS vecconst<>+384(SB), Z3, Z1
+	VFNMADD231PS vecconst<>+448(SB), Z3, Z1
+	VMOVUPS      vecconst<>+832(SB), Z4
+	VFMADD213PS  vecconst<>+768(SB), Z1, Z4
+	VFMADD213PS  vecconst<>+704(SB), Z1, Z4
+	VFMADD213PS  vecconst<>+640(SB), Z1, Z4
+	VFMADD213PS  vecconst<>+576(SB), Z1, Z4
+	VFMADD213PS  vecconst<>+512(SB), Z1, Z4
+	VMULPS       Z1, Z1, Z5
+	VFMADD213PS  Z1, Z5, Z4
+	VADDPS       vecconst<>+0(SB), Z4, Z4
+	VSCALEFPS    Z3, Z4, Z1
+	VMOVUPS      (R8), Z2
+	VDIVPS       Z0, Z2, Z2
+	VPXORD       Z3, Z3, Z3
+	VCMPPS       $0x00, Z3, Z0, K2
+	VBLENDMPS    vecconst<>+64(SB), Z2, K2, Z2
+	VMULPS       Z1, Z0, Z3
+	VMULPS       vecconst<>+2624(SB), Z3, Z3
+	VADDPS       Z3, Z2, Z2
+	VMOVUPS      (SI), Z4
+	VMULPS       Z2, Z4, Z4
+	VMOVUPS      Z4, (SI)
+	ADDQ         $0x00000040, SI
+	ADDQ         $0x00000040, DI
+	ADDQ         $0x00000040, R8
+	SUBQ         $0x00000010, DX
+	JMP          geluBackwardAVX512_single
+
+geluBackwardAVX512_tail:
+	TESTQ        DX, DX
+	JZ           geluBackwardAVX512_done
+	MOVQ         DX, CX
+	MOVL         $0x00000001, AX
+	SHLL         CL, AX
+	DECL         AX
+	KMOVW        AX, K1
+	VMOVUPS.Z    (DI), K1, Z0
+	VMULPS       vecconst<>+128(SB), Z0, Z1
+	VMULPS       Z0, Z1, Z1
+	VMOVUPS      vecconst<>+192(SB), Z3
+	VMINPS       Z1, Z3, Z1
+	VMOVUPS      vecconst<>+256(SB), Z3
+	VMAXPS       Z1, Z3, Z1
+	VMULPS       vecconst<>+320(SB), Z1, Z3
+	VRNDSCALEPS  $0x08, Z3, Z3
+	VFNMADD231PS vecconst<>+384(SB), Z3, Z1
+	VFNMADD231PS vecconst<>+448(SB), Z3, Z1
+	VMOVUPS      vecconst<>+832(SB), Z4
+	VFMADD213PS  vecconst<>+768(SB), Z1, Z4
+	VFMADD213PS  vecconst<>+704(SB), Z1, Z4
+	VFMADD213PS  vecconst<>+640(SB), Z1, Z4
+	VFMADD213PS  vecconst<>+576(SB), Z1, Z4
+	VFMADD213PS  vecconst<>+512(SB), Z1, Z4
+	VMULPS       Z1, Z1, Z5
+	VFMADD213PS  Z1, Z5, Z4
+	VADDPS       vecconst<>+0(SB), Z4, Z4
+	VSCALEFPS    Z3, Z4, Z1
+	VMOVUPS.Z    (R8), K1, Z2
+	VDIVPS       Z0, Z2, Z2
+	VPXORD       Z3, Z3, Z3
+	VCMPPS       $0x00, Z3, Z0, K2
+	VBLENDMPS    vecconst<>+64(SB), Z2, K2, Z2
+	VMULPS       Z1, Z0, Z3
+	VMULPS       vecconst<>+2624(SB), Z3, Z3
+	VADDPS       Z3, Z2, Z2
+	VMOVUPS.Z    (SI), K1, Z4
+	VMULPS       Z2, Z4, Z4
+	VMOVUPS      Z4, K1, (SI)
+
+geluBackwardAVX512_done:
+	VZEROUPPER
+	RET
+
 // func dotAVX2(x []float32, y []float32) float64
 // Requires: AVX, AVX2, FMA3, SSE2
 TEXT ·dotAVX2(SB), NOSPLIT, $0-56
@@ -3776,5 +4023,203 @@ geluTanhAVX2_tail:
 	VMASKMOVPS   Y1, Y15, (SI)
 
 geluTanhAVX2_done:
+	VZEROUPPER
+	RET
+
+// func geluBackwardAVX2(d []float32, x []float32, y []float32)
+// Requires: AVX, AVX2, FMA3, SSE2
+TEXT ·geluBackwardAVX2(SB), NOSPLIT, $0-72
+	MOVQ d_base+0(FP), SI
+	MOVQ x_base+24(FP), DI
+	MOVQ y_base+48(FP), R8
+	MOVQ x_len+32(FP), DX
+
+geluBackwardAVX2_unrolled:
+	CMPQ         DX, $0x00000010
+	JL           geluBackwardAVX2_single
+	VMOVUPS      (DI), Y0
+	VMULPS       vecconst<>+128(SB), Y0, Y1
+	VMULPS       Y0, Y1, Y1
+	VMOVUPS      vecconst<>+192(SB), Y3
+	VMINPS       Y1, Y3, Y1
+	VMOVUPS      vecconst<>+256(SB), Y3
+	VMAXPS       Y1, Y3, Y1
+	VMULPS       vecconst<>+320(SB), Y1, Y3
+	VROUNDPS     $0x08, Y3, Y3
+	VFNMADD231PS vecconst<>+384(SB), Y3, Y1
+	VFNMADD231PS vecconst<>+448(SB), Y3, Y1
+	VMOVUPS      vecconst<>+832(SB), Y4
+	VFMADD213PS  vecconst<>+768(SB), Y1, Y4
+	VFMADD213PS  vecconst<>+704(SB), Y1, Y4
+	VFMADD213PS  vecconst<>+640(SB), Y1, Y4
+	VFMADD213PS  vecconst<>+576(SB), Y1, Y4
+	VFMADD213PS  vecconst<>+512(SB), Y1, Y4
+	VMULPS       Y1, Y1, Y5
+	VFMADD213PS  Y1, Y5, Y4
+	VADDPS       vecconst<>+0(SB), Y4, Y4
+	VCVTPS2DQ    Y3, Y3
+	VPSRAD       $0x01, Y3, Y5
+	VPSUBD       Y5, Y3, Y3
+	VPADDD       vecconst<>+1024(SB), Y5, Y5
+	VPSLLD       $0x17, Y5, Y5
+	VPADDD       vecconst<>+1024(SB), Y3, Y3
+	VPSLLD       $0x17, Y3, Y3
+	VMULPS       Y5, Y4, Y1
+	VMULPS       Y3, Y1, Y1
+	VMOVUPS      (R8), Y2
+	VDIVPS       Y0, Y2, Y2
+	VXORPS       Y3, Y3, Y3
+	VCMPPS       $0x00, Y3, Y0, Y3
+	VBLENDVPS    Y3, vecconst<>+64(SB), Y2, Y2
+	VMULPS       Y1, Y0, Y3
+	VMULPS       vecconst<>+2624(SB), Y3, Y3
+	VADDPS       Y3, Y2, Y2
+	VMOVUPS      (SI), Y4
+	VMULPS       Y2, Y4, Y4
+	VMOVUPS      Y4, (SI)
+	VMOVUPS      32(DI), Y6
+	VMULPS       vecconst<>+128(SB), Y6, Y7
+	VMULPS       Y6, Y7, Y7
+	VMOVUPS      vecconst<>+192(SB), Y9
+	VMINPS       Y7, Y9, Y7
+	VMOVUPS      vecconst<>+256(SB), Y9
+	VMAXPS       Y7, Y9, Y7
+	VMULPS       vecconst<>+320(SB), Y7, Y9
+	VROUNDPS     $0x08, Y9, Y9
+	VFNMADD231PS vecconst<>+384(SB), Y9, Y7
+	VFNMADD231PS vecconst<>+448(SB), Y9, Y7
+	VMOVUPS      vecconst<>+832(SB), Y10
+	VFMADD213PS  vecconst<>+768(SB), Y7, Y10
+	VFMADD213PS  vecconst<>+704(SB), Y7, Y10
+	VFMADD213PS  vecconst<>+640(SB), Y7, Y10
+	VFMADD213PS  vecconst<>+576(SB), Y7, Y10
+	VFMADD213PS  vecconst<>+512(SB), Y7, Y10
+	VMULPS       Y7, Y7, Y11
+	VFMADD213PS  Y7, Y11, Y10
+	VADDPS       vecconst<>+0(SB), Y10, Y10
+	VCVTPS2DQ    Y9, Y9
+	VPSRAD       $0x01, Y9, Y11
+	VPSUBD       Y11, Y9, Y9
+	VPADDD       vecconst<>+1024(SB), Y11, Y11
+	VPSLLD       $0x17, Y11, Y11
+	VPADDD       vecconst<>+1024(SB), Y9, Y9
+	VPSLLD       $0x17, Y9, Y9
+	VMULPS       Y11, Y10, Y7
+	VMULPS       Y9, Y7, Y7
+	VMOVUPS      32(R8), Y8
+	VDIVPS       Y6, Y8, Y8
+	VXORPS       Y9, Y9, Y9
+	VCMPPS       $0x00, Y9, Y6, Y9
+	VBLENDVPS    Y9, vecconst<>+64(SB), Y8, Y8
+	VMULPS       Y7, Y6, Y9
+	VMULPS       vecconst<>+2624(SB), Y9, Y9
+	VADDPS       Y9, Y8, Y8
+	VMOVUPS      32(SI), Y10
+	VMULPS       Y8, Y10, Y10
+	VMOVUPS      Y10, 32(SI)
+	ADDQ         $0x00000040, SI
+	ADDQ         $0x00000040, DI
+	ADDQ         $0x00000040, R8
+	SUBQ         $0x00000010, DX
+	JMP          geluBackwardAVX2_unrolled
+
+geluBackwardAVX2_single:
+	CMPQ         DX, $0x00000008
+	JL           geluBackwardAVX2_tail
+	VMOVUPS      (DI), Y0
+	VMULPS       vecconst<>+128(SB), Y0, Y1
+	VMULPS       Y0, Y1, Y1
+	VMOVUPS      vecconst<>+192(SB), Y3
+	VMINPS       Y1, Y3, Y1
+	VMOVUPS      vecconst<>+256(SB), Y3
+	VMAXPS       Y1, Y3, Y1
+	VMULPS       vecconst<>+320(SB), Y1, Y3
+	VROUNDPS     $0x08, Y3, Y3
+	VFNMADD231PS vecconst<>+384(SB), Y3, Y1
+	VFNMADD231PS vecconst<>+448(SB), Y3, Y1
+	VMOVUPS      vecconst<>+832(SB), Y4
+	VFMADD213PS  vecconst<>+768(SB), Y1, Y4
+	VFMADD213PS  vecconst<>+704(SB), Y1, Y4
+	VFMADD213PS  vecconst<>+640(SB), Y1, Y4
+	VFMADD213PS  vecconst<>+576(SB), Y1, Y4
+	VFMADD213PS  vecconst<>+512(SB), Y1, Y4
+	VMULPS       Y1, Y1, Y5
+	VFMADD213PS  Y1, Y5, Y4
+	VADDPS       vecconst<>+0(SB), Y4, Y4
+	VCVTPS2DQ    Y3, Y3
+	VPSRAD       $0x01, Y3, Y5
+	VPSUBD       Y5, Y3, Y3
+	VPADDD       vecconst<>+1024(SB), Y5, Y5
+	VPSLLD       $0x17, Y5, Y5
+	VPADDD       vecconst<>+1024(SB), Y3, Y3
+	VPSLLD       $0x17, Y3, Y3
+	VMULPS       Y5, Y4, Y1
+	VMULPS       Y3, Y1, Y1
+	VMOVUPS      (R8), Y2
+	VDIVPS       Y0, Y2, Y2
+	VXORPS       Y3, Y3, Y3
+	VCMPPS       $0x00, Y3, Y0, Y3
+	VBLENDVPS    Y3, vecconst<>+64(SB), Y2, Y2
+	VMULPS       Y1, Y0, Y3
+	VMULPS       vecconst<>+2624(SB), Y3, Y3
+	VADDPS       Y3, Y2, Y2
+	VMOVUPS      (SI), Y4
+	VMULPS       Y2, Y4, Y4
+	VMOVUPS      Y4, (SI)
+	ADDQ         $0x00000020, SI
+	ADDQ         $0x00000020, DI
+	ADDQ         $0x00000020, R8
+	SUBQ         $0x00000008, DX
+	JMP          geluBackwardAVX2_single
+
+geluBackwardAVX2_tail:
+	TESTQ        DX, DX
+	JZ           geluBackwardAVX2_done
+	MOVQ         DX, CX
+	MOVQ         CX, X15
+	VPBROADCASTD X15, Y15
+	VPCMPGTD     vecconst<>+1344(SB), Y15, Y15
+	VMASKMOVPS   (DI), Y15, Y0
+	VMULPS       vecconst<>+128(SB), Y0, Y1
+	VMULPS       Y0, Y1, Y1
+	VMOVUPS      vecconst<>+192(SB), Y3
+	VMINPS       Y1, Y3, Y1
+	VMOVUPS      vecconst<>+256(SB), Y3
+	VMAXPS       Y1, Y3, Y1
+	VMULPS       vecconst<>+320(SB), Y1, Y3
+	VROUNDPS     $0x08, Y3, Y3
+	VFNMADD231PS vecconst<>+384(SB), Y3, Y1
+	VFNMADD231PS vecconst<>+448(SB), Y3, Y1
+	VMOVUPS      vecconst<>+832(SB), Y4
+	VFMADD213PS  vecconst<>+768(SB), Y1, Y4
+	VFMADD213PS  vecconst<>+704(SB), Y1, Y4
+	VFMADD213PS  vecconst<>+640(SB), Y1, Y4
+	VFMADD213PS  vecconst<>+576(SB), Y1, Y4
+	VFMADD213PS  vecconst<>+512(SB), Y1, Y4
+	VMULPS       Y1, Y1, Y5
+	VFMADD213PS  Y1, Y5, Y4
+	VADDPS       vecconst<>+0(SB), Y4, Y4
+	VCVTPS2DQ    Y3, Y3
+	VPSRAD       $0x01, Y3, Y5
+	VPSUBD       Y5, Y3, Y3
+	VPADDD       vecconst<>+1024(SB), Y5, Y5
+	VPSLLD       $0x17, Y5, Y5
+	VPADDD       vecconst<>+1024(SB), Y3, Y3
+	VPSLLD       $0x17, Y3, Y3
+	VMULPS       Y5, Y4, Y1
+	VMULPS       Y3, Y1, Y1
+	VMASKMOVPS   (R8), Y15, Y2
+	VDIVPS       Y0, Y2, Y2
+	VXORPS       Y3, Y3, Y3
+	VCMPPS       $0x00, Y3, Y0, Y3
+	VBLENDVPS    Y3, vecconst<>+64(SB), Y2, Y2
+	VMULPS       Y1, Y0, Y3
+	VMULPS       vecconst<>+2624(SB), Y3, Y3
+	VADDPS       Y3, Y2, Y2
+	VMASKMOVPS   (SI), Y15, Y4
+	VMULPS       Y2, Y4, Y4
+	VMASKMOVPS   Y4, Y15, (SI)
+
+geluBackwardAVX2_done:
 	VZEROUPPER
 	RET

@@ -18,6 +18,8 @@ type vecImpl struct {
 	layerNorm   func(out, x, weight, bias []float32, eps float32) (mean, rstd float32)
 	gelu        func(dst, x []float32) // x*Φ(x)
 	geluTanh    func(dst, x []float32) // tanh approximation of GELU
+
+	geluBackward func(d, x, y []float32) // d *= GELU'(x) given y = GELU(x); nil: geluBackwardWith(exp)
 }
 
 // vecImpls lists the implementations, fastest first; archVecImpls comes
@@ -59,6 +61,9 @@ func completeVecImpls(impls []*vecImpl) []*vecImpl {
 		}
 		if v.geluTanh == nil {
 			v.geluTanh = vecGo.geluTanh
+		}
+		if v.geluBackward == nil { // on the implementation's own exp, not vecGo's
+			v.geluBackward = geluBackwardWith(v.exp)
 		}
 	}
 	return impls

@@ -30,6 +30,9 @@ var vecAVX512 = &vecImpl{
 	layerNorm:   layerNormWith(sumAVX512, sumSqDevAVX512, normalizeAVX512, normalizeAffineAVX512),
 	gelu:        func(dst, x []float32) { geluAVX512(dst[:len(x)], x) },
 	geluTanh:    func(dst, x []float32) { geluTanhAVX512(dst[:len(x)], x) },
+	geluBackward: func(d, x, y []float32) {
+		geluBackwardAVX512(d[:len(x)], x, y[:len(x)])
+	},
 }
 
 var vecAVX2 = &vecImpl{
@@ -46,6 +49,9 @@ var vecAVX2 = &vecImpl{
 	layerNorm:   layerNormWith(sumAVX2, sumSqDevAVX2, normalizeAVX2, normalizeAffineAVX2),
 	gelu:        func(dst, x []float32) { geluAVX2(dst[:len(x)], x) },
 	geluTanh:    func(dst, x []float32) { geluTanhAVX2(dst[:len(x)], x) },
+	geluBackward: func(d, x, y []float32) {
+		geluBackwardAVX2(d[:len(x)], x, y[:len(x)])
+	},
 }
 
 func archVecImpls() []*vecImpl { return []*vecImpl{vecAVX512, vecAVX2} }

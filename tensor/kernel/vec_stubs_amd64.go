@@ -69,6 +69,11 @@ func geluAVX512(dst []float32, x []float32)
 //go:noescape
 func geluTanhAVX512(dst []float32, x []float32)
 
+// geluBackwardAVX512 sets d[i] *= Φ(x[i]) + x[i]·exp(-x[i]²/2)/√(2π) with Φ(x[i]) = y[i]/x[i] (1/2 where x[i] == 0), rounding as the scalar loop of geluBackwardWith does.
+//
+//go:noescape
+func geluBackwardAVX512(d []float32, x []float32, y []float32)
+
 // dotAVX2 returns Σ x[i]*y[i] over len(x) elements, accumulated in float64.
 //
 //go:noescape
@@ -133,3 +138,8 @@ func geluAVX2(dst []float32, x []float32)
 //
 //go:noescape
 func geluTanhAVX2(dst []float32, x []float32)
+
+// geluBackwardAVX2 sets d[i] *= Φ(x[i]) + x[i]·exp(-x[i]²/2)/√(2π) with Φ(x[i]) = y[i]/x[i] (1/2 where x[i] == 0), rounding as the scalar loop of geluBackwardWith does.
+//
+//go:noescape
+func geluBackwardAVX2(d []float32, x []float32, y []float32)

@@ -1,6 +1,6 @@
 // Command vec generates the amd64 vector and row kernels of package kernel
 // (dot products, sums, axpy, scale, row max, exp, softmax pieces, layer
-// norm pieces, GELU) for AVX-512 and for AVX2+FMA, with masked tails.
+// norm pieces, GELU and its backward pass) for AVX-512 and for AVX2+FMA, with masked tails.
 //
 // Run through go generate in tensor/kernel:
 //
@@ -13,6 +13,7 @@ func main() {
 	ConstraintExpr("!purego")
 	defineExpConstants()
 	defineGELUConstants()
+	defineGELUBackwardConstants()
 	emitConstants()
 	for _, x := range []visa{avx512, avx2} {
 		x.dot()
@@ -28,6 +29,7 @@ func main() {
 		x.normalize(true)
 		x.geluKernel()
 		x.geluTanhKernel()
+		x.geluBackwardKernel()
 	}
 	Generate()
 }
