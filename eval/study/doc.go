@@ -11,9 +11,9 @@
 //
 // The synthetic task's sizes form a ladder S < M < L (28,480, 106,112 and
 // 441,728 parameters); Options.SizeLosses chooses the objectives of each
-// size. The default grid is every objective on S and DPO alone on M
-// (about 8 minutes on 2 cores); the ladder adds L, whose SFT is the
-// study's largest cost.
+// size. The default grid is every objective on S and DPO alone on L, the
+// ladder's two ends (under 10 minutes on 2 cores); -sizes S,M,L adds M.
+// The DAA learning rate falls as 1/width (Options.DAALRBaseWidth).
 //
 // A Task supplies the reference policy, the data and the judge: Synthetic
 // is the synthetic summarisation task of package synth, whose gold reward

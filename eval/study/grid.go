@@ -90,6 +90,17 @@ func (o Options) SFTLROf(size string) float64 {
 	return o.SFTLR
 }
 
+// DAALROf returns the DAA learning rate of a size: DAALR * DAALRBaseWidth
+// / hidden width for a synthetic size when DAALRBaseWidth > 0, else DAALR
+// (and always DAALR in the real mode, whose one model is the base).
+func (o Options) DAALROf(size string) float64 {
+	s, ok := modelSizes[size]
+	if o.DAALRBaseWidth <= 0 || o.RealMode() || !ok {
+		return o.DAALR
+	}
+	return o.DAALR * float64(o.DAALRBaseWidth) / float64(s.hidden)
+}
+
 // Shard returns the runs of shard i of n: every n-th run from i. The n
 // shards partition specs. It panics unless 0 <= i < n.
 func Shard(specs []RunSpec, i, n int) []RunSpec {

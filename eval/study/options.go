@@ -54,7 +54,11 @@ type Options struct {
 	SFTClip   float64
 
 	// DAA training.
-	DAALR          float64 // -lr
+	DAALR float64 // -lr: the rate at hidden width DAALRBaseWidth (see DAALROf)
+	// DAALRBaseWidth is -lr-base-width: a synthetic size of hidden width w
+	// trains its DAA runs at DAALR * DAALRBaseWidth / w (0: every size at
+	// DAALR). See DAALROf and DefaultOptions.
+	DAALRBaseWidth int
 	DAABatch       int     // -batch: pairs per step
 	DAAWarmupFrac  float64 // -warmup: linear warmup over this share of the steps, then constant
 	RMSPropAlpha   float64
@@ -81,17 +85,22 @@ func DefaultOptions() Options {
 		Out:    "out/overoptimization",
 		Losses: []string{"dpo", "ipo", "slic", "rdpo"},
 		Betas:  []float64{0.03, 0.1, 0.3, 1.0},
-		// Every objective on S (the humps, R-DPO, IPO and OOD findings),
-		// DPO alone on M (the size comparison uses the runs every size
-		// has): what fits in 10 minutes on 2 cores (with every objective
-		// on M too, a run stopped after 6 minutes was on course for 645 s).
-		// The ladder's L (-sizes S,M,L) adds four SFTs of about 250-325
-		// CPU-seconds each.
-		Sizes:      []string{"S", "M"},
-		SizeLosses: map[string][]string{"M": {"dpo"}},
-		Seeds:      4,
-		Seed:       1,
-		Workers:    runtime.GOMAXPROCS(0),
+		// Every objective on S (the humps, R-DPO, IPO and OOD findings) and
+		// DPO alone on L (the size finding compares the runs every size
+		// has): the two ends of the ladder, what fits in 10 minutes on 2
+		// cores. L's SFT is the largest cost; at 1500 steps and rate 1e-3
+		// its references (win rate 0.42-0.45 on seeds 1-2) match M's
+		// (0.43-0.45 at the recipe's 3000 steps and 3e-3; at 3e-3 L's
+		// reference is worse than M's). 3000 steps at 1e-3 give 0.46-0.48
+		// but cost 200 CPU-seconds per seed. M is the ladder's middle
+		// (-sizes S,M,L -size-losses 'M=dpo;L=dpo', about 13 minutes).
+		Sizes:        []string{"S", "L"},
+		SizeLosses:   map[string][]string{"L": {"dpo"}},
+		SizeSFTSteps: map[string]int{"L": 1500},
+		SizeSFTLR:    map[string]float64{"L": 1e-3},
+		Seeds:        4,
+		Seed:         1,
+		Workers:      runtime.GOMAXPROCS(0),
 		// R-DPO's alpha is log-odds per token of length difference. The
 		// data's responses are at most Noise.MaxLen = 6 tokens, so at 0.2 the
 		// length term moves a pair's log-odds by at most 1.2, about the width
@@ -110,7 +119,18 @@ func DefaultOptions() Options {
 		SFTFloor:  0.1,
 		SFTClip:   1.0,
 
+		// The recipe's RMSProp rate 3e-4 was set on S (hidden 32). RMSProp
+		// moves every weight by about the rate whatever the gradient's
+		// scale, so a unit summing w inputs moves about w times the rate:
+		// at one rate a wider model takes larger steps in function space.
+		// The rate therefore falls as 1/width (M 1.5e-4, L 7.5e-5), as in
+		// muP's rule for Adam-like optimizers on hidden matrices and as
+		// Pythia's own pre-training rates fall with width (1e-3 at 70M,
+		// 3e-4 at 410M, 1.6e-4 at 2.8B). Chosen on this principle, before
+		// any size-finding run with it; at one shared rate (-lr-base-width 0)
+		// L over-optimizes far more than S (examples/overoptimization/README.md).
 		DAALR:          3e-4,
+		DAALRBaseWidth: 32,
 		DAABatch:       16,
 		DAAWarmupFrac:  0.1,
 		RMSPropAlpha:   0.99,
@@ -198,6 +218,9 @@ func (o Options) Validate() error {
 		return fmt.Errorf("-warmup %v: want a share of the epoch in [0, 1]", o.DAAWarmupFrac)
 	case o.Precision != "" && o.Precision != "float32" && o.Precision != "bf16":
 		return fmt.Errorf("-precision %q: want float32 or bf16", o.Precision)
+	}
+	if o.DAALRBaseWidth < 0 {
+		return fmt.Errorf("-lr-base-width %d: want a hidden width > 0, or 0 for one rate at every size", o.DAALRBaseWidth)
 	}
 	for size, lr := range o.SizeSFTLR {
 		if !(lr > 0) || math.IsInf(lr, 1) {

@@ -37,7 +37,7 @@ func trainConfig(o Options, spec RunSpec, c *Cell) (train.Config, int, error) {
 	cfg := train.DefaultConfig()
 	cfg.Loss = loss.Config
 	cfg.Loss.LossTypes, cfg.Loss.LossWeights = []string{loss.Name}, []float64{1}
-	cfg.Optimizer, cfg.LearningRate, cfg.WeightDecay = train.OptimizerRMSProp, o.DAALR, 0
+	cfg.Optimizer, cfg.LearningRate, cfg.WeightDecay = train.OptimizerRMSProp, o.DAALROf(spec.Size), 0
 	cfg.RMSPropAlpha, cfg.RMSPropEpsilon = o.RMSPropAlpha, o.RMSPropEps
 	cfg.Scheduler, cfg.WarmupSteps = train.SchedulerWarmup, int(o.DAAWarmupFrac*float64(steps))
 	cfg.MaxGradNorm = c.MaxGradNorm

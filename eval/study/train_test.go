@@ -67,6 +67,40 @@ func TestTrainConfig(t *testing.T) {
 	assert.Contains(t, err.Error(), "21 training pairs make no step of 32 pairs")
 }
 
+// TestTrainConfigLRScalesWithWidth checks the DAA rate of each size: the
+// options' rate at the base width, falling as 1/width (S 3e-4, M 1.5e-4,
+// L 7.5e-5 by default), one rate for every size with DAALRBaseWidth 0, and
+// the rate unscaled in the real mode.
+func TestTrainConfigLRScalesWithWidth(t *testing.T) {
+	o := DefaultOptions()
+	c := &Cell{Epochs: 1, MicroBatch: 16, TrainSeq: 12, EvalRows: 16, EOS: 9}
+	for range 16 {
+		c.Train = append(c.Train, Pair{Prompt: []int{3, 4}, Chosen: []int{1}, Rejected: []int{2}})
+	}
+	lr := func(o Options, size string) float64 {
+		cfg, _, err := trainConfig(o, RunSpec{Objective: "dpo", Beta: 0.1, Size: size, Seed: 1}, c)
+		require.NoError(t, err)
+		return cfg.LearningRate
+	}
+	require.Equal(t, 3e-4, o.DAALR)
+	require.Equal(t, 32, o.DAALRBaseWidth)
+	assert.Equal(t, 3e-4, lr(o, "S"))
+	assert.InDelta(t, 1.5e-4, lr(o, "M"), 1e-18)
+	assert.InDelta(t, 7.5e-5, lr(o, "L"), 1e-18)
+	assert.InDelta(t, 6e-4, lr(o, "XS"), 1e-18)
+	o.DAALR = 1e-3
+	assert.InDelta(t, 2.5e-4, lr(o, "L"), 1e-18, "-lr is the rate at the base width")
+	o.DAALRBaseWidth = 0
+	for _, size := range []string{"S", "M", "L"} {
+		assert.Equal(t, 1e-3, lr(o, size), "one rate at every size: %s", size)
+	}
+	o.DAALRBaseWidth = 32
+	o.Real = &RealOptions{Model: "pythia-70m"}
+	assert.Equal(t, 1e-3, lr(o, "pythia-70m"), "the real mode's one model is not scaled")
+	o.Real, o.DAALRBaseWidth = nil, -1
+	assert.ErrorContains(t, o.Validate(), "-lr-base-width -1")
+}
+
 // TestTrainData checks that responses reach align/train without their EOS
 // (the trainer appends it) and that a response truncation cut (no EOS) is
 // passed whole.

@@ -47,14 +47,17 @@ func TestParseFlags(t *testing.T) {
 	o, err := parseFlags(nil)
 	require.NoError(t, err)
 	assert.Equal(t, []float64{0.03, 0.1, 0.3, 1.0}, o.Betas)
-	assert.Equal(t, []string{"S", "M"}, o.Sizes)
+	assert.Equal(t, []string{"S", "L"}, o.Sizes)
 	assert.Equal(t, []string{"dpo", "ipo", "slic", "rdpo"}, o.Losses)
-	assert.Equal(t, map[string][]string{"M": {"dpo"}}, o.SizeLosses)
+	assert.Equal(t, map[string][]string{"L": {"dpo"}}, o.SizeLosses)
+	assert.Equal(t, map[string]int{"L": 1500}, o.SizeSFTSteps)
+	assert.Equal(t, map[string]float64{"L": 1e-3}, o.SizeSFTLR)
 	assert.Equal(t, 0.2, o.RDPOAlpha)
 	assert.Equal(t, 4, o.Seeds)
 	assert.Equal(t, 3000, o.SFTSteps)
 	assert.Equal(t, 8, o.Checkpoints)
 	assert.Equal(t, 3e-4, o.DAALR)
+	assert.Equal(t, 32, o.DAALRBaseWidth, "-lr is S's rate; M and L train at 1/width of it")
 	assert.False(t, o.Quick)
 
 	q, err := parseFlags([]string{"-quick", "-betas", "0.1"})
@@ -83,6 +86,9 @@ func TestParseFlags(t *testing.T) {
 	assert.Equal(t, 0.05, g.RDPOAlpha)
 	assert.Equal(t, []string{"dpo", "ipo"}, g.LossesOf("M"))
 	assert.Equal(t, []string{"dpo", "ipo", "slic", "rdpo"}, g.LossesOf("S"))
+	w, err := parseFlags([]string{"-lr-base-width", "0", "-lr", "1e-4"})
+	require.NoError(t, err)
+	assert.Equal(t, 1e-4, w.DAALROf("L"), "-lr-base-width 0: one rate at every size")
 	assert.Equal(t, []string{"b", "c"}, s.Merge, "directories after -merge are merged too")
 
 	for _, c := range []struct {
@@ -93,12 +99,13 @@ func TestParseFlags(t *testing.T) {
 		{[]string{"-sizes", "XL"}, `unknown size "XL"`},
 		{[]string{"-size-losses", "M"}, `-size-losses: "M": want SIZE=objective`},
 		{[]string{"-size-losses", "M=dpo,kto2"}, "kto2 is not one of -losses"},
-		{[]string{"-size-losses", "M=dpo", "-losses", "ipo"}, "leaves size M none of -losses"},
+		{[]string{"-sizes", "S,M", "-size-losses", "M=dpo", "-losses", "ipo"}, "leaves size M none of -losses"},
 		{[]string{"-size-sft-steps", "L=x"}, `-size-sft-steps: "L=x": want SIZE=steps`},
 		{[]string{"-size-sft-steps", "L=10"}, "-size-sft-steps L=10: want at least -sft-warmup (100)"},
 		{[]string{"-size-sft-lr", "L"}, `-size-sft-lr: "L": want SIZE=rate`},
 		{[]string{"-size-sft-lr", "L=0"}, "-size-sft-lr L=0: want a finite learning rate > 0"},
 		{[]string{"-size-sft-lr", "L=NaN"}, "-size-sft-lr L=NaN: want a finite learning rate > 0"},
+		{[]string{"-lr-base-width", "-1"}, "-lr-base-width -1"},
 		{[]string{"-betas", "0"}, "beta 0 must be positive"},
 		{[]string{"-betas", "x"}, `"x" is not a number`},
 		{[]string{"-shard", "2/2"}, `-shard "2/2"`},
@@ -149,6 +156,8 @@ func TestRealFlags(t *testing.T) {
 		{append(realArgs, "-sizes", "S"), "-sizes applies to the synthetic task only"},
 		{append(realArgs, "-sft-steps", "5"), "-sft-steps applies to the synthetic task only"},
 		{append(realArgs, "-shard", "0/2"), "-shard applies to the synthetic task only"},
+		{append(realArgs, "-lr-base-width", "16"), "-lr-base-width applies to the synthetic task only"},
+		{append(realArgs, "-size-sft-lr", "L=1e-3"), "-size-sft-lr applies to the synthetic task only"},
 		{append(realArgs, "-workers", "2"), "-workers applies to the synthetic task only"},
 		{append(realArgs, "-judge", "gpt"), `-judge "gpt"`},
 		{append(realArgs, "-max-prompt-length", "512"), "-max-prompt-length 512"},

@@ -25,9 +25,9 @@ func parseFlags(args []string) (study.Options, error) {
 	losses := fs.String("losses", strings.Join(o.Losses, ","), "objectives: dpo, ipo (the paper's (beta*Delta-1)^2), slic, or any registered align loss name")
 	betas := fs.String("betas", "0.03,0.1,0.3,1.0", "betas, comma-separated")
 	sizes := fs.String("sizes", strings.Join(o.Sizes, ","), "model sizes: XS (hidden 16), S (32, 28k parameters), M (64, 106k), L (128, 442k)")
-	sizeLosses := fs.String("size-losses", joinSizeMap(o.SizeLosses), `objectives per size, e.g. "M=dpo;L=dpo,ipo" (unlisted sizes run every -losses objective; -losses without -size-losses runs them on every size)`)
-	sizeSFT := fs.String("size-sft-steps", "", `SFT steps per size in place of -sft-steps, e.g. "L=4000"`)
-	sizeSFTLR := fs.String("size-sft-lr", "", `SFT learning rate per size in place of -sft-lr, e.g. "L=1e-3"`)
+	sizeLosses := fs.String("size-losses", joinSizeMap(o.SizeLosses, func(l []string) string { return strings.Join(l, ",") }), `objectives per size, e.g. "M=dpo;L=dpo,ipo" (unlisted sizes run every -losses objective; -losses without -size-losses runs them on every size)`)
+	sizeSFT := fs.String("size-sft-steps", joinSizeMap(o.SizeSFTSteps, strconv.Itoa), `SFT steps per size in place of -sft-steps, e.g. "L=4000"`)
+	sizeSFTLR := fs.String("size-sft-lr", joinSizeMap(o.SizeSFTLR, func(lr float64) string { return strconv.FormatFloat(lr, 'g', -1, 64) }), `SFT learning rate per size in place of -sft-lr, e.g. "L=1e-3"`)
 	fs.Float64Var(&o.RDPOAlpha, "rdpo-alpha", o.RDPOAlpha, "R-DPO's length coefficient alpha (objective rdpo)")
 	fs.IntVar(&o.Seeds, "seeds", o.Seeds, "seeds per (objective, beta, size)")
 	fs.Uint64Var(&o.Seed, "seed", o.Seed, "base seed")
@@ -52,7 +52,8 @@ func parseFlags(args []string) (study.Options, error) {
 	fs.Float64Var(&o.SFTFloor, "sft-floor", o.SFTFloor, "SFT final learning rate as a fraction of -sft-lr")
 	fs.Float64Var(&o.SFTClip, "sft-clip", o.SFTClip, "SFT gradient clipping norm")
 
-	fs.Float64Var(&o.DAALR, "lr", o.DAALR, "DAA RMSProp learning rate")
+	fs.Float64Var(&o.DAALR, "lr", o.DAALR, "DAA RMSProp learning rate (synthetic: at hidden width -lr-base-width)")
+	fs.IntVar(&o.DAALRBaseWidth, "lr-base-width", o.DAALRBaseWidth, "synthetic: a size of hidden width w trains at -lr * base / w (S 32, M 64, L 128); 0: every size at -lr")
 	fs.IntVar(&o.DAABatch, "batch", o.DAABatch, "DAA pairs per step")
 	fs.Float64Var(&o.DAAWarmupFrac, "warmup", o.DAAWarmupFrac, "DAA linear warmup as a share of the epoch")
 	fs.Float64Var(&o.RMSPropAlpha, "rmsprop-alpha", o.RMSPropAlpha, "RMSProp square-average decay")
@@ -149,7 +150,7 @@ func addRealFlags(fs *flag.FlagSet) *study.RealOptions {
 // SFT stage; realOnlyFlags are those of the real mode.
 var (
 	syntheticOnlyFlags = []string{"sizes", "p-swap", "p-drop", "p-ins", "p-stop", "max-len", "bt-temperature", "sft-examples",
-		"references", "size-losses", "size-sft-steps", "sft-steps", "sft-batch", "sft-lr", "sft-warmup", "sft-floor", "sft-clip", "shard", "merge", "workers"}
+		"references", "size-losses", "size-sft-steps", "size-sft-lr", "lr-base-width", "sft-steps", "sft-batch", "sft-lr", "sft-warmup", "sft-floor", "sft-clip", "shard", "merge", "workers"}
 	realOnlyFlags = []string{"tldr", "tokenizer", "max-length", "max-prompt-length", "max-new-tokens", "epochs", "micro-batch",
 		"max-grad-norm", "judge", "judge-url", "judge-model", "judge-key-env", "judge-concurrency", "lora-r", "lora-alpha", "lora-dropout", "lora-targets"}
 )
@@ -252,10 +253,10 @@ func parseSizeMap[V any](s, want string, parse func(string) (V, bool)) (map[stri
 }
 
 // joinSizeMap writes m as -size-losses reads it, sizes in order.
-func joinSizeMap(m map[string][]string) string {
+func joinSizeMap[V any](m map[string]V, format func(V) string) string {
 	var parts []string
 	for _, size := range slices.Sorted(maps.Keys(m)) {
-		parts = append(parts, size+"="+strings.Join(m[size], ","))
+		parts = append(parts, size+"="+format(m[size]))
 	}
 	return strings.Join(parts, ";")
 }
