@@ -48,28 +48,10 @@ func layernormBackward(dx []float32, dw, db *param, dout, x []float32, rows []in
 		for i := lo; i < hi; i++ {
 			r := rowOf(rows, i)
 			xr, dy := x[r*c:(r+1)*c], dout[i*c:(i+1)*c]
-			mu, rs := mean[i], rstd[i]
-			for j := range xhat {
-				xhat[j] = (xr[j] - mu) * rs
-				dnorm[j] = dy[j] * w[j]
-			}
-			dnMean := kernel.Sum(dnorm) / float64(c)
-			dnxMean := float64(kernel.Dot(dnorm, xhat)) / float64(c)
-			m1, m2 := float32(dnMean), float32(dnxMean)
 			if rows == nil { // dx row i belongs to this chunk alone
-				dr := dx[i*c : (i+1)*c]
-				for j := range dr {
-					dr[j] += rs * (dnorm[j] - m1 - xhat[j]*m2)
-				}
+				kernel.LayerNormBackward(dx[i*c:(i+1)*c], pw, pb, dy, xr, w, mean[i], rstd[i], xhat, dnorm, true)
 			} else {
-				gr := gather[i*c : (i+1)*c]
-				for j := range gr {
-					gr[j] = rs * (dnorm[j] - m1 - xhat[j]*m2)
-				}
-			}
-			for j := range pw {
-				pw[j] += dy[j] * xhat[j]
-				pb[j] += dy[j]
+				kernel.LayerNormBackward(gather[i*c:(i+1)*c], pw, pb, dy, xr, w, mean[i], rstd[i], xhat, dnorm, false)
 			}
 		}
 	})

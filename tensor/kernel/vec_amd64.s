@@ -2686,6 +2686,363 @@ geluBackwardAVX512_done:
 	VZEROUPPER
 	RET
 
+// func layerNormBackwardPrepAVX512(xhat []float32, dnorm []float32, x []float32, dy []float32, w []float32, mean float32, rstd float32)
+// Requires: AVX, AVX512F
+TEXT ·layerNormBackwardPrepAVX512(SB), NOSPLIT, $0-128
+	MOVQ         xhat_base+0(FP), SI
+	MOVQ         dnorm_base+24(FP), DI
+	MOVQ         x_base+48(FP), R8
+	MOVQ         dy_base+72(FP), R9
+	MOVQ         w_base+96(FP), R10
+	MOVQ         x_len+56(FP), DX
+	VBROADCASTSS mean+120(FP), Z8
+	VBROADCASTSS rstd+124(FP), Z9
+
+layerNormBackwardPrepAVX512_unrolled:
+	CMPQ    DX, $0x00000040
+	JL      layerNormBackwardPrepAVX512_single
+	VMOVUPS (R8), Z0
+	VSUBPS  Z8, Z0, Z0
+	VMULPS  Z9, Z0, Z0
+	VMOVUPS Z0, (SI)
+	VMOVUPS (R9), Z0
+	VMOVUPS (R10), Z1
+	VMULPS  Z1, Z0, Z0
+	VMOVUPS Z0, (DI)
+	VMOVUPS 64(R8), Z2
+	VSUBPS  Z8, Z2, Z2
+	VMULPS  Z9, Z2, Z2
+	VMOVUPS Z2, 64(SI)
+	VMOVUPS 64(R9), Z2
+	VMOVUPS 64(R10), Z3
+	VMULPS  Z3, Z2, Z2
+	VMOVUPS Z2, 64(DI)
+	VMOVUPS 128(R8), Z4
+	VSUBPS  Z8, Z4, Z4
+	VMULPS  Z9, Z4, Z4
+	VMOVUPS Z4, 128(SI)
+	VMOVUPS 128(R9), Z4
+	VMOVUPS 128(R10), Z5
+	VMULPS  Z5, Z4, Z4
+	VMOVUPS Z4, 128(DI)
+	VMOVUPS 192(R8), Z6
+	VSUBPS  Z8, Z6, Z6
+	VMULPS  Z9, Z6, Z6
+	VMOVUPS Z6, 192(SI)
+	VMOVUPS 192(R9), Z6
+	VMOVUPS 192(R10), Z7
+	VMULPS  Z7, Z6, Z6
+	VMOVUPS Z6, 192(DI)
+	ADDQ    $0x00000100, SI
+	ADDQ    $0x00000100, DI
+	ADDQ    $0x00000100, R8
+	ADDQ    $0x00000100, R9
+	ADDQ    $0x00000100, R10
+	SUBQ    $0x00000040, DX
+	JMP     layerNormBackwardPrepAVX512_unrolled
+
+layerNormBackwardPrepAVX512_single:
+	CMPQ    DX, $0x00000010
+	JL      layerNormBackwardPrepAVX512_tail
+	VMOVUPS (R8), Z0
+	VSUBPS  Z8, Z0, Z0
+	VMULPS  Z9, Z0, Z0
+	VMOVUPS Z0, (SI)
+	VMOVUPS (R9), Z0
+	VMOVUPS (R10), Z1
+	VMULPS  Z1, Z0, Z0
+	VMOVUPS Z0, (DI)
+	ADDQ    $0x00000040, SI
+	ADDQ    $0x00000040, DI
+	ADDQ    $0x00000040, R8
+	ADDQ    $0x00000040, R9
+	ADDQ    $0x00000040, R10
+	SUBQ    $0x00000010, DX
+	JMP     layerNormBackwardPrepAVX512_single
+
+layerNormBackwardPrepAVX512_tail:
+	TESTQ     DX, DX
+	JZ        layerNormBackwardPrepAVX512_done
+	MOVQ      DX, CX
+	MOVL      $0x00000001, AX
+	SHLL      CL, AX
+	DECL      AX
+	KMOVW     AX, K1
+	VMOVUPS.Z (R8), K1, Z0
+	VSUBPS    Z8, Z0, Z0
+	VMULPS    Z9, Z0, Z0
+	VMOVUPS   Z0, K1, (SI)
+	VMOVUPS.Z (R9), K1, Z0
+	VMOVUPS.Z (R10), K1, Z1
+	VMULPS    Z1, Z0, Z0
+	VMOVUPS   Z0, K1, (DI)
+
+layerNormBackwardPrepAVX512_done:
+	VZEROUPPER
+	RET
+
+// func layerNormBackwardAddAVX512(dx []float32, pw []float32, pb []float32, dnorm []float32, xhat []float32, dy []float32, rstd float32, m1 float32, m2 float32)
+// Requires: AVX, AVX512F
+TEXT ·layerNormBackwardAddAVX512(SB), NOSPLIT, $0-156
+	MOVQ         dx_base+0(FP), SI
+	MOVQ         pw_base+24(FP), DI
+	MOVQ         pb_base+48(FP), R8
+	MOVQ         dnorm_base+72(FP), R9
+	MOVQ         xhat_base+96(FP), R10
+	MOVQ         dy_base+120(FP), R11
+	MOVQ         dy_len+128(FP), DX
+	VBROADCASTSS rstd+144(FP), Z9
+	VBROADCASTSS m1+148(FP), Z10
+	VBROADCASTSS m2+152(FP), Z11
+
+layerNormBackwardAddAVX512_unrolled:
+	CMPQ    DX, $0x00000030
+	JL      layerNormBackwardAddAVX512_single
+	VMOVUPS (R10), Z0
+	VMOVUPS (R9), Z1
+	VMULPS  Z11, Z0, Z2
+	VSUBPS  Z10, Z1, Z1
+	VSUBPS  Z2, Z1, Z1
+	VMULPS  Z1, Z9, Z1
+	VMOVUPS (SI), Z2
+	VADDPS  Z1, Z2, Z1
+	VMOVUPS Z1, (SI)
+	VMOVUPS (R11), Z2
+	VMULPS  Z0, Z2, Z0
+	VMOVUPS (DI), Z1
+	VADDPS  Z0, Z1, Z1
+	VMOVUPS Z1, (DI)
+	VMOVUPS (R8), Z1
+	VADDPS  Z2, Z1, Z1
+	VMOVUPS Z1, (R8)
+	VMOVUPS 64(R10), Z3
+	VMOVUPS 64(R9), Z4
+	VMULPS  Z11, Z3, Z5
+	VSUBPS  Z10, Z4, Z4
+	VSUBPS  Z5, Z4, Z4
+	VMULPS  Z4, Z9, Z4
+	VMOVUPS 64(SI), Z5
+	VADDPS  Z4, Z5, Z4
+	VMOVUPS Z4, 64(SI)
+	VMOVUPS 64(R11), Z5
+	VMULPS  Z3, Z5, Z3
+	VMOVUPS 64(DI), Z4
+	VADDPS  Z3, Z4, Z4
+	VMOVUPS Z4, 64(DI)
+	VMOVUPS 64(R8), Z4
+	VADDPS  Z5, Z4, Z4
+	VMOVUPS Z4, 64(R8)
+	VMOVUPS 128(R10), Z6
+	VMOVUPS 128(R9), Z7
+	VMULPS  Z11, Z6, Z8
+	VSUBPS  Z10, Z7, Z7
+	VSUBPS  Z8, Z7, Z7
+	VMULPS  Z7, Z9, Z7
+	VMOVUPS 128(SI), Z8
+	VADDPS  Z7, Z8, Z7
+	VMOVUPS Z7, 128(SI)
+	VMOVUPS 128(R11), Z8
+	VMULPS  Z6, Z8, Z6
+	VMOVUPS 128(DI), Z7
+	VADDPS  Z6, Z7, Z7
+	VMOVUPS Z7, 128(DI)
+	VMOVUPS 128(R8), Z7
+	VADDPS  Z8, Z7, Z7
+	VMOVUPS Z7, 128(R8)
+	ADDQ    $0x000000c0, SI
+	ADDQ    $0x000000c0, DI
+	ADDQ    $0x000000c0, R8
+	ADDQ    $0x000000c0, R9
+	ADDQ    $0x000000c0, R10
+	ADDQ    $0x000000c0, R11
+	SUBQ    $0x00000030, DX
+	JMP     layerNormBackwardAddAVX512_unrolled
+
+layerNormBackwardAddAVX512_single:
+	CMPQ    DX, $0x00000010
+	JL      layerNormBackwardAddAVX512_tail
+	VMOVUPS (R10), Z0
+	VMOVUPS (R9), Z1
+	VMULPS  Z11, Z0, Z2
+	VSUBPS  Z10, Z1, Z1
+	VSUBPS  Z2, Z1, Z1
+	VMULPS  Z1, Z9, Z1
+	VMOVUPS (SI), Z2
+	VADDPS  Z1, Z2, Z1
+	VMOVUPS Z1, (SI)
+	VMOVUPS (R11), Z2
+	VMULPS  Z0, Z2, Z0
+	VMOVUPS (DI), Z1
+	VADDPS  Z0, Z1, Z1
+	VMOVUPS Z1, (DI)
+	VMOVUPS (R8), Z1
+	VADDPS  Z2, Z1, Z1
+	VMOVUPS Z1, (R8)
+	ADDQ    $0x00000040, SI
+	ADDQ    $0x00000040, DI
+	ADDQ    $0x00000040, R8
+	ADDQ    $0x00000040, R9
+	ADDQ    $0x00000040, R10
+	ADDQ    $0x00000040, R11
+	SUBQ    $0x00000010, DX
+	JMP     layerNormBackwardAddAVX512_single
+
+layerNormBackwardAddAVX512_tail:
+	TESTQ     DX, DX
+	JZ        layerNormBackwardAddAVX512_done
+	MOVQ      DX, CX
+	MOVL      $0x00000001, AX
+	SHLL      CL, AX
+	DECL      AX
+	KMOVW     AX, K1
+	VMOVUPS.Z (R10), K1, Z0
+	VMOVUPS.Z (R9), K1, Z1
+	VMULPS    Z11, Z0, Z2
+	VSUBPS    Z10, Z1, Z1
+	VSUBPS    Z2, Z1, Z1
+	VMULPS    Z1, Z9, Z1
+	VMOVUPS.Z (SI), K1, Z2
+	VADDPS    Z1, Z2, Z1
+	VMOVUPS   Z1, K1, (SI)
+	VMOVUPS.Z (R11), K1, Z2
+	VMULPS    Z0, Z2, Z0
+	VMOVUPS.Z (DI), K1, Z1
+	VADDPS    Z0, Z1, Z1
+	VMOVUPS   Z1, K1, (DI)
+	VMOVUPS.Z (R8), K1, Z1
+	VADDPS    Z2, Z1, Z1
+	VMOVUPS   Z1, K1, (R8)
+
+layerNormBackwardAddAVX512_done:
+	VZEROUPPER
+	RET
+
+// func layerNormBackwardSetAVX512(dx []float32, pw []float32, pb []float32, dnorm []float32, xhat []float32, dy []float32, rstd float32, m1 float32, m2 float32)
+// Requires: AVX, AVX512F
+TEXT ·layerNormBackwardSetAVX512(SB), NOSPLIT, $0-156
+	MOVQ         dx_base+0(FP), SI
+	MOVQ         pw_base+24(FP), DI
+	MOVQ         pb_base+48(FP), R8
+	MOVQ         dnorm_base+72(FP), R9
+	MOVQ         xhat_base+96(FP), R10
+	MOVQ         dy_base+120(FP), R11
+	MOVQ         dy_len+128(FP), DX
+	VBROADCASTSS rstd+144(FP), Z9
+	VBROADCASTSS m1+148(FP), Z10
+	VBROADCASTSS m2+152(FP), Z11
+
+layerNormBackwardSetAVX512_unrolled:
+	CMPQ    DX, $0x00000030
+	JL      layerNormBackwardSetAVX512_single
+	VMOVUPS (R10), Z0
+	VMOVUPS (R9), Z1
+	VMULPS  Z11, Z0, Z2
+	VSUBPS  Z10, Z1, Z1
+	VSUBPS  Z2, Z1, Z1
+	VMULPS  Z1, Z9, Z1
+	VMOVUPS Z1, (SI)
+	VMOVUPS (R11), Z2
+	VMULPS  Z0, Z2, Z0
+	VMOVUPS (DI), Z1
+	VADDPS  Z0, Z1, Z1
+	VMOVUPS Z1, (DI)
+	VMOVUPS (R8), Z1
+	VADDPS  Z2, Z1, Z1
+	VMOVUPS Z1, (R8)
+	VMOVUPS 64(R10), Z3
+	VMOVUPS 64(R9), Z4
+	VMULPS  Z11, Z3, Z5
+	VSUBPS  Z10, Z4, Z4
+	VSUBPS  Z5, Z4, Z4
+	VMULPS  Z4, Z9, Z4
+	VMOVUPS Z4, 64(SI)
+	VMOVUPS 64(R11), Z5
+	VMULPS  Z3, Z5, Z3
+	VMOVUPS 64(DI), Z4
+	VADDPS  Z3, Z4, Z4
+	VMOVUPS Z4, 64(DI)
+	VMOVUPS 64(R8), Z4
+	VADDPS  Z5, Z4, Z4
+	VMOVUPS Z4, 64(R8)
+	VMOVUPS 128(R10), Z6
+	VMOVUPS 128(R9), Z7
+	VMULPS  Z11, Z6, Z8
+	VSUBPS  Z10, Z7, Z7
+	VSUBPS  Z8, Z7, Z7
+	VMULPS  Z7, Z9, Z7
+	VMOVUPS Z7, 128(SI)
+	VMOVUPS 128(R11), Z8
+	VMULPS  Z6, Z8, Z6
+	VMOVUPS 128(DI), Z7
+	VADDPS  Z6, Z7, Z7
+	VMOVUPS Z7, 128(DI)
+	VMOVUPS 128(R8), Z7
+	VADDPS  Z8, Z7, Z7
+	VMOVUPS Z7, 128(R8)
+	ADDQ    $0x000000c0, SI
+	ADDQ    $0x000000c0, DI
+	ADDQ    $0x000000c0, R8
+	ADDQ    $0x000000c0, R9
+	ADDQ    $0x000000c0, R10
+	ADDQ    $0x000000c0, R11
+	SUBQ    $0x00000030, DX
+	JMP     layerNormBackwardSetAVX512_unrolled
+
+layerNormBackwardSetAVX512_single:
+	CMPQ    DX, $0x00000010
+	JL      layerNormBackwardSetAVX512_tail
+	VMOVUPS (R10), Z0
+	VMOVUPS (R9), Z1
+	VMULPS  Z11, Z0, Z2
+	VSUBPS  Z10, Z1, Z1
+	VSUBPS  Z2, Z1, Z1
+	VMULPS  Z1, Z9, Z1
+	VMOVUPS Z1, (SI)
+	VMOVUPS (R11), Z2
+	VMULPS  Z0, Z2, Z0
+	VMOVUPS (DI), Z1
+	VADDPS  Z0, Z1, Z1
+	VMOVUPS Z1, (DI)
+	VMOVUPS (R8), Z1
+	VADDPS  Z2, Z1, Z1
+	VMOVUPS Z1, (R8)
+	ADDQ    $0x00000040, SI
+	ADDQ    $0x00000040, DI
+	ADDQ    $0x00000040, R8
+	ADDQ    $0x00000040, R9
+	ADDQ    $0x00000040, R10
+	ADDQ    $0x00000040, R11
+	SUBQ    $0x00000010, DX
+	JMP     layerNormBackwardSetAVX512_single
+
+layerNormBackwardSetAVX512_tail:
+	TESTQ     DX, DX
+	JZ        layerNormBackwardSetAVX512_done
+	MOVQ      DX, CX
+	MOVL      $0x00000001, AX
+	SHLL      CL, AX
+	DECL      AX
+	KMOVW     AX, K1
+	VMOVUPS.Z (R10), K1, Z0
+	VMOVUPS.Z (R9), K1, Z1
+	VMULPS    Z11, Z0, Z2
+	VSUBPS    Z10, Z1, Z1
+	VSUBPS    Z2, Z1, Z1
+	VMULPS    Z1, Z9, Z1
+	VMOVUPS   Z1, K1, (SI)
+	VMOVUPS.Z (R11), K1, Z2
+	VMULPS    Z0, Z2, Z0
+	VMOVUPS.Z (DI), K1, Z1
+	VADDPS    Z0, Z1, Z1
+	VMOVUPS   Z1, K1, (DI)
+	VMOVUPS.Z (R8), K1, Z1
+	VADDPS    Z2, Z1, Z1
+	VMOVUPS   Z1, K1, (R8)
+
+layerNormBackwardSetAVX512_done:
+	VZEROUPPER
+	RET
+
 // func dotAVX2(x []float32, y []float32) float64
 // Requires: AVX, AVX2, FMA3, SSE2
 TEXT ·dotAVX2(SB), NOSPLIT, $0-56
@@ -4221,5 +4578,319 @@ geluBackwardAVX2_tail:
 	VMASKMOVPS   Y4, Y15, (SI)
 
 geluBackwardAVX2_done:
+	VZEROUPPER
+	RET
+
+// func layerNormBackwardPrepAVX2(xhat []float32, dnorm []float32, x []float32, dy []float32, w []float32, mean float32, rstd float32)
+// Requires: AVX, AVX2, SSE2
+TEXT ·layerNormBackwardPrepAVX2(SB), NOSPLIT, $0-128
+	MOVQ         xhat_base+0(FP), SI
+	MOVQ         dnorm_base+24(FP), DI
+	MOVQ         x_base+48(FP), R8
+	MOVQ         dy_base+72(FP), R9
+	MOVQ         w_base+96(FP), R10
+	MOVQ         x_len+56(FP), DX
+	VBROADCASTSS mean+120(FP), Y6
+	VBROADCASTSS rstd+124(FP), Y7
+
+layerNormBackwardPrepAVX2_unrolled:
+	CMPQ    DX, $0x00000018
+	JL      layerNormBackwardPrepAVX2_single
+	VMOVUPS (R8), Y0
+	VSUBPS  Y6, Y0, Y0
+	VMULPS  Y7, Y0, Y0
+	VMOVUPS Y0, (SI)
+	VMOVUPS (R9), Y0
+	VMOVUPS (R10), Y1
+	VMULPS  Y1, Y0, Y0
+	VMOVUPS Y0, (DI)
+	VMOVUPS 32(R8), Y2
+	VSUBPS  Y6, Y2, Y2
+	VMULPS  Y7, Y2, Y2
+	VMOVUPS Y2, 32(SI)
+	VMOVUPS 32(R9), Y2
+	VMOVUPS 32(R10), Y3
+	VMULPS  Y3, Y2, Y2
+	VMOVUPS Y2, 32(DI)
+	VMOVUPS 64(R8), Y4
+	VSUBPS  Y6, Y4, Y4
+	VMULPS  Y7, Y4, Y4
+	VMOVUPS Y4, 64(SI)
+	VMOVUPS 64(R9), Y4
+	VMOVUPS 64(R10), Y5
+	VMULPS  Y5, Y4, Y4
+	VMOVUPS Y4, 64(DI)
+	ADDQ    $0x00000060, SI
+	ADDQ    $0x00000060, DI
+	ADDQ    $0x00000060, R8
+	ADDQ    $0x00000060, R9
+	ADDQ    $0x00000060, R10
+	SUBQ    $0x00000018, DX
+	JMP     layerNormBackwardPrepAVX2_unrolled
+
+layerNormBackwardPrepAVX2_single:
+	CMPQ    DX, $0x00000008
+	JL      layerNormBackwardPrepAVX2_tail
+	VMOVUPS (R8), Y0
+	VSUBPS  Y6, Y0, Y0
+	VMULPS  Y7, Y0, Y0
+	VMOVUPS Y0, (SI)
+	VMOVUPS (R9), Y0
+	VMOVUPS (R10), Y1
+	VMULPS  Y1, Y0, Y0
+	VMOVUPS Y0, (DI)
+	ADDQ    $0x00000020, SI
+	ADDQ    $0x00000020, DI
+	ADDQ    $0x00000020, R8
+	ADDQ    $0x00000020, R9
+	ADDQ    $0x00000020, R10
+	SUBQ    $0x00000008, DX
+	JMP     layerNormBackwardPrepAVX2_single
+
+layerNormBackwardPrepAVX2_tail:
+	TESTQ        DX, DX
+	JZ           layerNormBackwardPrepAVX2_done
+	MOVQ         DX, CX
+	MOVQ         CX, X15
+	VPBROADCASTD X15, Y15
+	VPCMPGTD     vecconst<>+1344(SB), Y15, Y15
+	VMASKMOVPS   (R8), Y15, Y0
+	VSUBPS       Y6, Y0, Y0
+	VMULPS       Y7, Y0, Y0
+	VMASKMOVPS   Y0, Y15, (SI)
+	VMASKMOVPS   (R9), Y15, Y0
+	VMASKMOVPS   (R10), Y15, Y1
+	VMULPS       Y1, Y0, Y0
+	VMASKMOVPS   Y0, Y15, (DI)
+
+layerNormBackwardPrepAVX2_done:
+	VZEROUPPER
+	RET
+
+// func layerNormBackwardAddAVX2(dx []float32, pw []float32, pb []float32, dnorm []float32, xhat []float32, dy []float32, rstd float32, m1 float32, m2 float32)
+// Requires: AVX, AVX2, SSE2
+TEXT ·layerNormBackwardAddAVX2(SB), NOSPLIT, $0-156
+	MOVQ         dx_base+0(FP), SI
+	MOVQ         pw_base+24(FP), DI
+	MOVQ         pb_base+48(FP), R8
+	MOVQ         dnorm_base+72(FP), R9
+	MOVQ         xhat_base+96(FP), R10
+	MOVQ         dy_base+120(FP), R11
+	MOVQ         dy_len+128(FP), DX
+	VBROADCASTSS rstd+144(FP), Y6
+	VBROADCASTSS m1+148(FP), Y7
+	VBROADCASTSS m2+152(FP), Y8
+
+layerNormBackwardAddAVX2_unrolled:
+	CMPQ    DX, $0x00000010
+	JL      layerNormBackwardAddAVX2_single
+	VMOVUPS (R10), Y0
+	VMOVUPS (R9), Y1
+	VMULPS  Y8, Y0, Y2
+	VSUBPS  Y7, Y1, Y1
+	VSUBPS  Y2, Y1, Y1
+	VMULPS  Y1, Y6, Y1
+	VMOVUPS (SI), Y2
+	VADDPS  Y1, Y2, Y1
+	VMOVUPS Y1, (SI)
+	VMOVUPS (R11), Y2
+	VMULPS  Y0, Y2, Y0
+	VMOVUPS (DI), Y1
+	VADDPS  Y0, Y1, Y1
+	VMOVUPS Y1, (DI)
+	VMOVUPS (R8), Y1
+	VADDPS  Y2, Y1, Y1
+	VMOVUPS Y1, (R8)
+	VMOVUPS 32(R10), Y3
+	VMOVUPS 32(R9), Y4
+	VMULPS  Y8, Y3, Y5
+	VSUBPS  Y7, Y4, Y4
+	VSUBPS  Y5, Y4, Y4
+	VMULPS  Y4, Y6, Y4
+	VMOVUPS 32(SI), Y5
+	VADDPS  Y4, Y5, Y4
+	VMOVUPS Y4, 32(SI)
+	VMOVUPS 32(R11), Y5
+	VMULPS  Y3, Y5, Y3
+	VMOVUPS 32(DI), Y4
+	VADDPS  Y3, Y4, Y4
+	VMOVUPS Y4, 32(DI)
+	VMOVUPS 32(R8), Y4
+	VADDPS  Y5, Y4, Y4
+	VMOVUPS Y4, 32(R8)
+	ADDQ    $0x00000040, SI
+	ADDQ    $0x00000040, DI
+	ADDQ    $0x00000040, R8
+	ADDQ    $0x00000040, R9
+	ADDQ    $0x00000040, R10
+	ADDQ    $0x00000040, R11
+	SUBQ    $0x00000010, DX
+	JMP     layerNormBackwardAddAVX2_unrolled
+
+layerNormBackwardAddAVX2_single:
+	CMPQ    DX, $0x00000008
+	JL      layerNormBackwardAddAVX2_tail
+	VMOVUPS (R10), Y0
+	VMOVUPS (R9), Y1
+	VMULPS  Y8, Y0, Y2
+	VSUBPS  Y7, Y1, Y1
+	VSUBPS  Y2, Y1, Y1
+	VMULPS  Y1, Y6, Y1
+	VMOVUPS (SI), Y2
+	VADDPS  Y1, Y2, Y1
+	VMOVUPS Y1, (SI)
+	VMOVUPS (R11), Y2
+	VMULPS  Y0, Y2, Y0
+	VMOVUPS (DI), Y1
+	VADDPS  Y0, Y1, Y1
+	VMOVUPS Y1, (DI)
+	VMOVUPS (R8), Y1
+	VADDPS  Y2, Y1, Y1
+	VMOVUPS Y1, (R8)
+	ADDQ    $0x00000020, SI
+	ADDQ    $0x00000020, DI
+	ADDQ    $0x00000020, R8
+	ADDQ    $0x00000020, R9
+	ADDQ    $0x00000020, R10
+	ADDQ    $0x00000020, R11
+	SUBQ    $0x00000008, DX
+	JMP     layerNormBackwardAddAVX2_single
+
+layerNormBackwardAddAVX2_tail:
+	TESTQ        DX, DX
+	JZ           layerNormBackwardAddAVX2_done
+	MOVQ         DX, CX
+	MOVQ         CX, X15
+	VPBROADCASTD X15, Y15
+	VPCMPGTD     vecconst<>+1344(SB), Y15, Y15
+	VMASKMOVPS   (R10), Y15, Y0
+	VMASKMOVPS   (R9), Y15, Y1
+	VMULPS       Y8, Y0, Y2
+	VSUBPS       Y7, Y1, Y1
+	VSUBPS       Y2, Y1, Y1
+	VMULPS       Y1, Y6, Y1
+	VMASKMOVPS   (SI), Y15, Y2
+	VADDPS       Y1, Y2, Y1
+	VMASKMOVPS   Y1, Y15, (SI)
+	VMASKMOVPS   (R11), Y15, Y2
+	VMULPS       Y0, Y2, Y0
+	VMASKMOVPS   (DI), Y15, Y1
+	VADDPS       Y0, Y1, Y1
+	VMASKMOVPS   Y1, Y15, (DI)
+	VMASKMOVPS   (R8), Y15, Y1
+	VADDPS       Y2, Y1, Y1
+	VMASKMOVPS   Y1, Y15, (R8)
+
+layerNormBackwardAddAVX2_done:
+	VZEROUPPER
+	RET
+
+// func layerNormBackwardSetAVX2(dx []float32, pw []float32, pb []float32, dnorm []float32, xhat []float32, dy []float32, rstd float32, m1 float32, m2 float32)
+// Requires: AVX, AVX2, SSE2
+TEXT ·layerNormBackwardSetAVX2(SB), NOSPLIT, $0-156
+	MOVQ         dx_base+0(FP), SI
+	MOVQ         pw_base+24(FP), DI
+	MOVQ         pb_base+48(FP), R8
+	MOVQ         dnorm_base+72(FP), R9
+	MOVQ         xhat_base+96(FP), R10
+	MOVQ         dy_base+120(FP), R11
+	MOVQ         dy_len+128(FP), DX
+	VBROADCASTSS rstd+144(FP), Y6
+	VBROADCASTSS m1+148(FP), Y7
+	VBROADCASTSS m2+152(FP), Y8
+
+layerNormBackwardSetAVX2_unrolled:
+	CMPQ    DX, $0x00000010
+	JL      layerNormBackwardSetAVX2_single
+	VMOVUPS (R10), Y0
+	VMOVUPS (R9), Y1
+	VMULPS  Y8, Y0, Y2
+	VSUBPS  Y7, Y1, Y1
+	VSUBPS  Y2, Y1, Y1
+	VMULPS  Y1, Y6, Y1
+	VMOVUPS Y1, (SI)
+	VMOVUPS (R11), Y2
+	VMULPS  Y0, Y2, Y0
+	VMOVUPS (DI), Y1
+	VADDPS  Y0, Y1, Y1
+	VMOVUPS Y1, (DI)
+	VMOVUPS (R8), Y1
+	VADDPS  Y2, Y1, Y1
+	VMOVUPS Y1, (R8)
+	VMOVUPS 32(R10), Y3
+	VMOVUPS 32(R9), Y4
+	VMULPS  Y8, Y3, Y5
+	VSUBPS  Y7, Y4, Y4
+	VSUBPS  Y5, Y4, Y4
+	VMULPS  Y4, Y6, Y4
+	VMOVUPS Y4, 32(SI)
+	VMOVUPS 32(R11), Y5
+	VMULPS  Y3, Y5, Y3
+	VMOVUPS 32(DI), Y4
+	VADDPS  Y3, Y4, Y4
+	VMOVUPS Y4, 32(DI)
+	VMOVUPS 32(R8), Y4
+	VADDPS  Y5, Y4, Y4
+	VMOVUPS Y4, 32(R8)
+	ADDQ    $0x00000040, SI
+	ADDQ    $0x00000040, DI
+	ADDQ    $0x00000040, R8
+	ADDQ    $0x00000040, R9
+	ADDQ    $0x00000040, R10
+	ADDQ    $0x00000040, R11
+	SUBQ    $0x00000010, DX
+	JMP     layerNormBackwardSetAVX2_unrolled
+
+layerNormBackwardSetAVX2_single:
+	CMPQ    DX, $0x00000008
+	JL      layerNormBackwardSetAVX2_tail
+	VMOVUPS (R10), Y0
+	VMOVUPS (R9), Y1
+	VMULPS  Y8, Y0, Y2
+	VSUBPS  Y7, Y1, Y1
+	VSUBPS  Y2, Y1, Y1
+	VMULPS  Y1, Y6, Y1
+	VMOVUPS Y1, (SI)
+	VMOVUPS (R11), Y2
+	VMULPS  Y0, Y2, Y0
+	VMOVUPS (DI), Y1
+	VADDPS  Y0, Y1, Y1
+	VMOVUPS Y1, (DI)
+	VMOVUPS (R8), Y1
+	VADDPS  Y2, Y1, Y1
+	VMOVUPS Y1, (R8)
+	ADDQ    $0x00000020, SI
+	ADDQ    $0x00000020, DI
+	ADDQ    $0x00000020, R8
+	ADDQ    $0x00000020, R9
+	ADDQ    $0x00000020, R10
+	ADDQ    $0x00000020, R11
+	SUBQ    $0x00000008, DX
+	JMP     layerNormBackwardSetAVX2_single
+
+layerNormBackwardSetAVX2_tail:
+	TESTQ        DX, DX
+	JZ           layerNormBackwardSetAVX2_done
+	MOVQ         DX, CX
+	MOVQ         CX, X15
+	VPBROADCASTD X15, Y15
+	VPCMPGTD     vecconst<>+1344(SB), Y15, Y15
+	VMASKMOVPS   (R10), Y15, Y0
+	VMASKMOVPS   (R9), Y15, Y1
+	VMULPS       Y8, Y0, Y2
+	VSUBPS       Y7, Y1, Y1
+	VSUBPS       Y2, Y1, Y1
+	VMULPS       Y1, Y6, Y1
+	VMASKMOVPS   Y1, Y15, (SI)
+	VMASKMOVPS   (R11), Y15, Y2
+	VMULPS       Y0, Y2, Y0
+	VMASKMOVPS   (DI), Y15, Y1
+	VADDPS       Y0, Y1, Y1
+	VMASKMOVPS   Y1, Y15, (DI)
+	VMASKMOVPS   (R8), Y15, Y1
+	VADDPS       Y2, Y1, Y1
+	VMASKMOVPS   Y1, Y15, (R8)
+
+layerNormBackwardSetAVX2_done:
 	VZEROUPPER
 	RET

@@ -20,6 +20,10 @@ type vecImpl struct {
 	geluTanh    func(dst, x []float32) // tanh approximation of GELU
 
 	geluBackward func(d, x, y []float32) // d *= GELU'(x) given y = GELU(x); nil: geluBackwardWith(exp)
+
+	// The element-wise passes of LayerNormBackward (layernorm_backward.go).
+	layerNormBackwardPrep  func(xhat, dnorm, x, dy, w []float32, mean, rstd float32)
+	layerNormBackwardApply func(dx, pw, pb, dnorm, xhat, dy []float32, rstd, m1, m2 float32, add bool)
 }
 
 // vecImpls lists the implementations, fastest first; archVecImpls comes
@@ -64,6 +68,12 @@ func completeVecImpls(impls []*vecImpl) []*vecImpl {
 		}
 		if v.geluBackward == nil { // on the implementation's own exp, not vecGo's
 			v.geluBackward = geluBackwardWith(v.exp)
+		}
+		if v.layerNormBackwardPrep == nil {
+			v.layerNormBackwardPrep = layerNormBackwardPrepGo
+		}
+		if v.layerNormBackwardApply == nil {
+			v.layerNormBackwardApply = layerNormBackwardApplyGo
 		}
 	}
 	return impls

@@ -33,6 +33,11 @@ var vecAVX512 = &vecImpl{
 	geluBackward: func(d, x, y []float32) {
 		geluBackwardAVX512(d[:len(x)], x, y[:len(x)])
 	},
+	layerNormBackwardPrep: func(xhat, dnorm, x, dy, w []float32, mean, rstd float32) {
+		n := len(x)
+		layerNormBackwardPrepAVX512(xhat[:n], dnorm[:n], x, dy[:n], w[:n], mean, rstd)
+	},
+	layerNormBackwardApply: layerNormBackwardApplyWith(layerNormBackwardAddAVX512, layerNormBackwardSetAVX512),
 }
 
 var vecAVX2 = &vecImpl{
@@ -52,9 +57,27 @@ var vecAVX2 = &vecImpl{
 	geluBackward: func(d, x, y []float32) {
 		geluBackwardAVX2(d[:len(x)], x, y[:len(x)])
 	},
+	layerNormBackwardPrep: func(xhat, dnorm, x, dy, w []float32, mean, rstd float32) {
+		n := len(x)
+		layerNormBackwardPrepAVX2(xhat[:n], dnorm[:n], x, dy[:n], w[:n], mean, rstd)
+	},
+	layerNormBackwardApply: layerNormBackwardApplyWith(layerNormBackwardAddAVX2, layerNormBackwardSetAVX2),
 }
 
 func archVecImpls() []*vecImpl { return []*vecImpl{vecAVX512, vecAVX2} }
+
+// layerNormBackwardApplyWith adapts the adding and setting assembly apply
+// passes to vecImpl.layerNormBackwardApply.
+func layerNormBackwardApplyWith(add, set func(dx, pw, pb, dnorm, xhat, dy []float32, rstd, m1, m2 float32)) func(dx, pw, pb, dnorm, xhat, dy []float32, rstd, m1, m2 float32, add bool) {
+	return func(dx, pw, pb, dnorm, xhat, dy []float32, rstd, m1, m2 float32, accumulate bool) {
+		n := len(dy)
+		if accumulate {
+			add(dx[:n], pw[:n], pb[:n], dnorm[:n], xhat[:n], dy, rstd, m1, m2)
+			return
+		}
+		set(dx[:n], pw[:n], pb[:n], dnorm[:n], xhat[:n], dy, rstd, m1, m2)
+	}
+}
 
 // expShiftSumWith adapts the storing and non-storing assembly kernels to
 // vecImpl.expShiftSum (dst nil: do not store).

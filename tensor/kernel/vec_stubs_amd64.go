@@ -74,6 +74,21 @@ func geluTanhAVX512(dst []float32, x []float32)
 //go:noescape
 func geluBackwardAVX512(d []float32, x []float32, y []float32)
 
+// layerNormBackwardPrepAVX512 sets xhat[i] = (x[i]-mean)*rstd and dnorm[i] = dy[i]*w[i] for i < len(x).
+//
+//go:noescape
+func layerNormBackwardPrepAVX512(xhat []float32, dnorm []float32, x []float32, dy []float32, w []float32, mean float32, rstd float32)
+
+// layerNormBackwardAddAVX512 adds dx[i] += rstd*((dnorm[i]-m1) - xhat[i]*m2), pw[i] += dy[i]*xhat[i], pb[i] += dy[i] for i < len(dy).
+//
+//go:noescape
+func layerNormBackwardAddAVX512(dx []float32, pw []float32, pb []float32, dnorm []float32, xhat []float32, dy []float32, rstd float32, m1 float32, m2 float32)
+
+// layerNormBackwardSetAVX512 sets dx[i] = rstd*((dnorm[i]-m1) - xhat[i]*m2) and adds pw[i] += dy[i]*xhat[i], pb[i] += dy[i] for i < len(dy).
+//
+//go:noescape
+func layerNormBackwardSetAVX512(dx []float32, pw []float32, pb []float32, dnorm []float32, xhat []float32, dy []float32, rstd float32, m1 float32, m2 float32)
+
 // dotAVX2 returns Σ x[i]*y[i] over len(x) elements, accumulated in float64.
 //
 //go:noescape
@@ -143,3 +158,18 @@ func geluTanhAVX2(dst []float32, x []float32)
 //
 //go:noescape
 func geluBackwardAVX2(d []float32, x []float32, y []float32)
+
+// layerNormBackwardPrepAVX2 sets xhat[i] = (x[i]-mean)*rstd and dnorm[i] = dy[i]*w[i] for i < len(x).
+//
+//go:noescape
+func layerNormBackwardPrepAVX2(xhat []float32, dnorm []float32, x []float32, dy []float32, w []float32, mean float32, rstd float32)
+
+// layerNormBackwardAddAVX2 adds dx[i] += rstd*((dnorm[i]-m1) - xhat[i]*m2), pw[i] += dy[i]*xhat[i], pb[i] += dy[i] for i < len(dy).
+//
+//go:noescape
+func layerNormBackwardAddAVX2(dx []float32, pw []float32, pb []float32, dnorm []float32, xhat []float32, dy []float32, rstd float32, m1 float32, m2 float32)
+
+// layerNormBackwardSetAVX2 sets dx[i] = rstd*((dnorm[i]-m1) - xhat[i]*m2) and adds pw[i] += dy[i]*xhat[i], pb[i] += dy[i] for i < len(dy).
+//
+//go:noescape
+func layerNormBackwardSetAVX2(dx []float32, pw []float32, pb []float32, dnorm []float32, xhat []float32, dy []float32, rstd float32, m1 float32, m2 float32)

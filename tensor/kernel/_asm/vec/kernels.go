@@ -31,7 +31,7 @@ func (x visa) text(name, signature, doc string) string {
 
 // Registers of the slice arguments, in order, and of the element count;
 // setTailMask clobbers CX and AX.
-var ptrRegs = []Register{RSI, RDI, R8, R9}
+var ptrRegs = []Register{RSI, RDI, R8, R9, R10, R11}
 
 var countReg = RDX
 

@@ -1,6 +1,6 @@
 // Command vec generates the amd64 vector and row kernels of package kernel
 // (dot products, sums, axpy, scale, row max, exp, softmax pieces, layer
-// norm pieces, GELU and its backward pass) for AVX-512 and for AVX2+FMA, with masked tails.
+// norm pieces, GELU, and the element-wise passes of the GELU and layer norm backward) for AVX-512 and for AVX2+FMA, with masked tails.
 //
 // Run through go generate in tensor/kernel:
 //
@@ -30,6 +30,9 @@ func main() {
 		x.geluKernel()
 		x.geluTanhKernel()
 		x.geluBackwardKernel()
+		x.layerNormBackwardPrep()
+		x.layerNormBackwardApply(true)
+		x.layerNormBackwardApply(false)
 	}
 	Generate()
 }
