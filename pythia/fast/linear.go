@@ -6,9 +6,15 @@ import (
 )
 
 // linearForward computes out (n, oc) = in (n, ic) w^T + b for w (oc, ic)
-// and b (oc) or nil: the bias is written first and the product added to it
-// (in w's precision, see mulW).
+// and b (oc) or nil: the product added to the bias (in w's precision, see
+// mulW). With float32 weights kernel.SgemmBias adds the bias where the
+// microkernel would add C; otherwise the bias is written first and the
+// product added to it, which rounds the same.
 func linearForward(out, in []float32, w weightMat, b []float32, n, ic, oc int) {
+	if b != nil && w.f32 != nil {
+		kernel.SgemmBias(false, true, n, oc, ic, 1, in, ic, w.f32, ic, b, out, oc)
+		return
+	}
 	beta := float32(0)
 	if b != nil {
 		fillRows(out, b, n)

@@ -62,14 +62,20 @@ func roundUp(x, m int) int { return (x + m - 1) / m * m }
 // Goto/BLIS blocking: for each kc×nc block of B (packed into buf.b),
 // gemmRowBlocks sweeps the rows of A. A is m×k and B is k×n as operands
 // (see operand); C is m×n with leading dimension ldc. k >= 1 and all sizes
-// are valid (checked by the callers).
-func gemmSerial[T float32 | float64](impl *gemmImpl[T], m, n, k int, alpha T, a, b operand[T], beta T, c []T, ldc int, buf *gemmBuffers[T]) {
+// are valid (checked by the callers). A non-nil bias (n values; then beta
+// is 1 and impl.kernelBias is set) stands for C's rows in the first k
+// block: C = alpha*A*B + bias, not reading C.
+func gemmSerial[T float32 | float64](impl *gemmImpl[T], m, n, k int, alpha T, a, b operand[T], beta T, c []T, ldc int, buf *gemmBuffers[T], bias []T) {
 	for jc := 0; jc < n; jc += impl.nc {
 		ncb := min(impl.nc, n-jc)
 		for pc := 0; pc < k; pc += impl.kc {
 			kcb := min(impl.kc, k-pc)
+			var blockBias []T
+			if bias != nil && pc == 0 {
+				blockBias = bias[jc:]
+			}
 			packPanels(buf.b, b.at(jc, pc), ncb, kcb, impl.nr, impl.packPanel)
-			gemmRowBlocks(impl, 0, m, ncb, kcb, alpha, a.at(0, pc), buf.b, blockBeta(beta, pc), c[jc:], ldc, buf)
+			gemmRowBlocks(impl, 0, m, ncb, kcb, alpha, a.at(0, pc), buf.b, blockBeta(beta, pc), c[jc:], ldc, buf, blockBias)
 		}
 	}
 }
@@ -87,8 +93,10 @@ func blockBeta[T float32 | float64](beta T, pc int) T {
 // c's origin) += the product of A's kcb columns (a starts at the block's
 // first column) and the packed kcb×ncb B block: each mc×kcb block of A is
 // packed into buf.a and the microkernel sweeps its mr×nr tiles, column
-// panel by column panel. Edge tiles go through buf.tile.
-func gemmRowBlocks[T float32 | float64](impl *gemmImpl[T], r0, r1, ncb, kcb int, alpha T, a operand[T], packedB []T, beta T, c []T, ldc int, buf *gemmBuffers[T]) {
+// panel by column panel. Edge tiles go through buf.tile. A non-nil bias
+// (ncb values, with beta 1) replaces C's rows as the addend: full tiles
+// go through impl.kernelBias, edge tiles merge onto bias.
+func gemmRowBlocks[T float32 | float64](impl *gemmImpl[T], r0, r1, ncb, kcb int, alpha T, a operand[T], packedB []T, beta T, c []T, ldc int, buf *gemmBuffers[T], bias []T) {
 	mr, nr := impl.mr, impl.nr
 	for ic := r0; ic < r1; ic += impl.mc {
 		mcb := min(impl.mc, r1-ic)
@@ -100,11 +108,19 @@ func gemmRowBlocks[T float32 | float64](impl *gemmImpl[T], r0, r1, ncb, kcb int,
 				ap := &buf.a[ir*kcb]
 				rows := min(mr, mcb-ir)
 				ci := (ic+ir)*ldc + jr
-				if rows == mr && cols == nr {
+				switch {
+				case rows == mr && cols == nr && bias != nil:
+					impl.kernelBias(kcb, ap, bp, &c[ci], ldc, alpha, &bias[jr])
+					continue
+				case rows == mr && cols == nr:
 					impl.kernel(kcb, ap, bp, &c[ci], ldc, alpha, beta)
 					continue
 				}
 				impl.kernel(kcb, ap, bp, &buf.tile[0], nr, alpha, 0)
+				if bias != nil {
+					mergeTileBias(c[ci:], ldc, buf.tile, nr, rows, cols, bias[jr:jr+cols])
+					continue
+				}
 				mergeTile(c[ci:], ldc, buf.tile, nr, rows, cols, beta)
 			}
 		}
@@ -123,6 +139,19 @@ func mergeTile[T float32 | float64](c []T, ldc int, t []T, ldt, rows, cols int, 
 		}
 		for j, v := range trow {
 			crow[j] = v + beta*crow[j]
+		}
+	}
+}
+
+// mergeTileBias sets the rows×cols corner of C to t + bias (bias: cols
+// values), as mergeTile with beta 1 on C's rows filled with bias.
+func mergeTileBias[T float32 | float64](c []T, ldc int, t []T, ldt, rows, cols int, bias []T) {
+	bias = bias[:cols]
+	for i := 0; i < rows; i++ {
+		crow := c[i*ldc : i*ldc+cols]
+		trow := t[i*ldt : i*ldt+cols]
+		for j, v := range trow {
+			crow[j] = v + bias[j]
 		}
 	}
 }

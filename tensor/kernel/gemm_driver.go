@@ -37,7 +37,7 @@ func gemm[T float32 | float64](impl *gemmImpl[T], m, n, k int, alpha T, a, b ope
 	workers := parallel.Parallelism()
 	if !threaded || workers == 1 || 2*m*n*k < parallelGemmFlops {
 		buf := getBuffers(impl, m, n, k)
-		gemmSerial(impl, m, n, k, alpha, a, b, beta, c, ldc, buf)
+		gemmSerial(impl, m, n, k, alpha, a, b, beta, c, ldc, buf, nil)
 		putBuffers(buf)
 		return
 	}
@@ -60,7 +60,7 @@ func gemmParallel[T float32 | float64](impl *gemmImpl[T], parts, m, n, k int, al
 			r0, r1 := rangeOfTiles(tilesM, pm, i, impl.mr, m)
 			c0, c1 := rangeOfTiles(tilesN, pn, j, impl.nr, n)
 			buf := getBuffers(impl, r1-r0, c1-c0, k)
-			gemmSerial(impl, r1-r0, c1-c0, k, alpha, a.at(r0, 0), b.at(c0, 0), beta, c[r0*ldc+c0:], ldc, buf)
+			gemmSerial(impl, r1-r0, c1-c0, k, alpha, a.at(r0, 0), b.at(c0, 0), beta, c[r0*ldc+c0:], ldc, buf, nil)
 			putBuffers(buf)
 		}
 	})

@@ -18,6 +18,11 @@ type gemmImpl[T float32 | float64] struct {
 	// beta == 0 must not read C. k >= 1.
 	kernel func(k int, a, b, c *T, ldc int, alpha, beta T)
 
+	// kernelBias, if not nil, is kernel with beta == 1 on a C tile filled
+	// with the nr values at bias, without reading C: C = alpha*A*B + bias,
+	// rounded as kernel rounds alpha*A*B + 1*C (see SgemmBias).
+	kernelBias func(k int, a, b, c *T, ldc int, alpha T, bias *T)
+
 	// packPanel, if not nil, packs one full panel of width w (mr or nr) and
 	// depth kc and reports whether it handled this width; see packPanels.
 	packPanel func(dst, src []T, ld, kc, w int, transposed bool) bool

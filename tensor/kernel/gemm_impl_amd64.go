@@ -14,18 +14,20 @@ import "golang.org/x/sys/cpu"
 var sgemmAVX512 = &gemmImpl[float32]{
 	name: "avx512", available: cpu.X86.HasAVX512F,
 	mr: 12, nr: 32, kc: 512, mc: 12 * 12, nc: 1024,
-	kernel:    sgemmKernel12x32AVX512,
-	packPanel: packPanelAVX512,
-	smallM:    sgemmSmallM(vecAVX512),
+	kernel:     sgemmKernel12x32AVX512,
+	kernelBias: sgemmKernel12x32BiasAVX512,
+	packPanel:  packPanelAVX512,
+	smallM:     sgemmSmallM(vecAVX512),
 }
 
 // sgemmAVX2 uses the 6×16 AVX2+FMA microkernel: 12 ymm accumulators.
 var sgemmAVX2 = &gemmImpl[float32]{
 	name: "avx2", available: cpu.X86.HasAVX2 && cpu.X86.HasFMA,
 	mr: 6, nr: 16, kc: 256, mc: 6 * 24, nc: 2048,
-	kernel:    sgemmKernel6x16AVX2,
-	packPanel: packPanelAVX2,
-	smallM:    sgemmSmallM(vecAVX2),
+	kernel:     sgemmKernel6x16AVX2,
+	kernelBias: sgemmKernel6x16BiasAVX2,
+	packPanel:  packPanelAVX2,
+	smallM:     sgemmSmallM(vecAVX2),
 }
 
 func archSgemmImpls() []*gemmImpl[float32] {

@@ -14,6 +14,16 @@ func sgemmKernel12x32AVX512(k int, a *float32, b *float32, c *float32, ldc int, 
 //go:noescape
 func sgemmKernel6x16AVX2(k int, a *float32, b *float32, c *float32, ldc int, alpha float32, beta float32)
 
+// sgemmKernel12x32BiasAVX512 computes the 12x32 tile C = alpha*A*B + bias (bias: 32 values added to every row) from packed panels of A (k×12 values) and B (k×32 values), rounding as C = alpha*A*B + 1*C on C filled with bias.
+//
+//go:noescape
+func sgemmKernel12x32BiasAVX512(k int, a *float32, b *float32, c *float32, ldc int, alpha float32, bias *float32)
+
+// sgemmKernel6x16BiasAVX2 computes the 6x16 tile C = alpha*A*B + bias (bias: 16 values added to every row) from packed panels of A (k×6 values) and B (k×16 values), rounding as C = alpha*A*B + 1*C on C filled with bias.
+//
+//go:noescape
+func sgemmKernel6x16BiasAVX2(k int, a *float32, b *float32, c *float32, ldc int, alpha float32, bias *float32)
+
 // packCopy12AVX512 packs dst[p*12+r] = src[p*ld+r] for p < kc, r < 12.
 //
 //go:noescape

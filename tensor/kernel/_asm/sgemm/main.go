@@ -45,12 +45,28 @@ var avx2 = isa{"AVX2", 8, ymm, func(r VecPhysical) { VXORPS(r, r, r) }}
 //
 // Registers: mr*nv accumulators, nv vectors of B, and the rest hold
 // broadcast A values (nv = nr/lanes).
-func microkernel(x isa, mr, nv, unroll int) {
+//
+// With bias it generates instead
+//
+//	func sgemmKernel<MR>x<NR>Bias<ISA>(k int, a, b, c *float32, ldc int, alpha float32, bias *float32)
+//
+// which computes C = alpha*A*B + bias (bias: nr values, added to every row)
+// with the epilogue of beta == 1, bias in place of C: each value is
+// alpha*acc + bias rounded once (FMA), as filling C's rows with bias and
+// computing C = alpha*A*B + 1*C gives, without writing and reading C twice.
+func microkernel(x isa, mr, nv, unroll int, bias bool) {
 	nr := nv * x.lanes
 	name := fmt.Sprintf("sgemmKernel%dx%d%s", mr, nr, x.name)
-	TEXT(name, NOSPLIT, "func(k int, a, b, c *float32, ldc int, alpha, beta float32)")
-	Pragma("noescape")
-	Doc(fmt.Sprintf("%s computes the %dx%d tile C = alpha*A*B + beta*C from packed panels of A (k×%d values) and B (k×%d values).", name, mr, nr, mr, nr))
+	if bias {
+		name = fmt.Sprintf("sgemmKernel%dx%dBias%s", mr, nr, x.name)
+		TEXT(name, NOSPLIT, "func(k int, a, b, c *float32, ldc int, alpha float32, bias *float32)")
+		Pragma("noescape")
+		Doc(fmt.Sprintf("%s computes the %dx%d tile C = alpha*A*B + bias (bias: %d values added to every row) from packed panels of A (k×%d values) and B (k×%d values), rounding as C = alpha*A*B + 1*C on C filled with bias.", name, mr, nr, nr, mr, nr))
+	} else {
+		TEXT(name, NOSPLIT, "func(k int, a, b, c *float32, ldc int, alpha, beta float32)")
+		Pragma("noescape")
+		Doc(fmt.Sprintf("%s computes the %dx%d tile C = alpha*A*B + beta*C from packed panels of A (k×%d values) and B (k×%d values).", name, mr, nr, mr, nr))
+	}
 	nacc := mr * nv
 	acc := func(i, v int) VecPhysical { return x.reg(i*nv + v) }
 	bv := func(v int) VecPhysical { return x.reg(nacc + v) }
@@ -124,6 +140,24 @@ func microkernel(x isa, mr, nv, unroll int) {
 	Label(name + "_epilogue")
 	alpha, t := tmp(0), tmp(1)
 	VBROADCASTSS(paramAddr("alpha"), alpha)
+	if bias {
+		Comment("C = alpha*acc + bias")
+		MOVQ(paramAddr("bias"), RDX)
+		for v := 0; v < nv; v++ {
+			VMOVUPS(Mem{Base: RDX, Disp: 4 * v * x.lanes}, bv(v))
+		}
+		for i := 0; i < mr; i++ {
+			for v := 0; v < nv; v++ {
+				VMOVAPS(bv(v), t)
+				VFMADD231PS(alpha, acc(i, v), t)
+				VMOVUPS(t, Mem{Base: c, Disp: 4 * v * x.lanes})
+			}
+			ADDQ(ldc, c)
+		}
+		VZEROUPPER()
+		RET()
+		return
+	}
 	MOVL(paramAddr("beta"), EDX)
 	SHLL(U8(1), EDX) // drop the sign bit: -0 counts as 0
 	JZ(LabelRef(name + "_store"))
@@ -185,8 +219,10 @@ func paramAddr(name string) Mem { return avxutil.ParamAddr(name) }
 
 func main() {
 	ConstraintExpr("!purego")
-	microkernel(avx512, 12, 2, 4)
-	microkernel(avx2, 6, 2, 4)
+	microkernel(avx512, 12, 2, 4, false)
+	microkernel(avx2, 6, 2, 4, false)
+	microkernel(avx512, 12, 2, 4, true)
+	microkernel(avx2, 6, 2, 4, true)
 	packCopyAVX512(12)
 	packCopyAVX512(32)
 	packTransposeAVX512(12)
