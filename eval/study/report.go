@@ -70,6 +70,9 @@ func reportSummary(o Options, results []RunResult, fs []Finding) string {
 	}
 	fmt.Fprintf(&b, "%d runs (objectives %s; betas %v; sizes %s%s; %d seed(s) from %d), %d checkpoints each, evaluated on %d prompts x %d samples against %d reference summaries per prompt with the task's gold reward. The data and the method are described in examples/overoptimization/README.md.\n\n",
 		len(results), strings.Join(o.Losses, ", "), o.Betas, strings.Join(o.Sizes, ", "), perSize, o.Seeds, o.Seed, o.Checkpoints+1, o.Data.EvalPrompts, o.SamplesPerEval, o.Data.References)
+	if !o.RealMode() {
+		b.WriteString(trainingRates(o) + "\n\n")
+	}
 	if o.Seeds < 2 {
 		b.WriteString("With one seed, a hump rarely clears its two-standard-error margin and no seed interval or standard error over seeds exists: the findings that need them say \"Did not hold\" or \"not established\" for that reason, not because the method failed (examples/overoptimization/README.md, \"What -quick can and cannot show\"). Run two or more seeds before reading them as results.\n\n")
 	}
@@ -92,4 +95,18 @@ func runTable(results []RunResult) report.Table {
 			fmt.Sprintf("%.2f", pd.last.MeanLength), fmt.Sprintf("%.2f", pd.last.Junk), fmt.Sprintf("%.3f", pd.last.ImplicitAcc)})
 	}
 	return t
+}
+
+// trainingRates states each size's SFT steps and rate and its DAA rate
+// (DAALROf: falling as 1/width unless DAALRBaseWidth is 0).
+func trainingRates(o Options) string {
+	rule := "one DAA rate at every size"
+	if o.DAALRBaseWidth > 0 {
+		rule = fmt.Sprintf("the DAA rate is %g at hidden width %d and falls as 1/width", o.DAALR, o.DAALRBaseWidth)
+	}
+	var parts []string
+	for _, size := range o.Sizes {
+		parts = append(parts, fmt.Sprintf("%s SFT %d steps at %g, DAA at %g", size, o.SFTStepsOf(size), o.SFTLROf(size), o.DAALROf(size)))
+	}
+	return fmt.Sprintf("Learning rates (AdamW SFT, RMSProp DAA; %s): %s.", rule, strings.Join(parts, "; "))
 }

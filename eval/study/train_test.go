@@ -88,12 +88,15 @@ func TestTrainConfigLRScalesWithWidth(t *testing.T) {
 	assert.InDelta(t, 1.5e-4, lr(o, "M"), 1e-18)
 	assert.InDelta(t, 7.5e-5, lr(o, "L"), 1e-18)
 	assert.InDelta(t, 6e-4, lr(o, "XS"), 1e-18)
+	o.Sizes = []string{"S", "L"}
+	assert.Equal(t, "Learning rates (AdamW SFT, RMSProp DAA; the DAA rate is 0.0003 at hidden width 32 and falls as 1/width): S SFT 3000 steps at 0.003, DAA at 0.0003; L SFT 1500 steps at 0.001, DAA at 7.5e-05.", trainingRates(o), "the report states them")
 	o.DAALR = 1e-3
 	assert.InDelta(t, 2.5e-4, lr(o, "L"), 1e-18, "-lr is the rate at the base width")
 	o.DAALRBaseWidth = 0
 	for _, size := range []string{"S", "M", "L"} {
 		assert.Equal(t, 1e-3, lr(o, size), "one rate at every size: %s", size)
 	}
+	assert.Contains(t, trainingRates(o), "one DAA rate at every size")
 	o.DAALRBaseWidth = 32
 	o.Real = &RealOptions{Model: "pythia-70m"}
 	assert.Equal(t, 1e-3, lr(o, "pythia-70m"), "the real mode's one model is not scaled")
