@@ -95,19 +95,45 @@ func blockBeta[T float32 | float64](beta T, pc int) T {
 // packed into buf.a and the microkernel sweeps its mr×nr tiles, column
 // panel by column panel. Edge tiles go through buf.tile. A non-nil bias
 // (ncb values, with beta 1) replaces C's rows as the addend: full tiles
-// go through impl.kernelBias, edge tiles merge onto bias.
+// go through impl.kernelBias, edge tiles merge onto bias. When A's rows
+// are contiguous (a.sp == 1) and impl has kernelRows, its whole mr-row
+// panels are read in place, unpacked, and only a last partial panel is
+// packed; the kernels broadcast the same values in the same order.
 func gemmRowBlocks[T float32 | float64](impl *gemmImpl[T], r0, r1, ncb, kcb int, alpha T, a operand[T], packedB []T, beta T, c []T, ldc int, buf *gemmBuffers[T], bias []T) {
 	mr, nr := impl.mr, impl.nr
+	rowsA := impl.kernelRows != nil && a.sp == 1
 	for ic := r0; ic < r1; ic += impl.mc {
 		mcb := min(impl.mc, r1-ic)
-		packPanels(buf.a, a.at(ic, 0), mcb, kcb, mr, impl.packPanel)
+		unpacked := 0 // rows of the block read in place
+		if rowsA {
+			unpacked = mcb - mcb%mr
+			if unpacked > 0 {
+				_ = a.data[(ic+unpacked-1)*a.sx+kcb-1] // the last value the kernels read
+			}
+		}
+		if unpacked < mcb {
+			packPanels(buf.a[unpacked*kcb:], a.at(ic+unpacked, 0), mcb-unpacked, kcb, mr, impl.packPanel)
+		}
 		for jr := 0; jr < ncb; jr += nr {
 			bp := &packedB[jr*kcb]
 			cols := min(nr, ncb-jr)
 			for ir := 0; ir < mcb; ir += mr {
-				ap := &buf.a[ir*kcb]
 				rows := min(mr, mcb-ir)
 				ci := (ic+ir)*ldc + jr
+				if ir < unpacked {
+					ap, lda := &a.data[(ic+ir)*a.sx], a.sx
+					switch {
+					case cols == nr && bias != nil:
+						impl.kernelRowsBias(kcb, ap, lda, bp, &c[ci], ldc, alpha, &bias[jr])
+					case cols == nr:
+						impl.kernelRows(kcb, ap, lda, bp, &c[ci], ldc, alpha, beta)
+					default:
+						impl.kernelRows(kcb, ap, lda, bp, &buf.tile[0], nr, alpha, 0)
+						mergeEdge(c[ci:], ldc, buf.tile, nr, rows, cols, beta, bias, jr)
+					}
+					continue
+				}
+				ap := &buf.a[ir*kcb]
 				switch {
 				case rows == mr && cols == nr && bias != nil:
 					impl.kernelBias(kcb, ap, bp, &c[ci], ldc, alpha, &bias[jr])
@@ -117,14 +143,20 @@ func gemmRowBlocks[T float32 | float64](impl *gemmImpl[T], r0, r1, ncb, kcb int,
 					continue
 				}
 				impl.kernel(kcb, ap, bp, &buf.tile[0], nr, alpha, 0)
-				if bias != nil {
-					mergeTileBias(c[ci:], ldc, buf.tile, nr, rows, cols, bias[jr:jr+cols])
-					continue
-				}
-				mergeTile(c[ci:], ldc, buf.tile, nr, rows, cols, beta)
+				mergeEdge(c[ci:], ldc, buf.tile, nr, rows, cols, beta, bias, jr)
 			}
 		}
 	}
+}
+
+// mergeEdge merges an edge tile t into C: onto bias[jr:] when bias is not
+// nil (mergeTileBias), else as mergeTile with beta.
+func mergeEdge[T float32 | float64](c []T, ldc int, t []T, ldt, rows, cols int, beta T, bias []T, jr int) {
+	if bias != nil {
+		mergeTileBias(c, ldc, t, ldt, rows, cols, bias[jr:jr+cols])
+		return
+	}
+	mergeTile(c, ldc, t, ldt, rows, cols, beta)
 }
 
 // mergeTile sets the rows×cols corner of C to t + beta*C (t where beta == 0,

@@ -23,6 +23,12 @@ type gemmImpl[T float32 | float64] struct {
 	// rounded as kernel rounds alpha*A*B + 1*C (see SgemmBias).
 	kernelBias func(k int, a, b, c *T, ldc int, alpha T, bias *T)
 
+	// kernelRows and kernelRowsBias, if not nil (both or neither), are
+	// kernel and kernelBias reading A's mr rows in place instead of a
+	// packed panel: A[i,p] = a[i*lda+p].
+	kernelRows     func(k int, a *T, lda int, b, c *T, ldc int, alpha, beta T)
+	kernelRowsBias func(k int, a *T, lda int, b, c *T, ldc int, alpha T, bias *T)
+
 	// packPanel, if not nil, packs one full panel of width w (mr or nr) and
 	// depth kc and reports whether it handled this width; see packPanels.
 	packPanel func(dst, src []T, ld, kc, w int, transposed bool) bool

@@ -14,10 +14,12 @@ import "golang.org/x/sys/cpu"
 var sgemmAVX512 = &gemmImpl[float32]{
 	name: "avx512", available: cpu.X86.HasAVX512F,
 	mr: 12, nr: 32, kc: 512, mc: 12 * 12, nc: 1024,
-	kernel:     sgemmKernel12x32AVX512,
-	kernelBias: sgemmKernel12x32BiasAVX512,
-	packPanel:  packPanelAVX512,
-	smallM:     sgemmSmallM(vecAVX512),
+	kernel:         sgemmKernel12x32AVX512,
+	kernelBias:     sgemmKernel12x32BiasAVX512,
+	kernelRows:     sgemmKernel12x32RowsAVX512,
+	kernelRowsBias: sgemmKernel12x32RowsBiasAVX512,
+	packPanel:      packPanelAVX512,
+	smallM:         sgemmSmallM(vecAVX512),
 }
 
 // sgemmAVX2 uses the 6×16 AVX2+FMA microkernel: 12 ymm accumulators.

@@ -54,18 +54,32 @@ var avx2 = isa{"AVX2", 8, ymm, func(r VecPhysical) { VXORPS(r, r, r) }}
 // with the epilogue of beta == 1, bias in place of C: each value is
 // alpha*acc + bias rounded once (FMA), as filling C's rows with bias and
 // computing C = alpha*A*B + 1*C gives, without writing and reading C twice.
-func microkernel(x isa, mr, nv, unroll int, bias bool) {
+func microkernel(x isa, mr, nv, unroll int, bias bool) { microkernelA(x, mr, nv, unroll, bias, false) }
+
+// microkernelA is microkernel; with rowsA the kernel reads A unpacked,
+// from mr rows of the source (mr a multiple of 4):
+//
+//	func sgemmKernel<MR>x<NR>Rows[Bias]<ISA>(k int, a *float32, lda int, b, c *float32, ldc int, alpha, beta float32 | bias *float32)
+//
+// with A[i,p] = a[i*lda+p], the values a packed panel would hold, broadcast
+// in the same order: the same products and sums, bit for bit, without
+// packing A's rows first.
+func microkernelA(x isa, mr, nv, unroll int, bias, rowsA bool) {
 	nr := nv * x.lanes
-	name := fmt.Sprintf("sgemmKernel%dx%d%s", mr, nr, x.name)
+	kind, aArgs, aDoc := "", "a", fmt.Sprintf("packed panels of A (k×%d values)", mr)
+	if rowsA {
+		kind, aArgs, aDoc = "Rows", "a *float32, lda int", fmt.Sprintf("A's %d rows, unpacked (A[i,p] = a[i*lda+p]),", mr)
+	}
+	name := fmt.Sprintf("sgemmKernel%dx%d%s%s", mr, nr, kind, x.name)
 	if bias {
-		name = fmt.Sprintf("sgemmKernel%dx%dBias%s", mr, nr, x.name)
-		TEXT(name, NOSPLIT, "func(k int, a, b, c *float32, ldc int, alpha float32, bias *float32)")
+		name = fmt.Sprintf("sgemmKernel%dx%d%sBias%s", mr, nr, kind, x.name)
+		TEXT(name, NOSPLIT, "func(k int, "+aArgs+", b, c *float32, ldc int, alpha float32, bias *float32)")
 		Pragma("noescape")
-		Doc(fmt.Sprintf("%s computes the %dx%d tile C = alpha*A*B + bias (bias: %d values added to every row) from packed panels of A (k×%d values) and B (k×%d values), rounding as C = alpha*A*B + 1*C on C filled with bias.", name, mr, nr, nr, mr, nr))
+		Doc(fmt.Sprintf("%s computes the %dx%d tile C = alpha*A*B + bias (bias: %d values added to every row) from %s and B (k×%d values), rounding as C = alpha*A*B + 1*C on C filled with bias.", name, mr, nr, nr, aDoc, nr))
 	} else {
-		TEXT(name, NOSPLIT, "func(k int, a, b, c *float32, ldc int, alpha, beta float32)")
+		TEXT(name, NOSPLIT, "func(k int, "+aArgs+", b, c *float32, ldc int, alpha, beta float32)")
 		Pragma("noescape")
-		Doc(fmt.Sprintf("%s computes the %dx%d tile C = alpha*A*B + beta*C from packed panels of A (k×%d values) and B (k×%d values).", name, mr, nr, mr, nr))
+		Doc(fmt.Sprintf("%s computes the %dx%d tile C = alpha*A*B + beta*C from %s and B (k×%d values).", name, mr, nr, aDoc, nr))
 	}
 	nacc := mr * nv
 	acc := func(i, v int) VecPhysical { return x.reg(i*nv + v) }
@@ -81,6 +95,38 @@ func microkernel(x isa, mr, nv, unroll int, bias bool) {
 
 	k := Load(Param("k"), RCX)
 	a := Load(Param("a"), RAX)
+	// aAt returns the address of A[i, u] from the current step; advanceA
+	// moves A on by steps.
+	aAt := func(u, i int) Mem { return Mem{Base: a, Disp: 4 * (u*mr + i)} }
+	advanceA := func(steps int) { ADDQ(U32(4*steps*mr), a) }
+	if rowsA {
+		// Row i at bases[i/4] + (i%4)·lda bytes.
+		lda, lda3 := R11, R12
+		Load(Param("lda"), lda)
+		SHLQ(U8(2), lda)
+		LEAQ(Mem{Base: lda, Index: lda, Scale: 2}, lda3)
+		bases := []Register{a, R9, R10}[:mr/4]
+		for g := 1; g < len(bases); g++ {
+			LEAQ(Mem{Base: bases[g-1], Index: lda, Scale: 4}, bases[g])
+		}
+		aAt = func(u, i int) Mem {
+			m := Mem{Base: bases[i/4], Disp: 4 * u}
+			switch i % 4 {
+			case 1:
+				m.Index, m.Scale = lda, 1
+			case 2:
+				m.Index, m.Scale = lda, 2
+			case 3:
+				m.Index, m.Scale = lda3, 1
+			}
+			return m
+		}
+		advanceA = func(steps int) {
+			for _, r := range bases {
+				ADDQ(U32(4*steps), r)
+			}
+		}
+	}
 	b := Load(Param("b"), RBX)
 	c := Load(Param("c"), RDI)
 	ldc := Load(Param("ldc"), RSI)
@@ -108,7 +154,7 @@ func microkernel(x isa, mr, nv, unroll int, bias bool) {
 		}
 		for i := 0; i < mr; i++ {
 			t := tmp(i)
-			VBROADCASTSS(Mem{Base: a, Disp: 4 * (u*mr + i)}, t)
+			VBROADCASTSS(aAt(u, i), t)
 			for v := 0; v < nv; v++ {
 				VFMADD231PS(t, bv(v), acc(i, v))
 			}
@@ -122,7 +168,7 @@ func microkernel(x isa, mr, nv, unroll int, bias bool) {
 	for u := 0; u < unroll; u++ {
 		step(u)
 	}
-	ADDQ(U32(4*unroll*mr), a)
+	advanceA(unroll)
 	ADDQ(U32(4*unroll*nr), b)
 	SUBQ(U8(unroll), k)
 	CMPQ(k, U8(unroll))
@@ -132,7 +178,7 @@ func microkernel(x isa, mr, nv, unroll int, bias bool) {
 	TESTQ(k, k)
 	JZ(LabelRef(name + "_epilogue"))
 	step(0)
-	ADDQ(U32(4*mr), a)
+	advanceA(1)
 	ADDQ(U32(4*nr), b)
 	DECQ(k)
 	JMP(LabelRef(name + "_tail"))
@@ -223,6 +269,8 @@ func main() {
 	microkernel(avx2, 6, 2, 4, false)
 	microkernel(avx512, 12, 2, 4, true)
 	microkernel(avx2, 6, 2, 4, true)
+	microkernelA(avx512, 12, 2, 4, false, true)
+	microkernelA(avx512, 12, 2, 4, true, true)
 	packCopyAVX512(12)
 	packCopyAVX512(32)
 	packTransposeAVX512(12)
