@@ -96,19 +96,30 @@ func blockBeta[T float32 | float64](beta T, pc int) T {
 // panel by column panel. Edge tiles go through buf.tile. A non-nil bias
 // (ncb values, with beta 1) replaces C's rows as the addend: full tiles
 // go through impl.kernelBias, edge tiles merge onto bias. When A's rows
-// are contiguous (a.sp == 1) and impl has kernelRows, its whole mr-row
-// panels are read in place, unpacked, and only a last partial panel is
-// packed; the kernels broadcast the same values in the same order.
+// (a.sp == 1) or columns (a.sx == 1) are contiguous and impl has kernels
+// for that layout (kernelRows, kernelCols), its whole mr-row panels are
+// read in place, unpacked, and only a last partial panel is packed; the
+// kernels broadcast the same values in the same order.
 func gemmRowBlocks[T float32 | float64](impl *gemmImpl[T], r0, r1, ncb, kcb int, alpha T, a operand[T], packedB []T, beta T, c []T, ldc int, buf *gemmBuffers[T], bias []T) {
 	mr, nr := impl.mr, impl.nr
-	rowsA := impl.kernelRows != nil && a.sp == 1
+	// In-place kernels for A's layout, if any: A[i,p] at ap[i*lda+p] (rows)
+	// or ap[p*lda+i] (columns).
+	var inPlace func(k int, a *T, lda int, b, c *T, ldc int, alpha, beta T)
+	var inPlaceBias func(k int, a *T, lda int, b, c *T, ldc int, alpha T, bias *T)
+	var lda int
+	switch {
+	case impl.kernelRows != nil && a.sp == 1:
+		inPlace, inPlaceBias, lda = impl.kernelRows, impl.kernelRowsBias, a.sx
+	case impl.kernelCols != nil && a.sx == 1:
+		inPlace, inPlaceBias, lda = impl.kernelCols, impl.kernelColsBias, a.sp
+	}
 	for ic := r0; ic < r1; ic += impl.mc {
 		mcb := min(impl.mc, r1-ic)
 		unpacked := 0 // rows of the block read in place
-		if rowsA {
+		if inPlace != nil {
 			unpacked = mcb - mcb%mr
 			if unpacked > 0 {
-				_ = a.data[(ic+unpacked-1)*a.sx+kcb-1] // the last value the kernels read
+				_ = a.data[(ic+unpacked-1)*a.sx+(kcb-1)*a.sp] // the last value the kernels read
 			}
 		}
 		if unpacked < mcb {
@@ -121,14 +132,14 @@ func gemmRowBlocks[T float32 | float64](impl *gemmImpl[T], r0, r1, ncb, kcb int,
 				rows := min(mr, mcb-ir)
 				ci := (ic+ir)*ldc + jr
 				if ir < unpacked {
-					ap, lda := &a.data[(ic+ir)*a.sx], a.sx
+					ap := &a.data[(ic+ir)*a.sx]
 					switch {
 					case cols == nr && bias != nil:
-						impl.kernelRowsBias(kcb, ap, lda, bp, &c[ci], ldc, alpha, &bias[jr])
+						inPlaceBias(kcb, ap, lda, bp, &c[ci], ldc, alpha, &bias[jr])
 					case cols == nr:
-						impl.kernelRows(kcb, ap, lda, bp, &c[ci], ldc, alpha, beta)
+						inPlace(kcb, ap, lda, bp, &c[ci], ldc, alpha, beta)
 					default:
-						impl.kernelRows(kcb, ap, lda, bp, &buf.tile[0], nr, alpha, 0)
+						inPlace(kcb, ap, lda, bp, &buf.tile[0], nr, alpha, 0)
 						mergeEdge(c[ci:], ldc, buf.tile, nr, rows, cols, beta, bias, jr)
 					}
 					continue

@@ -29,6 +29,11 @@ type gemmImpl[T float32 | float64] struct {
 	kernelRows     func(k int, a *T, lda int, b, c *T, ldc int, alpha, beta T)
 	kernelRowsBias func(k int, a *T, lda int, b, c *T, ldc int, alpha T, bias *T)
 
+	// kernelCols and kernelColsBias, likewise, read A's mr columns of a
+	// transposed A in place: A[i,p] = a[p*lda+i].
+	kernelCols     func(k int, a *T, lda int, b, c *T, ldc int, alpha, beta T)
+	kernelColsBias func(k int, a *T, lda int, b, c *T, ldc int, alpha T, bias *T)
+
 	// packPanel, if not nil, packs one full panel of width w (mr or nr) and
 	// depth kc and reports whether it handled this width; see packPanels.
 	packPanel func(dst, src []T, ld, kc, w int, transposed bool) bool

@@ -18,6 +18,8 @@ var sgemmAVX512 = &gemmImpl[float32]{
 	kernelBias:     sgemmKernel12x32BiasAVX512,
 	kernelRows:     sgemmKernel12x32RowsAVX512,
 	kernelRowsBias: sgemmKernel12x32RowsBiasAVX512,
+	kernelCols:     sgemmKernel12x32ColsAVX512,
+	kernelColsBias: sgemmKernel12x32ColsBiasAVX512,
 	packPanel:      packPanelAVX512,
 	smallM:         sgemmSmallM(vecAVX512),
 }

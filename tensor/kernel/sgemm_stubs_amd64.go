@@ -34,6 +34,16 @@ func sgemmKernel12x32RowsAVX512(k int, a *float32, lda int, b *float32, c *float
 //go:noescape
 func sgemmKernel12x32RowsBiasAVX512(k int, a *float32, lda int, b *float32, c *float32, ldc int, alpha float32, bias *float32)
 
+// sgemmKernel12x32ColsAVX512 computes the 12x32 tile C = alpha*A*B + beta*C from A's 12 columns, unpacked (A[i,p] = a[p*lda+i]), and B (k×32 values).
+//
+//go:noescape
+func sgemmKernel12x32ColsAVX512(k int, a *float32, lda int, b *float32, c *float32, ldc int, alpha float32, beta float32)
+
+// sgemmKernel12x32ColsBiasAVX512 computes the 12x32 tile C = alpha*A*B + bias (bias: 32 values added to every row) from A's 12 columns, unpacked (A[i,p] = a[p*lda+i]), and B (k×32 values), rounding as C = alpha*A*B + 1*C on C filled with bias.
+//
+//go:noescape
+func sgemmKernel12x32ColsBiasAVX512(k int, a *float32, lda int, b *float32, c *float32, ldc int, alpha float32, bias *float32)
+
 // packCopy12AVX512 packs dst[p*12+r] = src[p*ld+r] for p < kc, r < 12.
 //
 //go:noescape

@@ -54,21 +54,36 @@ var avx2 = isa{"AVX2", 8, ymm, func(r VecPhysical) { VXORPS(r, r, r) }}
 // with the epilogue of beta == 1, bias in place of C: each value is
 // alpha*acc + bias rounded once (FMA), as filling C's rows with bias and
 // computing C = alpha*A*B + 1*C gives, without writing and reading C twice.
-func microkernel(x isa, mr, nv, unroll int, bias bool) { microkernelA(x, mr, nv, unroll, bias, false) }
+func microkernel(x isa, mr, nv, unroll int, bias bool) {
+	microkernelA(x, mr, nv, unroll, bias, packedA)
+}
 
-// microkernelA is microkernel; with rowsA the kernel reads A unpacked,
-// from mr rows of the source (mr a multiple of 4):
+// aLayout is how a microkernel reads A: a packed panel, or in place from
+// A's rows (A[i,p] = a[i*lda+p]) or from its columns (A[i,p] = a[p*lda+i],
+// A stored transposed).
+type aLayout int
+
+const (
+	packedA aLayout = iota
+	rowsA
+	colsA
+)
+
+// microkernelA is microkernel reading A as layout says; unpacked (rowsA,
+// mr a multiple of 4; colsA, unroll 4)
 //
-//	func sgemmKernel<MR>x<NR>Rows[Bias]<ISA>(k int, a *float32, lda int, b, c *float32, ldc int, alpha, beta float32 | bias *float32)
+//	func sgemmKernel<MR>x<NR>{Rows,Cols}[Bias]<ISA>(k int, a *float32, lda int, b, c *float32, ldc int, alpha, beta float32 | bias *float32)
 //
-// with A[i,p] = a[i*lda+p], the values a packed panel would hold, broadcast
-// in the same order: the same products and sums, bit for bit, without
-// packing A's rows first.
-func microkernelA(x isa, mr, nv, unroll int, bias, rowsA bool) {
+// broadcasts the values a packed panel would hold in the same order: the
+// same products and sums, bit for bit, without packing A first.
+func microkernelA(x isa, mr, nv, unroll int, bias bool, layout aLayout) {
 	nr := nv * x.lanes
 	kind, aArgs, aDoc := "", "a", fmt.Sprintf("packed panels of A (k×%d values)", mr)
-	if rowsA {
+	switch layout {
+	case rowsA:
 		kind, aArgs, aDoc = "Rows", "a *float32, lda int", fmt.Sprintf("A's %d rows, unpacked (A[i,p] = a[i*lda+p]),", mr)
+	case colsA:
+		kind, aArgs, aDoc = "Cols", "a *float32, lda int", fmt.Sprintf("A's %d columns, unpacked (A[i,p] = a[p*lda+i]),", mr)
 	}
 	name := fmt.Sprintf("sgemmKernel%dx%d%s%s", mr, nr, kind, x.name)
 	if bias {
@@ -99,7 +114,37 @@ func microkernelA(x isa, mr, nv, unroll int, bias, rowsA bool) {
 	// moves A on by steps.
 	aAt := func(u, i int) Mem { return Mem{Base: a, Disp: 4 * (u*mr + i)} }
 	advanceA := func(steps int) { ADDQ(U32(4*steps*mr), a) }
-	if rowsA {
+	if layout == colsA {
+		// Step p at a + p·lda bytes; an unrolled group of 4 steps spans
+		// offsets 0, lda, 2·lda and 3·lda.
+		if unroll != 4 {
+			panic("microkernel: colsA needs unroll 4")
+		}
+		lda, lda3 := R11, R12
+		Load(Param("lda"), lda)
+		SHLQ(U8(2), lda)
+		LEAQ(Mem{Base: lda, Index: lda, Scale: 2}, lda3)
+		aAt = func(u, i int) Mem {
+			m := Mem{Base: a, Disp: 4 * i}
+			switch u {
+			case 1:
+				m.Index, m.Scale = lda, 1
+			case 2:
+				m.Index, m.Scale = lda, 2
+			case 3:
+				m.Index, m.Scale = lda3, 1
+			}
+			return m
+		}
+		advanceA = func(steps int) {
+			if steps == 4 {
+				LEAQ(Mem{Base: a, Index: lda, Scale: 4}, a)
+				return
+			}
+			ADDQ(lda, a)
+		}
+	}
+	if layout == rowsA {
 		// Row i at bases[i/4] + (i%4)·lda bytes.
 		lda, lda3 := R11, R12
 		Load(Param("lda"), lda)
@@ -269,8 +314,10 @@ func main() {
 	microkernel(avx2, 6, 2, 4, false)
 	microkernel(avx512, 12, 2, 4, true)
 	microkernel(avx2, 6, 2, 4, true)
-	microkernelA(avx512, 12, 2, 4, false, true)
-	microkernelA(avx512, 12, 2, 4, true, true)
+	microkernelA(avx512, 12, 2, 4, false, rowsA)
+	microkernelA(avx512, 12, 2, 4, true, rowsA)
+	microkernelA(avx512, 12, 2, 4, false, colsA)
+	microkernelA(avx512, 12, 2, 4, true, colsA)
 	packCopyAVX512(12)
 	packCopyAVX512(32)
 	packTransposeAVX512(12)
