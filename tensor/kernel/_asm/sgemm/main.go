@@ -114,28 +114,34 @@ func microkernelA(x isa, mr, nv, unroll int, bias bool, layout aLayout) {
 	// moves A on by steps.
 	aAt := func(u, i int) Mem { return Mem{Base: a, Disp: 4 * (u*mr + i)} }
 	advanceA := func(steps int) { ADDQ(U32(4*steps*mr), a) }
-	if layout == colsA {
+	// lda and lda3 hold lda and 3·lda in bytes for the unpacked layouts;
+	// quarter(base, j, disp) is base + j·lda + disp for j < 4.
+	lda, lda3 := R11, R12
+	quarter := func(base Register, j, disp int) Mem {
+		m := Mem{Base: base, Disp: disp}
+		switch j {
+		case 1:
+			m.Index, m.Scale = lda, 1
+		case 2:
+			m.Index, m.Scale = lda, 2
+		case 3:
+			m.Index, m.Scale = lda3, 1
+		}
+		return m
+	}
+	if layout != packedA {
+		Load(Param("lda"), lda)
+		SHLQ(U8(2), lda)
+		LEAQ(Mem{Base: lda, Index: lda, Scale: 2}, lda3)
+	}
+	switch layout {
+	case colsA:
 		// Step p at a + p·lda bytes; an unrolled group of 4 steps spans
 		// offsets 0, lda, 2·lda and 3·lda.
 		if unroll != 4 {
 			panic("microkernel: colsA needs unroll 4")
 		}
-		lda, lda3 := R11, R12
-		Load(Param("lda"), lda)
-		SHLQ(U8(2), lda)
-		LEAQ(Mem{Base: lda, Index: lda, Scale: 2}, lda3)
-		aAt = func(u, i int) Mem {
-			m := Mem{Base: a, Disp: 4 * i}
-			switch u {
-			case 1:
-				m.Index, m.Scale = lda, 1
-			case 2:
-				m.Index, m.Scale = lda, 2
-			case 3:
-				m.Index, m.Scale = lda3, 1
-			}
-			return m
-		}
+		aAt = func(u, i int) Mem { return quarter(a, u, 4*i) }
 		advanceA = func(steps int) {
 			if steps == 4 {
 				LEAQ(Mem{Base: a, Index: lda, Scale: 4}, a)
@@ -143,29 +149,13 @@ func microkernelA(x isa, mr, nv, unroll int, bias bool, layout aLayout) {
 			}
 			ADDQ(lda, a)
 		}
-	}
-	if layout == rowsA {
+	case rowsA:
 		// Row i at bases[i/4] + (i%4)·lda bytes.
-		lda, lda3 := R11, R12
-		Load(Param("lda"), lda)
-		SHLQ(U8(2), lda)
-		LEAQ(Mem{Base: lda, Index: lda, Scale: 2}, lda3)
 		bases := []Register{a, R9, R10}[:mr/4]
 		for g := 1; g < len(bases); g++ {
 			LEAQ(Mem{Base: bases[g-1], Index: lda, Scale: 4}, bases[g])
 		}
-		aAt = func(u, i int) Mem {
-			m := Mem{Base: bases[i/4], Disp: 4 * u}
-			switch i % 4 {
-			case 1:
-				m.Index, m.Scale = lda, 1
-			case 2:
-				m.Index, m.Scale = lda, 2
-			case 3:
-				m.Index, m.Scale = lda3, 1
-			}
-			return m
-		}
+		aAt = func(u, i int) Mem { return quarter(bases[i/4], i%4, 4*u) }
 		advanceA = func(steps int) {
 			for _, r := range bases {
 				ADDQ(U32(4*steps), r)
