@@ -44,7 +44,7 @@ func daaConfig(o options, spec study.RunSpec, pairs int) (train.Config, error) {
 	cfg.Loss.LossWeights = []float64{1}
 
 	cfg.Optimizer = train.OptimizerRMSProp
-	cfg.LearningRate = o.s.DAALR
+	cfg.LearningRate = o.s.DAALROf(spec.Size) // falls as 1/width, as the study's
 	cfg.RMSPropAlpha = o.s.RMSPropAlpha
 	cfg.RMSPropEpsilon = o.s.RMSPropEps
 	cfg.WeightDecay = 0

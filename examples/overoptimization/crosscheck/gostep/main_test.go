@@ -74,3 +74,14 @@ func readJSON(t *testing.T, path string, v any) {
 	require.NoError(t, err)
 	require.NoError(t, json.Unmarshal(b, v))
 }
+
+// TestDAAConfigRatePerSize checks that gostep trains each size at the
+// study's rate for it (Options.DAALROf: 3e-4 on S, falling as 1/width).
+func TestDAAConfigRatePerSize(t *testing.T) {
+	o := options{s: study.DefaultOptions(), seed: 1, out: t.TempDir(), engine: "engine", steps: 3}
+	for size, want := range map[string]float64{"S": 3e-4, "M": 1.5e-4, "L": 7.5e-5} {
+		cfg, err := daaConfig(o, study.RunSpec{Objective: "dpo", Beta: 0.1, Size: size, Seed: 1}, 8000)
+		require.NoError(t, err)
+		assert.InDelta(t, want, cfg.LearningRate, 1e-18, "size %s", size)
+	}
+}
