@@ -1,7 +1,5 @@
 package kernel
 
-import "fmt"
-
 // GemmBF16 computes C = alpha*op(A)*op(B) + beta*C with bfloat16 products
 // and float32 sums: every element of A and B is rounded to bfloat16
 // (nearest even; subnormals become zero) as it is packed, and each k block
@@ -21,7 +19,7 @@ import "fmt"
 //
 // GemmBF16 panics as Sgemm does. C must not overlap A or B.
 func GemmBF16(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
-	checkGemmBF16("kernel.GemmBF16", transA, transB, m, n, k, len(a), lda, 0, len(b), ldb, 0, len(c), ldc, 0, 1)
+	checkGemm("kernel.GemmBF16", transA, transB, m, n, k, a, lda, 0, b, ldb, 0, c, ldc, 0, 1)
 	opA, opB := bf16Operands(transA, transB, a, nil, lda, b, nil, ldb)
 	gemmBF16(gemmBF16Best, m, n, k, alpha, opA, opB, beta, c, ldc, true)
 }
@@ -33,7 +31,7 @@ func GemmBF16(transA, transB bool, m, n, k int, alpha float32, a []float32, lda 
 //
 // GemmBF16B panics as Sgemm does. C must not overlap A or B.
 func GemmBF16B(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []uint16, ldb int, beta float32, c []float32, ldc int) {
-	checkGemmBF16("kernel.GemmBF16B", transA, transB, m, n, k, len(a), lda, 0, len(b), ldb, 0, len(c), ldc, 0, 1)
+	checkGemm("kernel.GemmBF16B", transA, transB, m, n, k, a, lda, 0, b, ldb, 0, c, ldc, 0, 1)
 	opA, opB := bf16Operands(transA, transB, a, nil, lda, nil, b, ldb)
 	gemmBF16(gemmBF16Best, m, n, k, alpha, opA, opB, beta, c, ldc, true)
 }
@@ -47,7 +45,7 @@ func GemmBF16B(transA, transB bool, m, n, k int, alpha float32, a []float32, lda
 // GemmBF16Strided panics as SgemmStrided does. The C_i must not overlap
 // each other, A or B.
 func GemmBF16Strided(transA, transB bool, m, n, k int, alpha float32, a []float32, lda, strideA int, b []float32, ldb, strideB int, beta float32, c []float32, ldc, strideC int, batch int) {
-	checkGemmBF16("kernel.GemmBF16Strided", transA, transB, m, n, k, len(a), lda, strideA, len(b), ldb, strideB, len(c), ldc, strideC, batch)
+	checkGemm("kernel.GemmBF16Strided", transA, transB, m, n, k, a, lda, strideA, b, ldb, strideB, c, ldc, strideC, batch)
 	if batch == 0 || m == 0 || n == 0 {
 		return
 	}
@@ -60,26 +58,4 @@ func GemmBF16Strided(transA, transB bool, m, n, k int, alpha float32, a []float3
 		gemmBF16(gemmBF16Best, m, n, k, alpha, opA, opB, beta, c[i*strideC:], ldc, threaded)
 	}
 	forEachProduct(batch, 2*m*n*k, item)
-}
-
-// checkGemmBF16 is checkGemm on slice lengths (A and B may be float32 or
-// bfloat16).
-func checkGemmBF16(fn string, transA, transB bool, m, n, k int, lenA, lda, strideA, lenB, ldb, strideB, lenC, ldc, strideC, batch int) {
-	if m < 0 || n < 0 || k < 0 || batch < 0 {
-		panic(fmt.Sprintf("%s: negative size m=%d n=%d k=%d batch=%d", fn, m, n, k, batch))
-	}
-	if strideA < 0 || strideB < 0 || strideC < 0 {
-		panic(fmt.Sprintf("%s: negative stride strideA=%d strideB=%d strideC=%d", fn, strideA, strideB, strideC))
-	}
-	rowsA, colsA, shapeA := m, k, "m×k"
-	if transA {
-		rowsA, colsA, shapeA = k, m, "k×m, transA"
-	}
-	rowsB, colsB, shapeB := k, n, "k×n"
-	if transB {
-		rowsB, colsB, shapeB = n, k, "n×k, transB"
-	}
-	checkMatrix(fn, "a", "lda", "A", shapeA, rowsA, colsA, lenA, lda, strideA, batch)
-	checkMatrix(fn, "b", "ldb", "B", shapeB, rowsB, colsB, lenB, ldb, strideB, batch)
-	checkMatrix(fn, "c", "ldc", "C", "m×n", m, n, lenC, ldc, strideC, batch)
 }

@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -234,18 +235,86 @@ func TestGemmBF16Public(t *testing.T) {
 }
 
 // TestGemmBF16Panics checks that bad arguments panic with a message naming
-// the function and the argument.
+// the function, the argument and the shape: each case of a 3×4×5 product
+// through GemmBF16, GemmBF16B (B as bfloat16) and GemmBF16Strided (batch
+// 1), then the batched cases of GemmBF16Strided. The lengths the messages
+// quote are (rows-1)*ld + cols, plus (batch-1)*stride.
 func TestGemmBF16Panics(t *testing.T) {
-	s, h := make([]float32, 100), make([]uint16, 100)
-	require.PanicsWithValue(t, "kernel.GemmBF16: lda = 4 < 5, the width of the stored A (m×k = 3×5)", func() {
-		GemmBF16(false, false, 3, 4, 5, 1, s, 4, s, 4, 0, s, 4)
-	})
-	require.PanicsWithValue(t, "kernel.GemmBF16B: len(b) = 100 < 164 needed for the stored B (n×k, transB = 41×4, ldb = 4)", func() {
-		GemmBF16B(false, true, 2, 41, 4, 1, s, 4, h, 4, 0, make([]float32, 100), 41)
-	})
-	require.PanicsWithValue(t, "kernel.GemmBF16Strided: negative size m=-1 n=2 k=2 batch=1", func() {
-		GemmBF16Strided(false, false, -1, 2, 2, 1, s, 2, 0, s, 2, 0, 0, s, 2, 0, 1)
-	})
+	type args struct {
+		transA, transB   bool
+		m, n, k          int
+		lenA, lenB, lenC int
+		lda, ldb, ldc    int
+	}
+	ok := args{m: 3, n: 4, k: 5, lenA: 15, lenB: 20, lenC: 12, lda: 5, ldb: 4, ldc: 4}
+	with := func(f func(*args)) args { x := ok; f(&x); return x }
+	cases := []struct {
+		name string
+		args args
+		want string // after "kernel.<function>: "
+	}{
+		{"negative m", with(func(x *args) { x.m = -1 }), "negative size m=-1 n=4 k=5 batch=1"},
+		{"negative n", with(func(x *args) { x.n = -4 }), "negative size m=3 n=-4 k=5 batch=1"},
+		{"negative k", with(func(x *args) { x.k = -5 }), "negative size m=3 n=4 k=-5 batch=1"},
+		{"lda", with(func(x *args) { x.lda = 4 }), "lda = 4 < 5, the width of the stored A (m×k = 3×5)"},
+		{"lda transA", with(func(x *args) { x.transA, x.lda = true, 2 }), "lda = 2 < 3, the width of the stored A (k×m, transA = 5×3)"},
+		{"ldb", with(func(x *args) { x.ldb = 3 }), "ldb = 3 < 4, the width of the stored B (k×n = 5×4)"},
+		{"ldb transB", with(func(x *args) { x.transB, x.ldb = true, 4 }), "ldb = 4 < 5, the width of the stored B (n×k, transB = 4×5)"},
+		{"ldc", with(func(x *args) { x.ldc = 3 }), "ldc = 3 < 4, the width of the stored C (m×n = 3×4)"},
+		{"short a", with(func(x *args) { x.lenA = 14 }), "len(a) = 14 < 15 needed for the stored A (m×k = 3×5, lda = 5)"},
+		{"short a transA", with(func(x *args) { x.transA, x.lda, x.lenA = true, 7, 30 }), "len(a) = 30 < 31 needed for the stored A (k×m, transA = 5×3, lda = 7)"},
+		{"short b", with(func(x *args) { x.lenB = 19 }), "len(b) = 19 < 20 needed for the stored B (k×n = 5×4, ldb = 4)"},
+		{"short b transB", with(func(x *args) { x.transB, x.ldb, x.lenB = true, 6, 20 }), "len(b) = 20 < 23 needed for the stored B (n×k, transB = 4×5, ldb = 6)"},
+		{"short c", with(func(x *args) { x.lenC = 11 }), "len(c) = 11 < 12 needed for the stored C (m×n = 3×4, ldc = 4)"},
+		{"short c ldc", with(func(x *args) { x.ldc, x.lenC = 9, 21 }), "len(c) = 21 < 22 needed for the stored C (m×n = 3×4, ldc = 9)"},
+	}
+	entries := []struct {
+		fn   string
+		call func(x args, a, b []float32, hb []uint16, c []float32)
+	}{
+		{"kernel.GemmBF16", func(x args, a, b []float32, _ []uint16, c []float32) {
+			GemmBF16(x.transA, x.transB, x.m, x.n, x.k, 1, a, x.lda, b, x.ldb, 0, c, x.ldc)
+		}},
+		{"kernel.GemmBF16B", func(x args, a, _ []float32, hb []uint16, c []float32) {
+			GemmBF16B(x.transA, x.transB, x.m, x.n, x.k, 1, a, x.lda, hb, x.ldb, 0, c, x.ldc)
+		}},
+		{"kernel.GemmBF16Strided", func(x args, a, b []float32, _ []uint16, c []float32) {
+			GemmBF16Strided(x.transA, x.transB, x.m, x.n, x.k, 1, a, x.lda, 0, b, x.ldb, 0, 0, c, x.ldc, 0, 1)
+		}},
+	}
+	for _, e := range entries {
+		// The valid arguments must not panic, or a case could pass on the
+		// wrong argument's message.
+		require.NotPanics(t, func() {
+			e.call(ok, make([]float32, ok.lenA), make([]float32, ok.lenB), make([]uint16, ok.lenB), make([]float32, ok.lenC))
+		}, "%s on valid arguments", e.fn)
+		for _, tc := range cases {
+			x := tc.args
+			a, b, hb, c := make([]float32, x.lenA), make([]float32, x.lenB), make([]uint16, x.lenB), make([]float32, x.lenC)
+			assert.PanicsWithValue(t, e.fn+": "+tc.want, func() { e.call(x, a, b, hb, c) }, "%s: %s", e.fn, tc.name)
+		}
+	}
+
+	s := make([]float32, 100)
+	strided := []struct {
+		name string
+		call func()
+		want string
+	}{
+		{"negative batch", func() { GemmBF16Strided(false, false, 3, 4, 5, 1, s, 5, 15, s, 4, 20, 0, s, 4, 12, -1) },
+			"kernel.GemmBF16Strided: negative size m=3 n=4 k=5 batch=-1"},
+		{"negative stride", func() { GemmBF16Strided(false, false, 3, 4, 5, 1, s, 5, 15, s, 4, -1, 0, s, 4, 12, 2) },
+			"kernel.GemmBF16Strided: negative stride strideA=15 strideB=-1 strideC=12"},
+		{"batched a", func() { GemmBF16Strided(false, false, 3, 4, 5, 1, s[:29], 5, 15, s, 4, 20, 0, s, 4, 12, 2) },
+			"kernel.GemmBF16Strided: len(a) = 29 < 30 needed for 2 stored A matrices (m×k = 3×5, lda = 5, stride 15)"},
+		{"batched b", func() { GemmBF16Strided(false, true, 3, 4, 5, 1, s, 5, 15, s, 5, 30, 0, s, 4, 12, 4) },
+			"kernel.GemmBF16Strided: len(b) = 100 < 110 needed for 4 stored B matrices (n×k, transB = 4×5, ldb = 5, stride 30)"},
+		{"batched c", func() { GemmBF16Strided(false, false, 3, 4, 5, 1, s, 5, 0, s, 4, 0, 0, s[:35], 4, 12, 3) },
+			"kernel.GemmBF16Strided: len(c) = 35 < 36 needed for 3 stored C matrices (m×n = 3×4, ldc = 4, stride 12)"},
+	}
+	for _, tc := range strided {
+		assert.PanicsWithValue(t, tc.want, tc.call, tc.name)
+	}
 }
 
 // TestGemmBF16Allocations checks that steady-state calls reuse pooled pack

@@ -2,12 +2,17 @@ package kernel
 
 import "fmt"
 
+// gemmElem is the storage type of a GEMM operand: float32 or float64
+// values, or bfloat16 bit patterns (GemmBF16B's B).
+type gemmElem interface{ float32 | float64 | uint16 }
+
 // checkGemm panics with a message naming fn, the argument and the sizes when
 // the sizes are negative, a leading dimension is smaller than its matrix's
 // stored width, or a slice is too short for batch matrices spaced stride
-// values apart (batch = 1, strides 0 for a single product). C matrices are
-// not checked for overlap.
-func checkGemm[T float32 | float64](fn string, transA, transB bool, m, n, k int, a []T, lda, strideA int, b []T, ldb, strideB int, c []T, ldc, strideC int, batch int) {
+// values apart (batch = 1, strides 0 for a single product). A, B and C have
+// their own element types (GemmBF16B takes float32 A and C with a bfloat16
+// B); only their lengths are read. C matrices are not checked for overlap.
+func checkGemm[TA, TB, TC gemmElem](fn string, transA, transB bool, m, n, k int, a []TA, lda, strideA int, b []TB, ldb, strideB int, c []TC, ldc, strideC int, batch int) {
 	if m < 0 || n < 0 || k < 0 || batch < 0 {
 		panic(fmt.Sprintf("%s: negative size m=%d n=%d k=%d batch=%d", fn, m, n, k, batch))
 	}
