@@ -20,7 +20,7 @@ func TestPrecisionOption(t *testing.T) {
 	for _, p := range []string{"", "float32", "bf16"} {
 		o.Precision = p
 		require.NoError(t, o.Validate(), p)
-		cfg, _, err := trainConfig(o, RunSpec{Objective: "dpo", Beta: 0.1, Size: "S", Seed: 1}, c)
+		cfg, _, err := DAAConfig(o, RunSpec{Objective: "dpo", Beta: 0.1, Size: "S", Seed: 1}, c)
 		require.NoError(t, err)
 		assert.Equal(t, p, cfg.Precision)
 	}

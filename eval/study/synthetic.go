@@ -135,23 +135,13 @@ func dataSupport(ds *synth.Dataset) *Support {
 func appendEOS(y []int) []int { return appendEOSOf(y, synth.EOS) }
 
 // Prepare trains the reference of a size on the seed's data with SFT
-// (trainSFT) and returns its cell.
+// (trainSFT) and returns its cell (Cell).
 func (t *Synthetic) Prepare(size string, seed uint64, step func()) (*Cell, error) {
-	d := t.data(seed)
-	m, err := trainSFT(t.o, size, seed, d.ds, step)
+	m, err := trainSFT(t.o, size, seed, t.data(seed).ds, step)
 	if err != nil {
 		return nil, err
 	}
-	c := &Cell{
-		Reference: m, Train: d.train, HeldOut: d.heldOut,
-		Judge: newGoldJudge(d.ds.Eval), EOS: synth.EOS, MaxNewTokens: synth.MaxNewTokens, MaxResponse: t.o.Noise.MaxLen,
-		EvalRows: syntheticEvalRows, TrainSeq: syntheticSeq, EvalSeq: syntheticSeq,
-		Epochs: 1, MicroBatch: t.o.DAABatch, Support: d.support,
-	}
-	for _, ep := range d.ds.Eval {
-		c.Prompts = append(c.Prompts, ep.Doc.Prompt())
-	}
-	return c, nil
+	return t.Cell(seed, m), nil
 }
 
 // PrepareSteps is the number of SFT steps of a size.

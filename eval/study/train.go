@@ -7,6 +7,7 @@ import (
 
 	"github.com/daalab/daa/align/data"
 	"github.com/daalab/daa/align/train"
+	"github.com/daalab/daa/eval/study/synth"
 	"github.com/daalab/daa/pythia"
 )
 
@@ -15,14 +16,27 @@ import (
 // precomputed reference cache, keyed by data and weights).
 const refCacheDir = "ref_logps"
 
-// trainConfig returns align/train's configuration of one DAA run of spec on
-// cell c: the objective's align loss at the run's beta, RMSProp (linear
-// warmup over o.DAAWarmupFrac of the steps, then constant; no weight decay;
-// clipping at c.MaxGradNorm when positive), o.DAABatch pairs per step in
-// micro-batches of c.MicroBatch, epochs*floor(pairs/o.DAABatch) steps, the
-// pairs in a per-run order, reference log-probs precomputed once per cell,
-// and no checkpoints. It returns the number of steps too.
-func trainConfig(o Options, spec RunSpec, c *Cell) (train.Config, int, error) {
+// DAAConfig returns align/train's configuration of one DAA run of spec on
+// cell c, and the run's number of optimizer steps. It sets the objective's
+// align loss at spec.Beta (NewLoss; R-DPO's alpha o.RDPOAlpha); RMSProp at
+// the size's rate o.DAALROf(spec.Size) with o.RMSPropAlpha and
+// o.RMSPropEps, no weight decay, clipping at c.MaxGradNorm when positive;
+// linear warmup over o.DAAWarmupFrac of the steps, then constant;
+// o.DAABatch pairs per step in micro-batches of c.MicroBatch;
+//
+//	steps = c.Epochs * floor(len(c.Train) / o.DAABatch)
+//
+// MaxLength c.TrainSeq and MaxPromptLength the longest training prompt;
+// scoring passes of c.EvalRows/2 pairs; the pairs in a per-run order
+// (spec.Seed xor the FNV-1a hash of spec.ID()); reference log-probs
+// precomputed once per cell into o.Out/ref_logps; o.Precision; no
+// evaluation and no checkpoints (a run in memory). The backend is
+// align/train's default.
+//
+// It returns an error for an unknown objective, when the pairs make no
+// step of o.DAABatch pairs, or when c.MicroBatch does not divide
+// o.DAABatch.
+func DAAConfig(o Options, spec RunSpec, c *Cell) (train.Config, int, error) {
 	loss, err := NewLoss(spec.Objective, spec.Beta, o.RDPOAlpha) // resolves dpo/ipo/slic and checks the name
 	if err != nil {
 		return train.Config{}, 0, err
@@ -78,11 +92,11 @@ func trainData(c *Cell) train.Data {
 }
 
 // trainDAA trains a copy of the cell's reference with the run's objective
-// through align/train (trainConfig). It calls evaluate on the starting
+// through align/train (DAAConfig). It calls evaluate on the starting
 // model and after every 1/o.Checkpoints of the run with the optimizer steps
 // taken and the pairs seen so far, and step after every optimizer step.
 func trainDAA(o Options, spec RunSpec, c *Cell, evaluate func(policy *pythia.Model, step, examples int) error, step func()) error {
-	cfg, steps, err := trainConfig(o, spec, c)
+	cfg, steps, err := DAAConfig(o, spec, c)
 	if err != nil {
 		return err
 	}
@@ -131,4 +145,26 @@ func checkpointSteps(steps, n int) map[int]bool {
 		at[(2*k*steps+n)/(2*n)] = true
 	}
 	return at
+}
+
+// Cell returns the synthetic task's cell of a seed with the given
+// reference: the seed's training and held-out pairs (EOS appended), the
+// gold judge of its evaluation prompts, one epoch in micro-batches of the
+// whole step (o.DAABatch pairs), no clipping, scoring passes of 256 rows
+// and sequences of synth.PromptLen + synth.MaxNewTokens tokens. Prepare
+// returns it with the reference its SFT trained; a command that trains
+// from a reference of its own (crosscheck/gostep) builds the study's cell
+// with it.
+func (t *Synthetic) Cell(seed uint64, reference *pythia.Model) *Cell {
+	d := t.data(seed)
+	c := &Cell{
+		Reference: reference, Train: d.train, HeldOut: d.heldOut,
+		Judge: newGoldJudge(d.ds.Eval), EOS: synth.EOS, MaxNewTokens: synth.MaxNewTokens, MaxResponse: t.o.Noise.MaxLen,
+		EvalRows: syntheticEvalRows, TrainSeq: syntheticSeq, EvalSeq: syntheticSeq,
+		Epochs: 1, MicroBatch: t.o.DAABatch, Support: d.support,
+	}
+	for _, ep := range d.ds.Eval {
+		c.Prompts = append(c.Prompts, ep.Doc.Prompt())
+	}
+	return c
 }

@@ -21,7 +21,7 @@ func TestTrainConfig(t *testing.T) {
 		c.Train = append(c.Train, Pair{Prompt: make([]int, 3+i%4), Chosen: []int{1, 9}, Rejected: []int{2, 2, 9}})
 	}
 	spec := RunSpec{Objective: "ipo", Beta: 0.3, Size: "S", Seed: 2}
-	cfg, steps, err := trainConfig(o, spec, c)
+	cfg, steps, err := DAAConfig(o, spec, c)
 	require.NoError(t, err)
 	assert.Equal(t, 4, steps)
 	assert.Equal(t, []string{"ipo_paper"}, cfg.Loss.LossTypes)
@@ -41,28 +41,28 @@ func TestTrainConfig(t *testing.T) {
 	assert.True(t, cfg.DisableCheckpoints)
 	assert.Empty(t, cfg.OutputDir)
 	require.NoError(t, cfg.Validate())
-	other, _, err := trainConfig(o, RunSpec{Objective: "ipo", Beta: 0.3, Size: "S", Seed: 3}, c)
+	other, _, err := DAAConfig(o, RunSpec{Objective: "ipo", Beta: 0.3, Size: "S", Seed: 3}, c)
 	require.NoError(t, err)
 	assert.NotEqual(t, cfg.Seed, other.Seed, "runs differ in their pair order")
 
 	c.MicroBatch = 3
-	_, _, err = trainConfig(o, spec, c)
+	_, _, err = DAAConfig(o, spec, c)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "micro-batch 3 does not divide the batch of 8 pairs")
 	c.MicroBatch = 4
-	_, _, err = trainConfig(o, RunSpec{Objective: "nosuch", Beta: 1}, c)
+	_, _, err = DAAConfig(o, RunSpec{Objective: "nosuch", Beta: 1}, c)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), `unknown objective "nosuch"`)
 	// R-DPO: align's rdpo with the options' alpha (align's tests check its
 	// loss against the reference spec vectors).
 	o.RDPOAlpha = 0.7
-	rd, _, err := trainConfig(o, RunSpec{Objective: "rdpo", Beta: 0.1, Size: "S", Seed: 1}, c)
+	rd, _, err := DAAConfig(o, RunSpec{Objective: "rdpo", Beta: 0.1, Size: "S", Seed: 1}, c)
 	require.NoError(t, err)
 	assert.Equal(t, []string{"rdpo"}, rd.Loss.LossTypes)
 	assert.Equal(t, 0.7, rd.Loss.Alpha)
 	assert.Equal(t, 0.1, rd.Loss.Beta)
 	o.DAABatch = 32
-	_, _, err = trainConfig(o, spec, c)
+	_, _, err = DAAConfig(o, spec, c)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "21 training pairs make no step of 32 pairs")
 }
@@ -78,7 +78,7 @@ func TestTrainConfigLRScalesWithWidth(t *testing.T) {
 		c.Train = append(c.Train, Pair{Prompt: []int{3, 4}, Chosen: []int{1}, Rejected: []int{2}})
 	}
 	lr := func(o Options, size string) float64 {
-		cfg, _, err := trainConfig(o, RunSpec{Objective: "dpo", Beta: 0.1, Size: size, Seed: 1}, c)
+		cfg, _, err := DAAConfig(o, RunSpec{Objective: "dpo", Beta: 0.1, Size: size, Seed: 1}, c)
 		require.NoError(t, err)
 		return cfg.LearningRate
 	}

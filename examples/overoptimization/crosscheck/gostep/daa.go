@@ -10,15 +10,16 @@ import (
 	"github.com/daalab/daa/align/train"
 	"github.com/daalab/daa/eval/study"
 	"github.com/daalab/daa/eval/study/synth"
-	"github.com/daalab/daa/pythia"
 )
 
-// runDAA trains a copy of ref with the objective through align/train
-// (daaConfig) on the seed's training pairs and writes order.json,
-// steps.json, grad_<k> and step_<k> from the trainer's hooks.
-func runDAA(o options, ds *synth.Dataset, ref *pythia.Model) error {
+// runDAA trains a copy of cell's reference with the objective through
+// align/train (daaConfig on cell, the study's cell of the seed) on the
+// seed's training pairs ds.Train and writes order.json, steps.json,
+// grad_<k> and step_<k> from the trainer's hooks.
+func runDAA(o options, ds *synth.Dataset, cell *study.Cell) error {
+	ref := cell.Reference
 	spec := study.RunSpec{Objective: o.objective, Beta: o.beta, Size: o.size, Seed: o.seed}
-	cfg, err := daaConfig(o, spec, len(ds.Train))
+	cfg, err := daaConfig(o, spec, cell)
 	if err != nil {
 		return err
 	}

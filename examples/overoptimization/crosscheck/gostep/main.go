@@ -97,34 +97,35 @@ func fail(err error) {
 }
 
 // run builds the seed's data as the study does, gets the reference (the
-// study's SFT, or -init) and runs the DPO phase.
+// study's SFT, or -init) in the study's cell of the seed, and runs the DPO
+// phase.
 func run(o options) error {
 	ds := synth.Build(o.seed, o.s.Data, o.s.Noise, o.s.Temperature)
-	var ref *pythia.Model
+	var cell *study.Cell
 	switch {
 	case o.sft:
 		o.s.Sizes = []string{o.size}
 		if err := o.s.Validate(); err != nil {
 			return err
 		}
-		cell, err := study.NewSynthetic(o.s).Prepare(o.size, o.seed, func() {})
-		if err != nil {
+		var err error
+		if cell, err = study.NewSynthetic(o.s).Prepare(o.size, o.seed, func() {}); err != nil {
 			return err
 		}
-		ref = cell.Reference
-		if err := ref.Save(filepath.Join(o.out, "sft")); err != nil {
+		if err := cell.Reference.Save(filepath.Join(o.out, "sft")); err != nil {
 			return err
 		}
 	case o.init != "":
-		var err error
-		if ref, err = pythia.LoadDir(o.init, pythia.LoadOptions{DType: tensor.Float32}); err != nil {
+		ref, err := pythia.LoadDir(o.init, pythia.LoadOptions{DType: tensor.Float32})
+		if err != nil {
 			return err
 		}
+		cell = study.NewSynthetic(o.s).Cell(o.seed, ref)
 	default:
 		return fmt.Errorf("give -init DIR or -sft")
 	}
 	if o.steps == 0 {
 		return nil
 	}
-	return runDAA(o, ds, ref)
+	return runDAA(o, ds, cell)
 }

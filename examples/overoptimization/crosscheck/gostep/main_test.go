@@ -10,6 +10,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/daalab/daa/align"
+	"github.com/daalab/daa/align/train"
 	"github.com/daalab/daa/eval/study"
 )
 
@@ -79,9 +81,45 @@ func readJSON(t *testing.T, path string, v any) {
 // study's rate for it (Options.DAALROf: 3e-4 on S, falling as 1/width).
 func TestDAAConfigRatePerSize(t *testing.T) {
 	o := options{s: study.DefaultOptions(), seed: 1, out: t.TempDir(), engine: "engine", steps: 3}
+	cell := study.NewSynthetic(o.s).Cell(o.seed, nil) // the configuration reads the data, not the model
 	for size, want := range map[string]float64{"S": 3e-4, "M": 1.5e-4, "L": 7.5e-5} {
-		cfg, err := daaConfig(o, study.RunSpec{Objective: "dpo", Beta: 0.1, Size: size, Seed: 1}, 8000)
+		cfg, err := daaConfig(o, study.RunSpec{Objective: "dpo", Beta: 0.1, Size: size, Seed: 1}, cell)
 		require.NoError(t, err)
 		assert.InDelta(t, want, cfg.LearningRate, 1e-18, "size %s", size)
 	}
+}
+
+// TestDAAConfigAsMirrored checks every field of gostep's configuration of a
+// DPO run (beta 0.03, seed 1, 5 steps) on the study's cell of seed 1 against
+// the configuration gostep's hand-written copy of the study's produced
+// before it called study.DAAConfig (printed from commit 7227369): the
+// 500-step epoch of 8000 pairs in steps of 16, warmup 50, sequences of
+// 21 + 16 tokens, 128 pairs per scoring pass, the pair order's seed
+// 1 xor FNV-1a of the run's id, "dpo_b0.03_S_s1" and "dpo_b0.03_M_s1"
+// (the same values from a Python FNV-1a).
+func TestDAAConfigAsMirrored(t *testing.T) {
+	o := options{s: study.DefaultOptions(), seed: 1, out: "/xchk/go", engine: "engine", steps: 5}
+	cell := study.NewSynthetic(o.s).Cell(o.seed, nil)
+	want := train.Config{
+		Loss: align.Config{Beta: 0.03, FDivergence: "reverse_kl", FAlphaDivergenceCoef: 0.5, Tau: 0.05, Alpha: 0.2, Gamma: 0.5,
+			NLLReduction: "token_mean", DesirableWeight: 1, UndesirableWeight: 1, LossTypes: []string{"sigmoid"}, LossWeights: []float64{1}},
+		PrecomputeRefLogProbs: true, RefCacheDir: "/xchk/go/ref_logps",
+		RefModelMixupAlpha: 0.6, RefModelSyncSteps: 512,
+		Backend:   "engine",
+		Optimizer: "rmsprop", LearningRate: 3e-4,
+		AdamBeta1: 0.9, AdamBeta2: 0.999, AdamEpsilon: 1e-8, RMSPropAlpha: 0.99, RMSPropEpsilon: 1e-8,
+		Scheduler: "warmup", WarmupSteps: 50,
+		BatchSize: 16, GradientAccumulationSteps: 1, EvalBatchSize: 128,
+		Epochs: 1, MaxSteps: 5, MaxLength: 37, MaxPromptLength: 21,
+		Seed:               0xd606b515fafa3f76,
+		DisableCheckpoints: true,
+	}
+	cfg, err := daaConfig(o, study.RunSpec{Objective: "dpo", Beta: 0.03, Size: "S", Seed: 1}, cell)
+	require.NoError(t, err)
+	assert.Equal(t, want, cfg, "size S")
+
+	want.LearningRate, want.Seed = 1.5e-4, 0x993de0a06c35ed28
+	cfg, err = daaConfig(o, study.RunSpec{Objective: "dpo", Beta: 0.03, Size: "M", Seed: 1}, cell)
+	require.NoError(t, err)
+	assert.Equal(t, want, cfg, "size M")
 }
