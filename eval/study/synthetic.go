@@ -144,6 +144,28 @@ func (t *Synthetic) Prepare(size string, seed uint64, step func()) (*Cell, error
 	return t.Cell(seed, m), nil
 }
 
+// Cell returns the synthetic task's cell of a seed with the given
+// reference: the seed's training and held-out pairs (EOS appended), the
+// gold judge of its evaluation prompts, one epoch in micro-batches of the
+// whole step (o.DAABatch pairs), no clipping, scoring passes of 256 rows
+// and sequences of synth.PromptLen + synth.MaxNewTokens tokens. Prepare
+// returns it with the reference its SFT trained; a command that trains
+// from a reference of its own (crosscheck/gostep) builds the study's cell
+// with it.
+func (t *Synthetic) Cell(seed uint64, reference *pythia.Model) *Cell {
+	d := t.data(seed)
+	c := &Cell{
+		Reference: reference, Train: d.train, HeldOut: d.heldOut,
+		Judge: newGoldJudge(d.ds.Eval), EOS: synth.EOS, MaxNewTokens: synth.MaxNewTokens, MaxResponse: t.o.Noise.MaxLen,
+		EvalRows: syntheticEvalRows, TrainSeq: syntheticSeq, EvalSeq: syntheticSeq,
+		Epochs: 1, MicroBatch: t.o.DAABatch, Support: d.support,
+	}
+	for _, ep := range d.ds.Eval {
+		c.Prompts = append(c.Prompts, ep.Doc.Prompt())
+	}
+	return c
+}
+
 // PrepareSteps is the number of SFT steps of a size.
 func (t *Synthetic) PrepareSteps(size string) int { return t.o.SFTStepsOf(size) }
 

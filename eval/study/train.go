@@ -7,7 +7,6 @@ import (
 
 	"github.com/daalab/daa/align/data"
 	"github.com/daalab/daa/align/train"
-	"github.com/daalab/daa/eval/study/synth"
 	"github.com/daalab/daa/pythia"
 )
 
@@ -145,26 +144,4 @@ func checkpointSteps(steps, n int) map[int]bool {
 		at[(2*k*steps+n)/(2*n)] = true
 	}
 	return at
-}
-
-// Cell returns the synthetic task's cell of a seed with the given
-// reference: the seed's training and held-out pairs (EOS appended), the
-// gold judge of its evaluation prompts, one epoch in micro-batches of the
-// whole step (o.DAABatch pairs), no clipping, scoring passes of 256 rows
-// and sequences of synth.PromptLen + synth.MaxNewTokens tokens. Prepare
-// returns it with the reference its SFT trained; a command that trains
-// from a reference of its own (crosscheck/gostep) builds the study's cell
-// with it.
-func (t *Synthetic) Cell(seed uint64, reference *pythia.Model) *Cell {
-	d := t.data(seed)
-	c := &Cell{
-		Reference: reference, Train: d.train, HeldOut: d.heldOut,
-		Judge: newGoldJudge(d.ds.Eval), EOS: synth.EOS, MaxNewTokens: synth.MaxNewTokens, MaxResponse: t.o.Noise.MaxLen,
-		EvalRows: syntheticEvalRows, TrainSeq: syntheticSeq, EvalSeq: syntheticSeq,
-		Epochs: 1, MicroBatch: t.o.DAABatch, Support: d.support,
-	}
-	for _, ep := range d.ds.Eval {
-		c.Prompts = append(c.Prompts, ep.Doc.Prompt())
-	}
-	return c
 }
