@@ -7,7 +7,7 @@
 // with package aligntest.
 //
 //	go run ./examples/customloss
-//	go run ./examples/customloss -study -quick -out out/customloss   # about 40 seconds on 2 cores
+//	go run ./examples/customloss -study -quick -out out/customloss   # about 25 seconds on 2 cores
 package main
 
 import (
@@ -71,7 +71,7 @@ func register() {
 
 func main() {
 	studyMode := flag.Bool("study", false, "run the over-optimization study on smooth_hinge next to DPO (see eval/study)")
-	quick := flag.Bool("quick", false, "with -study: size S, betas 0.03 and 0.3, one seed: about 40 seconds on 2 cores")
+	quick := flag.Bool("quick", false, "with -study: size S, betas 0.03 and 0.3, one seed: about 25 seconds on 2 cores")
 	out := flag.String("out", "out/customloss-study", "with -study: output directory (points.csv, summary.json, report.md, figures, runs/)")
 	flag.Parse()
 	register()

@@ -9,7 +9,7 @@
 // Usage:
 //
 //	go run ./examples/overoptimization            # the full study (about 7 minutes on 2 cores)
-//	go run ./examples/overoptimization -quick     # size S, two betas: about 40 seconds
+//	go run ./examples/overoptimization -quick     # size S, two betas: about 25 seconds
 //	go run ./examples/overoptimization -shard 0/2 -out out/a   # one slice of the run grid
 //	go run ./examples/overoptimization -merge out/a -merge out/b -out out/all
 //	go run ./examples/overoptimization -model DIR -data pairs.jsonl -judge llm   # a real SFT'd model and data

@@ -17,11 +17,11 @@ func parseFlags(args []string) (study.Options, error) {
 	o := study.DefaultOptions()
 	fs := flag.NewFlagSet("overoptimization", flag.ContinueOnError)
 	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "Usage of overoptimization (see README.md; the full study takes about 7 minutes on 2 cores, -quick about 40 seconds):\n")
+		fmt.Fprintf(fs.Output(), "Usage of overoptimization (see README.md; the full study takes about 7 minutes on 2 cores, -quick about 25 seconds):\n")
 		fs.PrintDefaults()
 	}
 	fs.StringVar(&o.Out, "out", o.Out, "output directory")
-	quick := fs.Bool("quick", false, "size S, betas 0.03 and 0.3, one seed, 256 prompts: about 40 seconds on 2 cores")
+	quick := fs.Bool("quick", false, "size S, betas 0.03 and 0.3, one seed, 256 prompts: about 25 seconds on 2 cores")
 	losses := fs.String("losses", strings.Join(o.Losses, ","), "objectives: dpo, ipo (the paper's (beta*Delta-1)^2), slic, or any registered align loss name")
 	betas := fs.String("betas", "0.03,0.1,0.3,1.0", "betas, comma-separated")
 	sizes := fs.String("sizes", strings.Join(o.Sizes, ","), "model sizes: XS (hidden 16), S (32, 28k parameters), M (64, 106k), L (128, 442k)")
