@@ -88,12 +88,12 @@ func DefaultOptions() Options {
 		// Every objective on S (the humps, R-DPO, IPO and OOD findings) and
 		// DPO alone on L (the size finding compares the runs every size
 		// has): the two ends of the ladder, what fits in 10 minutes on 2
-		// cores. L's SFT is the largest cost; at 1500 steps and rate 1e-3
-		// its references (win rate 0.42-0.45 on seeds 1-2) match M's
-		// (0.43-0.45 at the recipe's 3000 steps and 3e-3; at 3e-3 L's
-		// reference is worse than M's). 3000 steps at 1e-3 give 0.46-0.48
-		// but cost 200 CPU-seconds per seed. M is the ladder's middle
-		// (-sizes S,M,L -size-losses 'M=dpo;L=dpo', about 13 minutes).
+		// cores (7m8s). L's SFT is the largest cost; at 1500 steps and rate
+		// 1e-3 its references (win rate 0.424-0.453 over the 4 seeds) match
+		// M's (0.426-0.450 at the recipe's 3000 steps and 3e-3; at 3e-3 L's
+		// reference is worse than M's). 3000 steps at 1e-3 give 0.458-0.479
+		// but double L's SFT, past the budget. M is the ladder's middle
+		// (-sizes S,M,L -size-losses 'M=dpo;L=dpo', 10m25s).
 		Sizes:        []string{"S", "L"},
 		SizeLosses:   map[string][]string{"L": {"dpo"}},
 		SizeSFTSteps: map[string]int{"L": 1500},
