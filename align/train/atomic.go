@@ -2,10 +2,11 @@ package train
 
 import (
 	"fmt"
-	"github.com/daalab/daa/internal/atomicfile"
 	"io/fs"
 	"os"
 	"path/filepath"
+
+	"github.com/daalab/daa/internal/atomicfile"
 )
 
 // writeFileAtomic writes data to path atomically, also across a crash (see
