@@ -2,12 +2,12 @@ package train
 
 import (
 	"fmt"
-	"github.com/daalab/daa/internal/term"
 	"io"
 	"strings"
 	"time"
 
 	"github.com/daalab/daa/align"
+	"github.com/daalab/daa/internal/term"
 )
 
 // runningWindow is the number of recent steps the running loss averages.

@@ -2,11 +2,12 @@ package study
 
 import (
 	"fmt"
-	"github.com/daalab/daa/internal/term"
 	"io"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/daalab/daa/internal/term"
 )
 
 // progress counts units of work (optimizer steps) across parallel runs. On a
